@@ -1,0 +1,671 @@
+// SPDX-License-Identifier: GPL-2.0
+/* perfanity trace: the kernel side.
+ *
+ * Every thread of the traced tree is, at any instant, in exactly one category
+ * (include/trace.h). Each transition (syscall enter/exit, exec, exit) closes
+ * the current interval and adds it to a per-(tgid, category) counter, so the
+ * categories of a thread add up to its lifetime by construction. Per-file time,
+ * bytes and ops are aggregated here too, keyed by a hash of the absolute path.
+ * Only process lifecycle events and first-seen paths reach user space, through
+ * the ring buffer.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "trace.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+#define S_IFMT   0170000
+#define S_IFSOCK 0140000
+#define S_IFREG  0100000
+#define S_IFBLK  0060000
+#define S_IFDIR  0040000
+#define S_IFCHR  0020000
+#define S_IFIFO  0010000
+#define AT_FDCWD -100
+#define PATH_DEPTH 32       /* components walked up from a dentry */
+#define NAME_READ 256       /* NAME_MAX + 1 */
+#define POLL_FDS_CHECKED 8
+
+/* Filled by user space before load (src/syscall_class.c). */
+const volatile __u8 syscall_class[PF_SC_NR_MAX] = {};
+
+/* Counters user space reports; never dropped silently. */
+__u64 lost_events = 0;   /* ring buffer full: an event could not be delivered */
+__u64 map_full = 0;      /* an aggregation map was full: time or a file row lost */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, __u8);
+} traced SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 32768);
+	__type(key, __u32);
+	__type(value, struct pf_thread_state);
+} threads SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, struct pf_proc_stat);
+} procs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384 * 4);
+	__type(key, struct pf_cat_key);
+	__type(value, __u64);
+} cat_ns SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64);
+	__type(value, struct pf_file_stat);
+} files SEC(".maps");
+
+/* struct file * -> path hash. LRU: an evicted entry only costs a new walk. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, __u64);
+} file_keys SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 8 << 20);
+} events SEC(".maps");
+
+struct scratch {
+	char path[2 * PF_PATH_MAX + NAME_READ];
+	struct dentry *comps[PATH_DEPTH];
+	union {
+		struct pf_ev_exec exec;
+		struct pf_ev_path path;
+	} ev;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct scratch);
+} scratch_buf SEC(".maps");
+
+static __always_inline void count(__u64 *counter)
+{
+	__sync_fetch_and_add(counter, 1);
+}
+
+static __always_inline void add_cat(__u32 tgid, __u32 cat, __u64 delta)
+{
+	struct pf_cat_key k = { .tgid = tgid, .cat = cat };
+	__u64 *v = bpf_map_lookup_elem(&cat_ns, &k);
+
+	if (v) {
+		__sync_fetch_and_add(v, delta);
+		return;
+	}
+	if (bpf_map_update_elem(&cat_ns, &k, &delta, BPF_NOEXIST)) {
+		v = bpf_map_lookup_elem(&cat_ns, &k); /* lost a race with another CPU */
+		if (v)
+			__sync_fetch_and_add(v, delta);
+		else
+			count(&map_full);
+	}
+}
+
+/* Close the current interval at now: its time goes to the thread's category. */
+static __always_inline __u64 close_interval(struct pf_thread_state *st, __u64 now)
+{
+	__u64 delta = now - st->last_ts;
+
+	add_cat(st->tgid, st->cat, delta);
+	st->last_ts = now;
+	return delta;
+}
+
+static __always_inline struct pf_thread_state *new_thread(__u32 tid, __u32 tgid, __u64 now)
+{
+	struct pf_thread_state st = {};
+	struct pf_proc_stat *ps, zero = {};
+
+	st.start_ts = now;
+	st.last_ts = now;
+	st.tgid = tgid;
+	st.cat = PF_CAT_CPU;
+	if (bpf_map_update_elem(&threads, &tid, &st, BPF_ANY)) {
+		count(&map_full);
+		return NULL;
+	}
+	ps = bpf_map_lookup_elem(&procs, &tgid);
+	if (!ps) {
+		bpf_map_update_elem(&procs, &tgid, &zero, BPF_NOEXIST);
+		ps = bpf_map_lookup_elem(&procs, &tgid);
+	}
+	if (ps)
+		__sync_fetch_and_add(&ps->threads, 1);
+	return bpf_map_lookup_elem(&threads, &tid);
+}
+
+/* The state of the current thread, created on first sight if its process is traced. */
+static __always_inline struct pf_thread_state *current_state(__u64 now)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)id, tgid = id >> 32;
+	struct pf_thread_state *st = bpf_map_lookup_elem(&threads, &tid);
+
+	if (st || !bpf_map_lookup_elem(&traced, &tgid))
+		return st;
+	return new_thread(tid, tgid, now);
+}
+
+static __always_inline struct file *fd_file(int fd)
+{
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
+	struct file **fds, *f = NULL;
+
+	if (fd < 0 || !fdt || (unsigned int)fd >= BPF_CORE_READ(fdt, max_fds))
+		return NULL;
+	fds = BPF_CORE_READ(fdt, fd);
+	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
+	return f;
+}
+
+static __always_inline __u32 file_mode(struct file *f)
+{
+	return f ? (BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT) : 0;
+}
+
+/* Category of an fd-based syscall from what the fd is. */
+static __always_inline __u32 fd_category(__u32 mode)
+{
+	switch (mode) {
+	case S_IFREG:
+	case S_IFDIR:
+	case S_IFBLK:
+		return PF_CAT_FILE_IO;
+	case S_IFSOCK:
+		return PF_CAT_NET;
+	case S_IFIFO:
+		return PF_CAT_SLEEP; /* a pipe read/write blocks on another process */
+	default:
+		return PF_CAT_OTHER; /* ttys, /dev/null, eventfds, ... */
+	}
+}
+
+static __always_inline struct scratch *get_scratch(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&scratch_buf, &zero);
+}
+
+/* Path walking and hashing run as bpf_loop() callbacks: each callback is
+ * verified once, where an unrolled or bounded loop would be verified per
+ * iteration and per call site, past the verifier's budget. */
+struct walk_ctx {
+	struct dentry *d;
+	struct vfsmount *vm;
+	struct mount *mnt;
+	int n;    /* components collected in scratch.comps, leaf first */
+	int off;  /* bytes written to scratch.path */
+};
+
+/* One step up from w->d: record the component, or cross a mount point. */
+static long walk_up(__u32 i, void *c)
+{
+	struct walk_ctx *w = c;
+	/* locals, not w->x: BPF_CORE_READ must not relocate our own struct */
+	struct dentry *d = w->d, *up;
+	struct vfsmount *vm = w->vm;
+	struct mount *mnt = w->mnt;
+	struct scratch *s;
+
+	if (d == BPF_CORE_READ(vm, mnt_root)) {
+		struct mount *parent = BPF_CORE_READ(mnt, mnt_parent);
+
+		if (parent == mnt)
+			return 1; /* the root of the mount tree */
+		w->d = BPF_CORE_READ(mnt, mnt_mountpoint);
+		w->mnt = parent;
+		w->vm = (struct vfsmount *)((char *)parent + bpf_core_field_offset(struct mount, mnt));
+		return 0;
+	}
+	up = BPF_CORE_READ(d, d_parent);
+	s = get_scratch();
+	if (!s || !up || up == d || w->n >= PATH_DEPTH)
+		return 1;
+	s->comps[w->n & (PATH_DEPTH - 1)] = d;
+	w->n++;
+	w->d = up;
+	return 0;
+}
+
+/* Append "/" + the j-th component from the top to scratch.path. */
+static long write_down(__u32 j, void *c)
+{
+	struct walk_ctx *w = c;
+	int i = w->n - 1 - (int)j, off = w->off;
+	struct scratch *s = get_scratch();
+	const unsigned char *name;
+	struct dentry *dd;
+	long r;
+
+	if (!s || i < 0 || off < 0 || off > PF_PATH_MAX - NAME_READ - 1)
+		return 1;
+	s->path[off & (PF_PATH_MAX - 1)] = '/';
+	off++;
+	dd = s->comps[i & (PATH_DEPTH - 1)];
+	name = BPF_CORE_READ(dd, d_name.name);
+	r = bpf_probe_read_kernel_str(&s->path[off & (PF_PATH_MAX - 1)], NAME_READ, name);
+	if (r > 0)
+		off += r - 1;
+	w->off = off;
+	return 0;
+}
+
+/* Write the absolute path of (dentry, vfsmount) into scratch.path; returns
+ * its length. Walks up to PATH_DEPTH components, crossing mount points. */
+static __always_inline int walk_path(struct scratch *s, struct dentry *d, struct vfsmount *vm)
+{
+	struct walk_ctx w = { .d = d, .vm = vm, .mnt = container_of(vm, struct mount, mnt) };
+
+	bpf_loop(PATH_DEPTH + 8, walk_up, &w, 0);
+	bpf_loop(PATH_DEPTH, write_down, &w, 0);
+	if (w.off <= 0) {
+		s->path[0] = '/';
+		w.off = 1;
+	}
+	s->path[w.off & (2 * PF_PATH_MAX - 1)] = 0;
+	return w.off & (2 * PF_PATH_MAX - 1);
+}
+
+struct hash_ctx {
+	__u64 h;
+};
+
+static long hash_byte(__u32 i, void *c)
+{
+	struct hash_ctx *hc = c;
+	struct scratch *s = get_scratch();
+	char ch;
+
+	if (!s)
+		return 1;
+	ch = s->path[i & (PF_PATH_MAX - 1)];
+	if (!ch)
+		return 1;
+	hc->h ^= (unsigned char)ch;
+	hc->h *= 0x100000001b3ULL;
+	return 0;
+}
+
+/* FNV-1a over the NUL-terminated path in scratch.path. */
+static __always_inline __u64 hash_path(void)
+{
+	struct hash_ctx hc = { .h = 0xcbf29ce484222325ULL };
+
+	bpf_loop(PF_PATH_MAX - 1, hash_byte, &hc, 0);
+	return hc.h ? hc.h : 1;
+}
+
+/* Register the path in s->path: creates its file row, and on first sight
+ * sends the string to user space. Returns its key. */
+static __always_inline __u64 register_path(struct scratch *s, __u32 tgid)
+{
+	struct pf_file_stat zero = {};
+	__u64 key = hash_path();
+
+	if (bpf_map_lookup_elem(&files, &key))
+		return key;
+	if (bpf_map_update_elem(&files, &key, &zero, BPF_NOEXIST))
+		return bpf_map_lookup_elem(&files, &key) ? key : (count(&map_full), 0);
+	s->ev.path.h.type = PF_EV_PATH;
+	s->ev.path.h.pid = tgid;
+	s->ev.path.h.ts = bpf_ktime_get_ns();
+	s->ev.path.hash = key;
+	bpf_probe_read_kernel_str(s->ev.path.path, sizeof(s->ev.path.path), s->path);
+	if (bpf_ringbuf_output(&events, &s->ev.path, sizeof(s->ev.path), 0))
+		count(&lost_events);
+	return key;
+}
+
+/* Key of an open file: cached per struct file, else its path is walked once. */
+static __always_inline __u64 file_key(struct file *f, __u32 tgid)
+{
+	__u64 fp = (__u64)f, key, *cached;
+	struct scratch *s;
+
+	if (!f)
+		return 0;
+	cached = bpf_map_lookup_elem(&file_keys, &fp);
+	if (cached)
+		return *cached;
+	s = get_scratch();
+	if (!s)
+		return 0;
+	walk_path(s, BPF_CORE_READ(f, f_path.dentry), BPF_CORE_READ(f, f_path.mnt));
+	key = register_path(s, tgid);
+	if (key)
+		bpf_map_update_elem(&file_keys, &fp, &key, BPF_ANY);
+	return key;
+}
+
+/* Key of a path argument as the process gave it, made absolute against the
+ * dirfd or the working directory. */
+static __always_inline __u64 user_path_key(struct pf_thread_state *st)
+{
+	struct scratch *s = get_scratch();
+	const char *upath = (const char *)st->path_arg;
+	char first = 0;
+	int len = 0;
+
+	if (!s || !upath)
+		return 0;
+	bpf_probe_read_user(&first, 1, upath);
+	if (first != '/') {
+		struct file *base = NULL;
+
+		if (st->dirfd != AT_FDCWD)
+			base = fd_file(st->dirfd);
+		if (base) {
+			len = walk_path(s, BPF_CORE_READ(base, f_path.dentry), BPF_CORE_READ(base, f_path.mnt));
+		} else {
+			struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+
+			len = walk_path(s, BPF_CORE_READ(t, fs, pwd.dentry), BPF_CORE_READ(t, fs, pwd.mnt));
+		}
+		if (len > 1)
+			s->path[len++ & (PF_PATH_MAX - 1)] = '/';
+		else
+			len = 1; /* cwd is "/" */
+	}
+	if (bpf_probe_read_user_str(&s->path[len & (PF_PATH_MAX - 1)], PF_PATH_MAX, upath) < 0)
+		return 0;
+	s->path[PF_PATH_MAX - 1] = 0;
+	return register_path(s, st->tgid);
+}
+
+/* Whether any of the first fds given to poll/ppoll (arg0 = struct pollfd *)
+ * or select/pselect6 (arg1 = fd_set *) is a socket. */
+static __always_inline bool polls_socket(struct pt_regs *regs, __u8 is_select)
+{
+	if (is_select) {
+		__u64 bits = 0;
+		void *set = (void *)PT_REGS_PARM2_CORE_SYSCALL(regs);
+
+		if (set)
+			bpf_probe_read_user(&bits, sizeof(bits), set);
+		for (int fd = 0; fd < 16; fd++)
+			if ((bits >> fd) & 1 && file_mode(fd_file(fd)) == S_IFSOCK)
+				return true;
+		return false;
+	}
+	struct pollfd *pfds = (struct pollfd *)PT_REGS_PARM1_CORE_SYSCALL(regs);
+	unsigned long nfds = PT_REGS_PARM2_CORE_SYSCALL(regs);
+
+	for (int i = 0; i < POLL_FDS_CHECKED; i++) {
+		int fd = -1;
+
+		if ((unsigned long)i >= nfds)
+			break;
+		bpf_probe_read_user(&fd, sizeof(fd), &pfds[i].fd);
+		if (file_mode(fd_file(fd)) == S_IFSOCK)
+			return true;
+	}
+	return false;
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(pf_sys_enter, struct pt_regs *regs, long nr)
+{
+	__u64 now = bpf_ktime_get_ns();
+	struct pf_thread_state *st = current_state(now);
+	__u32 base;
+	__u8 sc;
+
+	if (!st)
+		return 0;
+	close_interval(st, now);
+	sc = syscall_class[nr & (PF_SC_NR_MAX - 1)];
+	if ((unsigned long)nr >= PF_SC_NR_MAX)
+		sc = PF_SC_OTHER;
+	if ((st->ctx & PF_CTX_LOADER) && !(sc & PF_SC_LOADER))
+		st->ctx &= ~PF_CTX_LOADER; /* the program's own first syscall */
+
+	st->sc = sc;
+	st->in_syscall = 1;
+	st->file_key = 0;
+	st->path_arg = 0;
+	switch (sc & PF_SC_CLASS_MASK) {
+	case PF_SC_PATH:
+	case PF_SC_OPEN:
+		base = PF_CAT_FILE_IO;
+		if (sc & PF_SC_DIRFD) {
+			st->dirfd = (int)PT_REGS_PARM1_CORE_SYSCALL(regs);
+			st->path_arg = PT_REGS_PARM2_CORE_SYSCALL(regs);
+		} else {
+			st->dirfd = AT_FDCWD;
+			st->path_arg = PT_REGS_PARM1_CORE_SYSCALL(regs);
+		}
+		break;
+	case PF_SC_FD:
+	case PF_SC_CLOSE: {
+		struct file *f;
+
+		st->fd = (int)PT_REGS_PARM1_CORE_SYSCALL(regs);
+		f = fd_file(st->fd);
+		st->path_arg = (__u64)f; /* CLOSE: the struct file to forget at exit */
+		base = fd_category(file_mode(f));
+		if (base == PF_CAT_FILE_IO)
+			st->file_key = file_key(f, st->tgid);
+		break;
+	}
+	case PF_SC_FILE:
+		base = PF_CAT_FILE_IO;
+		break;
+	case PF_SC_NET:
+		base = PF_CAT_NET;
+		break;
+	case PF_SC_CHILD_WAIT:
+		base = PF_CAT_CHILD_WAIT;
+		break;
+	case PF_SC_SLEEP:
+		base = PF_CAT_SLEEP;
+		break;
+	case PF_SC_POLL:
+		base = polls_socket(regs, sc & PF_SC_SELECT) ? PF_CAT_NET : PF_CAT_SLEEP;
+		break;
+	case PF_SC_EXEC:
+		base = PF_CAT_EXEC;
+		break;
+	default:
+		base = PF_CAT_OTHER;
+	}
+	st->cat = pf_cat_resolve(base, st->ctx);
+	return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(pf_sys_exit, struct pt_regs *regs, long ret)
+{
+	__u64 now = bpf_ktime_get_ns();
+	struct pf_thread_state *st = current_state(now);
+	struct pf_file_stat *fs;
+	__u64 delta, key;
+	__u8 cls;
+
+	if (!st)
+		return 0;
+	delta = close_interval(st, now);
+	if (!st->in_syscall)
+		goto out; /* e.g. a new child returning from fork */
+
+	cls = st->sc & PF_SC_CLASS_MASK;
+	key = st->file_key;
+	if (cls == PF_SC_OPEN && ret >= 0)
+		key = file_key(fd_file((int)ret), st->tgid);
+	else if (cls == PF_SC_OPEN || cls == PF_SC_PATH)
+		key = user_path_key(st);
+	if (key && (st->cat == PF_CAT_FILE_IO || st->cat == PF_CAT_ZIP_EXTRACT ||
+		    st->cat == PF_CAT_VENV_CREATE || st->cat == PF_CAT_IMPORT)) {
+		fs = bpf_map_lookup_elem(&files, &key);
+		if (fs) {
+			__sync_fetch_and_add(&fs->ns, delta);
+			__sync_fetch_and_add(&fs->ops, 1);
+			if (ret > 0 && (st->sc & PF_SC_READS))
+				__sync_fetch_and_add(&fs->bytes_read, ret);
+			if (ret > 0 && (st->sc & PF_SC_WRITES))
+				__sync_fetch_and_add(&fs->bytes_written, ret);
+		}
+	}
+	if (cls == PF_SC_CLOSE && ret == 0) {
+		/* the struct file may be freed and reused: forget its key */
+		__u64 fp = st->path_arg;
+
+		if (fp)
+			bpf_map_delete_elem(&file_keys, &fp);
+	}
+out:
+	st->in_syscall = 0;
+	st->file_key = 0;
+	st->cat = pf_cat_resolve(PF_CAT_CPU, st->ctx);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(pf_fork, struct task_struct *parent, struct task_struct *child)
+{
+	__u32 ptgid = BPF_CORE_READ(parent, tgid);
+	__u32 tid = BPF_CORE_READ(child, pid), tgid = BPF_CORE_READ(child, tgid);
+	__u64 now = bpf_ktime_get_ns();
+	__u8 one = 1;
+	struct pf_thread_state *st;
+
+	if (!bpf_map_lookup_elem(&traced, &ptgid))
+		return 0;
+	if (tid == tgid) {
+		struct pf_ev_fork *e;
+
+		if (bpf_map_update_elem(&traced, &tgid, &one, BPF_ANY))
+			count(&map_full);
+		e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+		if (e) {
+			e->h.type = PF_EV_FORK;
+			e->h.pid = tgid;
+			e->h.ts = now;
+			e->ppid = ptgid;
+			BPF_CORE_READ_STR_INTO(&e->comm, child, comm);
+			bpf_ringbuf_submit(e, 0);
+		} else {
+			count(&lost_events);
+		}
+	}
+	st = new_thread(tid, tgid, now);
+	if (st) {
+		/* it returns from fork like its parent: in the clone syscall */
+		st->in_syscall = 1;
+		st->sc = PF_SC_OTHER;
+		st->cat = PF_CAT_OTHER;
+	}
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(pf_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	__u32 tid = BPF_CORE_READ(p, pid), tgid = BPF_CORE_READ(p, tgid);
+	__u64 now = bpf_ktime_get_ns();
+	struct pf_thread_state *st;
+	struct scratch *s;
+	struct mm_struct *mm;
+	unsigned long start, end;
+	__u32 n;
+
+	if (!bpf_map_lookup_elem(&traced, &tgid))
+		return 0;
+	if ((__u32)old_pid != tid) {
+		/* a non-leader thread exec'd and took over the leader's pid */
+		__u32 old = old_pid;
+		struct pf_thread_state *o = bpf_map_lookup_elem(&threads, &old);
+
+		if (o) {
+			struct pf_thread_state copy = *o;
+
+			bpf_map_update_elem(&threads, &tid, &copy, BPF_ANY);
+			bpf_map_delete_elem(&threads, &old);
+		}
+	}
+	st = current_state(now);
+	if (st) {
+		close_interval(st, now);
+		st->ctx = PF_CTX_LOADER; /* nothing of the old image survives exec */
+		st->cat = PF_CAT_EXEC;
+	}
+	s = get_scratch();
+	if (!s)
+		return 0;
+	s->ev.exec.h.type = PF_EV_EXEC;
+	s->ev.exec.h.pid = tgid;
+	s->ev.exec.h.ts = now;
+	/* the executable as resolved (symlinks followed), absolute */
+	walk_path(s, BPF_CORE_READ(bprm, file, f_path.dentry), BPF_CORE_READ(bprm, file, f_path.mnt));
+	bpf_probe_read_kernel_str(s->ev.exec.filename, sizeof(s->ev.exec.filename), s->path);
+	mm = BPF_CORE_READ(p, mm);
+	start = BPF_CORE_READ(mm, arg_start);
+	end = BPF_CORE_READ(mm, arg_end);
+	n = end > start ? end - start : 0;
+	if (n > PF_ARGS_MAX - 1)
+		n = PF_ARGS_MAX - 1;
+	n &= PF_ARGS_MAX - 1;
+	s->ev.exec.args_len = 0;
+	if (n && !bpf_probe_read_user(s->ev.exec.args, n, (void *)start))
+		s->ev.exec.args_len = n;
+	if (bpf_ringbuf_output(&events, &s->ev.exec, sizeof(s->ev.exec), 0))
+		count(&lost_events);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(pf_exit, struct task_struct *p, bool group_dead)
+{
+	__u32 tid = BPF_CORE_READ(p, pid), tgid = BPF_CORE_READ(p, tgid);
+	__u64 now = bpf_ktime_get_ns();
+	struct pf_thread_state *st = bpf_map_lookup_elem(&threads, &tid);
+	struct pf_proc_stat *ps;
+	struct pf_ev_exit *e;
+
+	if (!st)
+		return 0;
+	close_interval(st, now);
+	ps = bpf_map_lookup_elem(&procs, &tgid);
+	if (ps)
+		__sync_fetch_and_add(&ps->thread_ns, now - st->start_ts);
+	bpf_map_delete_elem(&threads, &tid);
+	if (!group_dead)
+		return 0;
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (e) {
+		e->h.type = PF_EV_EXIT;
+		e->h.pid = tgid;
+		e->h.ts = now;
+		e->exit_code = BPF_CORE_READ(p, exit_code);
+		e->threads = ps ? ps->threads : 0;
+		e->thread_ns = ps ? ps->thread_ns : 0;
+		bpf_ringbuf_submit(e, 0);
+	} else {
+		count(&lost_events);
+	}
+	bpf_map_delete_elem(&traced, &tgid);
+	return 0;
+}

@@ -1,0 +1,23 @@
+/* Starting the traced command held, so probes are attached before it runs. */
+#ifndef PF_LAUNCH_H
+#define PF_LAUNCH_H
+#include <stddef.h>
+#include <sys/types.h>
+
+struct pf_child {
+	pid_t pid;
+	int go_fd;   /* write a byte to let the child exec */
+	int err_fd;  /* EOF when exec succeeded; the errno when it failed */
+};
+
+/* 0 if name can be executed (found in PATH when it has no '/'), else an errno. */
+int pf_command_lookup(const char *name);
+/* Fork a child that waits for pf_child_release() and then execs argv with
+ * the signal mask `mask`. Returns 0, or -1 after printing an error. */
+int pf_child_spawn(struct pf_child *c, char **argv, const void *mask);
+/* Let it exec; returns 0 once exec succeeded, or the errno of a failed exec. */
+int pf_child_release(struct pf_child *c);
+/* It will never be released: it exits, and is reaped. */
+void pf_child_abort(struct pf_child *c);
+
+#endif

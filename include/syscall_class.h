@@ -1,0 +1,7 @@
+/* The syscall classification table handed to the BPF program. */
+#ifndef PF_SYSCALL_CLASS_H
+#define PF_SYSCALL_CLASS_H
+#include <stddef.h>
+/* Fill table[0..n) with PF_SC_* class bytes for this architecture's syscalls. */
+void pf_syscall_class_fill(unsigned char *table, size_t n);
+#endif

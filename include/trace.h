@@ -1,0 +1,164 @@
+/* Shared between bpf/trace.bpf.c (kernel) and src/trace*.c (user space):
+ * categories, syscall classes, map keys/values and ring-buffer events. */
+#ifndef PF_TRACE_H
+#define PF_TRACE_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+/* Categories. Every nanosecond of a thread's life is in exactly one of them.
+ * Append new ones before PF_CAT_MAX; names live in src/categories.c. */
+enum pf_cat {
+	PF_CAT_CPU = 0,     /* on CPU (or runnable) outside syscalls */
+	PF_CAT_FILE_IO,     /* syscalls on files and directories, path lookups */
+	PF_CAT_NET,         /* socket syscalls, I/O and polls on sockets */
+	PF_CAT_EXEC,        /* execve and the dynamic loader until the program runs */
+	PF_CAT_CHILD_WAIT,  /* waiting for children (their time is counted in them) */
+	PF_CAT_SLEEP,       /* futex, nanosleep, polls/reads on pipes: blocking waits */
+	PF_CAT_OTHER,       /* any other syscall */
+	PF_CAT_ZIP_EXTRACT, /* inflating zip members, reading archives, writing extracted files */
+	PF_CAT_VENV_CREATE, /* filesystem mutations that build a virtualenv */
+	PF_CAT_IMPORT,      /* inside a Python import, not otherwise classified */
+	PF_CAT_MAX
+};
+
+/* Per-thread context flags that refine a base category (see pf_cat_resolve). */
+#define PF_CTX_INFLATE   (1u << 0) /* inside zlib inflate() */
+#define PF_CTX_ARCHIVE   (1u << 1) /* syscall on a zip archive / an extracted file */
+#define PF_CTX_VENV      (1u << 2) /* filesystem mutation under a venv being built */
+#define PF_CTX_IMPORT    (1u << 3) /* inside a Python import */
+#define PF_CTX_LOADER    (1u << 4) /* between execve and the program's own first syscall */
+
+/* Precedence: the packaging-aware categories win over the generic ones they
+ * refine, and only over those: a wait for a child or a socket stays what it is.
+ *   exec (loader)  > everything done by the loader
+ *   zip_extract    > file_io, cpu   (inflate() running, or archive I/O)
+ *   venv_create    > file_io        (mutations under a venv)
+ *   import         > file_io, cpu   (whatever is left inside an import)
+ * Used by the BPF program and unit-tested in user space: one definition. */
+static inline __u32 pf_cat_resolve(__u32 base, __u32 ctx)
+{
+	if (ctx & PF_CTX_LOADER)
+		return (base == PF_CAT_CPU || base == PF_CAT_FILE_IO || base == PF_CAT_OTHER ||
+			base == PF_CAT_EXEC) ? PF_CAT_EXEC : base;
+	if (base != PF_CAT_CPU && base != PF_CAT_FILE_IO)
+		return base;
+	if (ctx & PF_CTX_INFLATE)
+		return PF_CAT_ZIP_EXTRACT;
+	if (base == PF_CAT_FILE_IO && (ctx & PF_CTX_ARCHIVE))
+		return PF_CAT_ZIP_EXTRACT;
+	if (base == PF_CAT_FILE_IO && (ctx & PF_CTX_VENV))
+		return PF_CAT_VENV_CREATE;
+	if (ctx & PF_CTX_IMPORT)
+		return PF_CAT_IMPORT;
+	return base;
+}
+
+/* Syscall classes: one byte per syscall number, filled by user space
+ * (src/syscall_class.c) into the BPF program's read-only table before load. */
+#define PF_SC_CLASS_MASK 0x0f
+enum pf_sc_class {
+	PF_SC_OTHER = 0,
+	PF_SC_PATH,       /* path-based file syscall (stat, access, mkdir, ...) */
+	PF_SC_OPEN,       /* opens a file: the result fd gets the path */
+	PF_SC_FD,         /* fd-based: category from the fd's type */
+	PF_SC_NET,        /* socket-only syscalls */
+	PF_SC_CHILD_WAIT, /* wait4, waitid */
+	PF_SC_SLEEP,      /* futex, nanosleep, epoll_wait, ... */
+	PF_SC_POLL,       /* poll/select: net if a socket is polled, else sleep */
+	PF_SC_EXEC,       /* execve, execveat */
+	PF_SC_CLOSE,      /* close: fd-typed, and forgets the fd's file */
+	PF_SC_FILE,       /* file work whose path argument we do not record (symlink) */
+};
+#define PF_SC_READS     0x10 /* return value = bytes read */
+#define PF_SC_WRITES    0x20 /* return value = bytes written */
+#define PF_SC_LOADER    0x40 /* the dynamic loader makes this call */
+#define PF_SC_DIRFD     0x80 /* PATH/OPEN: arg0 is a dirfd and arg1 the path (else arg0 is the path) */
+#define PF_SC_SELECT    0x80 /* POLL: select-style fd_set at arg1 (else struct pollfd * at arg0) */
+#define PF_SC_NR_MAX    512
+
+/* Sizes */
+#define PF_PATH_MAX  1024   /* longest path recorded (longer ones are cut) */
+#define PF_COMM_LEN  16
+#define PF_ARGS_MAX  512    /* bytes of argv captured at exec */
+
+/* Aggregation map keys and values. */
+struct pf_cat_key {
+	__u32 tgid;
+	__u32 cat;
+};
+
+struct pf_file_stat {
+	__u64 ns;
+	__u64 bytes_read;
+	__u64 bytes_written;
+	__u64 ops;
+};
+
+/* Per-thread state, kept by the BPF program; user space reads what is left
+ * of it at the end to close the intervals of threads still running. */
+struct pf_thread_state {
+	__u64 start_ts;  /* first seen (fork, or first event) */
+	__u64 last_ts;   /* start of the current interval */
+	__u64 file_key;  /* file the syscall in progress works on, 0 if none */
+	__u64 path_arg;  /* PATH/OPEN: user pointer to the path; CLOSE: the struct file */
+	__u32 tgid;
+	__u32 cat;       /* category of the current interval */
+	__u32 ctx;       /* PF_CTX_* */
+	__s32 dirfd;     /* dirfd argument of PATH/OPEN calls */
+	__s32 fd;        /* fd argument of FD/CLOSE calls */
+	__u8 sc;         /* class byte of the syscall in progress */
+	__u8 in_syscall;
+	__u8 pad[2];
+};
+
+struct pf_proc_stat {
+	__u64 thread_ns; /* sum of finished threads' lifetimes */
+	__u32 threads;   /* threads seen */
+	__u32 pad;
+};
+
+/* Ring-buffer events: only what must reach user space. */
+enum pf_event_type {
+	PF_EV_FORK = 1,  /* a new process (not thread) in the tree */
+	PF_EV_EXEC,      /* a traced process called exec successfully */
+	PF_EV_EXIT,      /* the last thread of a process exited */
+	PF_EV_PATH,      /* a path seen for the first time: hash -> string */
+};
+
+struct pf_event_hdr {
+	__u32 type;
+	__u32 pid;   /* tgid */
+	__u64 ts;    /* CLOCK_MONOTONIC ns (bpf_ktime_get_ns) */
+};
+
+struct pf_ev_fork {
+	struct pf_event_hdr h;
+	__u32 ppid;
+	__u32 pad;
+	char comm[PF_COMM_LEN];
+};
+
+struct pf_ev_exec {
+	struct pf_event_hdr h;
+	__u32 args_len;       /* bytes of NUL-separated argv in args */
+	__u32 pad;
+	char filename[PF_PATH_MAX];
+	char args[PF_ARGS_MAX];
+};
+
+struct pf_ev_exit {
+	struct pf_event_hdr h;
+	__s32 exit_code;      /* wait status: (code << 8) | signal */
+	__u32 threads;        /* threads the process had over its life */
+	__u64 thread_ns;      /* sum of its threads' lifetimes */
+};
+
+struct pf_ev_path {
+	struct pf_event_hdr h;
+	__u64 hash;
+	char path[PF_PATH_MAX];
+};
+
+#endif

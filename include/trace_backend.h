@@ -1,0 +1,30 @@
+/* Event sources for `perfanity trace`. The BPF backend is the only one now;
+ * an unprivileged backend can be added behind the same interface. */
+#ifndef PF_TRACE_BACKEND_H
+#define PF_TRACE_BACKEND_H
+#include <stdbool.h>
+#include <sys/types.h>
+#include "trace_model.h"
+
+struct pf_backend;
+
+struct pf_backend_ops {
+	const char *name;
+	/* Load (but not attach). Returns NULL after printing a one-line error;
+	 * *privilege_error is set when the cause is missing privileges. */
+	struct pf_backend *(*open)(struct pf_trace *tr, bool verbose, bool *privilege_error);
+	/* Follow pid and all its descendants, then start the probes. */
+	int (*attach)(struct pf_backend *b, pid_t pid);
+	/* A file descriptor that becomes readable when events are waiting. */
+	int (*fd)(struct pf_backend *b);
+	/* Deliver waiting events to the model. */
+	int (*consume)(struct pf_backend *b);
+	/* Drain events, read the aggregates into the model, close open intervals at now. */
+	int (*collect)(struct pf_backend *b, uint64_t now);
+	/* Detach and release everything. */
+	void (*close)(struct pf_backend *b);
+};
+
+extern const struct pf_backend_ops pf_backend_bpf;
+
+#endif

@@ -1,0 +1,18 @@
+/* `perfanity trace`: options (parsed separately so they can be unit-tested). */
+#ifndef PF_TRACE_CMD_H
+#define PF_TRACE_CMD_H
+#include <stdbool.h>
+
+struct pf_trace_opts {
+	const char *output;   /* -o FILE.json, NULL: none */
+	bool quiet;           /* no summary on stderr */
+	bool verbose;         /* libbpf's messages */
+	int top_files;        /* rows of the summary's file table */
+	char **command;       /* NULL-terminated, points into argv */
+};
+
+/* Returns 0 when opts are ready, 1 after printing help (exit 0),
+ * or PF_EXIT_USAGE after printing a one-line error. */
+int pf_trace_parse_args(int argc, char **argv, struct pf_trace_opts *opts);
+
+#endif

@@ -1,0 +1,93 @@
+/* The tracer's user-space model of one trace: processes, files, totals.
+ * Backends feed it (events as they come, aggregates at the end); the JSON
+ * writer and the summary read it. Times are CLOCK_MONOTONIC ns. */
+#ifndef PF_TRACE_MODEL_H
+#define PF_TRACE_MODEL_H
+#include <stdint.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <jansson.h>
+#include "trace.h"
+#include "u64map.h"
+
+struct pf_exec_rec {
+	uint64_t ts;
+	char *exe;
+	char **argv; /* NULL-terminated */
+};
+
+struct pf_proc {
+	uint32_t pid, ppid;
+	char *comm;
+	uint64_t start_ts, end_ts;    /* end_ts 0: still running at the end */
+	bool exited;
+	int wait_status;              /* raw, as from wait(2) */
+	uint32_t threads;
+	uint64_t thread_ns;           /* sum of its threads' lifetimes */
+	uint64_t cat_ns[PF_CAT_MAX];
+	struct pf_exec_rec *execs;    /* the exec chain; argv/exe are the last one's */
+	size_t nexecs;
+	char **inherited_argv;        /* argv before any exec: the parent's */
+	char *inherited_exe;
+};
+
+struct pf_file_row {
+	uint64_t hash;
+	struct pf_file_stat st;
+};
+
+struct pf_trace {
+	char **command;               /* NULL-terminated argv of the traced command */
+	const char *backend;
+	uint64_t t0, t_end;
+	int wait_status;              /* the root's, raw */
+	bool root_reaped;
+	uint64_t lost_events;         /* events that could not be delivered */
+	uint64_t map_full;            /* aggregation entries that could not be stored */
+	struct pf_proc *procs;
+	size_t nprocs, cap_procs;
+	struct u64map proc_index;     /* pid -> index in procs (latest process of that pid) */
+	struct u64map paths;          /* path hash -> char * */
+	struct pf_file_row *files;
+	size_t nfiles, cap_files;
+};
+
+void pf_trace_init(struct pf_trace *tr, char **command, const char *backend);
+void pf_trace_free(struct pf_trace *tr);
+
+/* The root process, started (released) at t0. */
+struct pf_proc *pf_trace_add_root(struct pf_trace *tr, uint32_t pid, uint32_t ppid, uint64_t t0);
+struct pf_proc *pf_trace_proc(struct pf_trace *tr, uint32_t pid);
+
+/* Events. */
+void pf_trace_on_fork(struct pf_trace *tr, uint32_t pid, uint32_t ppid, uint64_t ts, const char *comm);
+void pf_trace_on_exec(struct pf_trace *tr, uint32_t pid, uint64_t ts, const char *exe,
+		      const char *args, size_t args_len);
+void pf_trace_on_exit(struct pf_trace *tr, uint32_t pid, uint64_t ts, int wait_status);
+void pf_trace_on_path(struct pf_trace *tr, uint64_t hash, const char *path);
+
+/* Aggregates, at the end. */
+void pf_trace_add_cat(struct pf_trace *tr, uint32_t pid, unsigned cat, uint64_t ns);
+void pf_trace_set_threads(struct pf_trace *tr, uint32_t pid, uint32_t threads, uint64_t thread_ns);
+/* A thread still alive at `now`: its open interval [last_ts, now) goes to cat,
+ * and its lifetime so far to the process. Keeps the identity exact. */
+void pf_trace_close_thread(struct pf_trace *tr, uint32_t pid, uint64_t start_ts,
+			   uint64_t last_ts, unsigned cat, uint64_t now);
+void pf_trace_add_file(struct pf_trace *tr, uint64_t hash, const struct pf_file_stat *st);
+/* Finish: t_end, root status; processes still running end at t_end. */
+void pf_trace_finish(struct pf_trace *tr, uint64_t t_end);
+
+/* Derived. */
+int pf_wait_status_to_exit_code(int status); /* code, or 128+signal */
+uint64_t pf_proc_cat_sum(const struct pf_proc *p);
+/* Processes whose categories do not add up to thread_ns (0 when all do). */
+size_t pf_trace_identity_violations(const struct pf_trace *tr);
+const char *pf_trace_path(const struct pf_trace *tr, uint64_t hash);
+/* Files sorted by time, descending (the array is reordered). */
+void pf_trace_sort_files(struct pf_trace *tr);
+
+/* Output (src/trace_json.c, src/trace_summary.c). */
+json_t *pf_trace_to_json(struct pf_trace *tr);
+void pf_trace_print_summary(struct pf_trace *tr, FILE *out, int top_files);
+
+#endif

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Idempotent set-up for a fresh Debian machine (run as root): Debian packages the
+# build and tests need, then the pinned Python tools (requirements.txt) in ./.venv.
+# Re-running it installs only what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DEBS=(
+  make gcc clang llvm bpftool pkg-config
+  libbpf-dev libelf-dev libdw-dev libseccomp-dev zlib1g-dev libjansson-dev libcmocka-dev
+  python3 python3-venv python3-pytest python3-pip
+  strace hyperfine
+)
+
+die() { echo "setup: $*" >&2; exit 1; }
+
+missing=()
+for p in "${DEBS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  [ "$(id -u)" = 0 ] || die "missing Debian packages (${missing[*]}); run as root or: sudo apt-get install ${missing[*]}"
+  echo "setup: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq || die "apt-get update failed"
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || die "apt-get install ${missing[*]} failed"
+fi
+
+# Debian's interpreter on purpose: it carries CPython's USDT probes, and the
+# pyenv interpreter first on PATH does not.
+PY=/usr/bin/python3
+VENV=.venv
+stamp="$VENV/.requirements.sha256"
+want=$(sha256sum requirements.txt | cut -d' ' -f1)
+if [ ! -x "$VENV/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  echo "setup: creating $VENV with pinned tools from requirements.txt" >&2
+  "$PY" -m venv "$VENV" || die "python3 -m venv failed"
+  "$VENV/bin/pip" install -q --disable-pip-version-check -r requirements.txt || die "pip install -r requirements.txt failed"
+  echo "$want" > "$stamp"
+fi
+
+# Extra set-up steps of subcommands (e.g. the bench's wheelhouse) live in their own scripts.
+for s in scripts/setup.d/*.sh; do
+  [ -e "$s" ] || continue
+  bash "$s" || die "$s failed"
+done
+exit 0

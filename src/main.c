@@ -1,0 +1,61 @@
+/* perfanity entry point: dispatch to a subcommand (bpftool-style table). */
+#include <stdio.h>
+#include <string.h>
+#include <stdarg.h>
+#include "perfanity.h"
+
+const char *pf_progname = "perfanity";
+static const char *subcommand;
+
+static const struct pf_cmd cmds[] = {
+	{ "trace",  do_trace,  "run a command and attribute its process tree's time (eBPF)" },
+	{ "report", do_report, "explain one trace, or compare several" },
+	{ "bench",  do_bench,  "benchmark a matrix of packaging configurations" },
+	{ 0 }
+};
+
+void pf_set_subcommand(const char *name) { subcommand = name; }
+
+void pf_err(const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "%s: ", pf_progname);
+	if (subcommand)
+		fprintf(stderr, "%s: ", subcommand);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: %s COMMAND [OPTIONS]\n\nCommands:\n", pf_progname);
+	for (const struct pf_cmd *c = cmds; c->name; c++)
+		fprintf(f, "  %-8s %s\n", c->name, c->summary);
+	fprintf(f, "\n'%s COMMAND --help' shows a command's options.\n", pf_progname);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return PF_EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return PF_EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
+		printf("perfanity %s\n", PERFANITY_VERSION);
+		return PF_EXIT_OK;
+	}
+	for (const struct pf_cmd *c = cmds; c->name; c++) {
+		if (!strcmp(argv[1], c->name)) {
+			pf_set_subcommand(c->name);
+			return c->run(argc - 1, argv + 1);
+		}
+	}
+	pf_err("unknown command '%s' (try '%s --help')", argv[1], pf_progname);
+	return PF_EXIT_USAGE;
+}

@@ -1,0 +1,258 @@
+/* The eBPF backend of `perfanity trace`: loads bpf/trace.bpf.c, follows the
+ * tree, turns ring-buffer events and map aggregates into the trace model. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/libbpf.h>
+#include <bpf/bpf.h>
+#include "perfanity.h"
+#include "syscall_class.h"
+#include "trace_backend.h"
+#include "trace.skel.h"
+
+struct pf_backend {
+	struct trace_bpf *skel;
+	struct ring_buffer *rb;
+	struct pf_trace *tr;
+};
+
+static bool verbose_libbpf;
+static char last_libbpf_msg[512];
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	char buf[512];
+	va_list copy;
+
+	va_copy(copy, ap);
+	vsnprintf(buf, sizeof(buf), fmt, copy);
+	va_end(copy);
+	if (level != LIBBPF_DEBUG && strlen(buf) > 1) {
+		snprintf(last_libbpf_msg, sizeof(last_libbpf_msg), "%s", buf);
+		last_libbpf_msg[strcspn(last_libbpf_msg, "\n")] = 0;
+	}
+	if (verbose_libbpf)
+		fputs(buf, stderr);
+	return 0;
+}
+
+static int on_event(void *ctx, void *data, size_t size)
+{
+	struct pf_trace *tr = ctx;
+	const struct pf_event_hdr *h = data;
+
+	if (size < sizeof(*h))
+		return 0;
+	switch (h->type) {
+	case PF_EV_FORK: {
+		const struct pf_ev_fork *e = data;
+		char comm[PF_COMM_LEN + 1] = { 0 };
+
+		memcpy(comm, e->comm, PF_COMM_LEN);
+		pf_trace_on_fork(tr, h->pid, e->ppid, h->ts, comm);
+		break;
+	}
+	case PF_EV_EXEC: {
+		const struct pf_ev_exec *e = data;
+		char exe[PF_PATH_MAX + 1] = { 0 };
+
+		memcpy(exe, e->filename, PF_PATH_MAX);
+		pf_trace_on_exec(tr, h->pid, h->ts, exe, e->args,
+				 e->args_len < PF_ARGS_MAX ? e->args_len : PF_ARGS_MAX);
+		break;
+	}
+	case PF_EV_EXIT: {
+		const struct pf_ev_exit *e = data;
+
+		pf_trace_on_exit(tr, h->pid, h->ts, e->exit_code);
+		break;
+	}
+	case PF_EV_PATH: {
+		const struct pf_ev_path *e = data;
+		char path[PF_PATH_MAX + 1] = { 0 };
+
+		memcpy(path, e->path, PF_PATH_MAX);
+		pf_trace_on_path(tr, e->hash, path);
+		break;
+	}
+	}
+	return 0;
+}
+
+static struct pf_backend *bpf_open(struct pf_trace *tr, bool verbose, bool *privilege_error)
+{
+	struct pf_backend *b = calloc(1, sizeof(*b));
+	int err;
+
+	*privilege_error = false;
+	if (!b)
+		return NULL;
+	b->tr = tr;
+	verbose_libbpf = verbose;
+	libbpf_set_print(libbpf_print);
+	b->skel = trace_bpf__open();
+	if (!b->skel) {
+		pf_err("cannot open the BPF object: %s", strerror(errno));
+		free(b);
+		return NULL;
+	}
+	if (verbose) {
+		/* the whole verifier log, not libbpf's truncated copy */
+		static char log[1 << 24];
+		struct bpf_program *prog;
+
+		bpf_object__for_each_program(prog, b->skel->obj) {
+			bpf_program__set_log_buf(prog, log, sizeof(log));
+			bpf_program__set_log_level(prog, 1);
+		}
+	}
+	pf_syscall_class_fill((unsigned char *)b->skel->rodata->syscall_class,
+			      sizeof(b->skel->rodata->syscall_class));
+	err = trace_bpf__load(b->skel);
+	if (err && verbose) {
+		struct bpf_program *prog;
+
+		bpf_object__for_each_program(prog, b->skel->obj) {
+			size_t sz = 0;
+			const char *l = bpf_program__log_buf(prog, &sz);
+			size_t n = l ? strnlen(l, sz) : 0;
+
+			if (n)
+				fprintf(stderr, "--- verifier log of %s (tail) ---\n%s\n", bpf_program__name(prog),
+					l + (n > 6000 ? n - 6000 : 0));
+			break; /* one buffer is shared: it holds the failing program's log */
+		}
+	}
+	if (err) {
+		err = -err;
+		if (err == EPERM || err == EACCES) {
+			*privilege_error = true;
+			pf_err("loading eBPF programs was refused (%s): run as root, or with CAP_BPF, "
+			       "CAP_PERFMON and CAP_DAC_READ_SEARCH (e.g. sudo perfanity trace ...)",
+			       strerror(err));
+		} else {
+			pf_err("cannot load the BPF programs: %s (%s); BTF at /sys/kernel/btf/vmlinux "
+			       "and a kernel >= 5.8 are needed",
+			       strerror(err), last_libbpf_msg[0] ? last_libbpf_msg : "no detail");
+		}
+		trace_bpf__destroy(b->skel);
+		free(b);
+		return NULL;
+	}
+	b->rb = ring_buffer__new(bpf_map__fd(b->skel->maps.events), on_event, tr, NULL);
+	if (!b->rb) {
+		pf_err("cannot set up the BPF ring buffer: %s", strerror(errno));
+		trace_bpf__destroy(b->skel);
+		free(b);
+		return NULL;
+	}
+	return b;
+}
+
+static int bpf_attach(struct pf_backend *b, pid_t pid)
+{
+	__u32 key = pid;
+	__u8 one = 1;
+	int err;
+
+	if (bpf_map_update_elem(bpf_map__fd(b->skel->maps.traced), &key, &one, BPF_ANY)) {
+		pf_err("cannot follow pid %d: %s", (int)pid, strerror(errno));
+		return -1;
+	}
+	err = trace_bpf__attach(b->skel);
+	if (err) {
+		pf_err("cannot attach the BPF programs: %s (%s)", strerror(-err),
+		       last_libbpf_msg[0] ? last_libbpf_msg : "no detail");
+		return -1;
+	}
+	return 0;
+}
+
+static int bpf_fd(struct pf_backend *b)
+{
+	return ring_buffer__epoll_fd(b->rb);
+}
+
+static int bpf_consume(struct pf_backend *b)
+{
+	int n = ring_buffer__consume(b->rb);
+
+	return n < 0 ? -1 : 0;
+}
+
+static int bpf_collect(struct pf_backend *b, uint64_t now)
+{
+	struct pf_trace *tr = b->tr;
+	int fd;
+
+	/* detach first: nothing changes under us while we read */
+	trace_bpf__detach(b->skel);
+	ring_buffer__consume(b->rb);
+
+	fd = bpf_map__fd(b->skel->maps.procs);
+	__u32 pk, pkeep, *pprev = NULL;
+	while (!bpf_map_get_next_key(fd, pprev, &pk)) {
+		struct pf_proc_stat ps;
+
+		if (!bpf_map_lookup_elem(fd, &pk, &ps))
+			pf_trace_set_threads(tr, pk, ps.threads, ps.thread_ns);
+		pkeep = pk;
+		pprev = &pkeep;
+	}
+	fd = bpf_map__fd(b->skel->maps.cat_ns);
+	struct pf_cat_key ck, ckeep, *cprev = NULL;
+	while (!bpf_map_get_next_key(fd, cprev, &ck)) {
+		__u64 ns;
+
+		if (!bpf_map_lookup_elem(fd, &ck, &ns))
+			pf_trace_add_cat(tr, ck.tgid, ck.cat, ns);
+		ckeep = ck;
+		cprev = &ckeep;
+	}
+	/* threads still alive: close their open intervals at now */
+	fd = bpf_map__fd(b->skel->maps.threads);
+	__u32 tk, tkeep, *tprev = NULL;
+	while (!bpf_map_get_next_key(fd, tprev, &tk)) {
+		struct pf_thread_state st;
+
+		if (!bpf_map_lookup_elem(fd, &tk, &st))
+			pf_trace_close_thread(tr, st.tgid, st.start_ts, st.last_ts, st.cat, now);
+		tkeep = tk;
+		tprev = &tkeep;
+	}
+	fd = bpf_map__fd(b->skel->maps.files);
+	__u64 fk, fkeep, *fprev = NULL;
+	while (!bpf_map_get_next_key(fd, fprev, &fk)) {
+		struct pf_file_stat st;
+
+		if (!bpf_map_lookup_elem(fd, &fk, &st))
+			pf_trace_add_file(tr, fk, &st);
+		fkeep = fk;
+		fprev = &fkeep;
+	}
+	tr->lost_events = b->skel->bss->lost_events;
+	tr->map_full = b->skel->bss->map_full;
+	return 0;
+}
+
+static void bpf_close(struct pf_backend *b)
+{
+	if (!b)
+		return;
+	ring_buffer__free(b->rb);
+	trace_bpf__destroy(b->skel);
+	free(b);
+}
+
+const struct pf_backend_ops pf_backend_bpf = {
+	.name = "bpf",
+	.open = bpf_open,
+	.attach = bpf_attach,
+	.fd = bpf_fd,
+	.consume = bpf_consume,
+	.collect = bpf_collect,
+	.close = bpf_close,
+};

@@ -1,0 +1,108 @@
+/* A trace as JSON: the contract documented in README.md ("Trace JSON"). */
+#include <sys/wait.h>
+#include "perfanity.h"
+#include "categories.h"
+#include "trace_model.h"
+
+static json_t *argv_json(char **argv)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; argv && argv[i]; i++)
+		json_array_append_new(a, json_string(argv[i]));
+	return a;
+}
+
+static json_t *cats_json(const uint64_t *ns)
+{
+	json_t *o = json_object();
+
+	for (unsigned c = 0; c < PF_CAT_MAX; c++)
+		json_object_set_new(o, pf_cat_name(c), json_integer((json_int_t)ns[c]));
+	return o;
+}
+
+static json_int_t rel(const struct pf_trace *tr, uint64_t ts)
+{
+	return ts > tr->t0 ? (json_int_t)(ts - tr->t0) : 0;
+}
+
+static json_t *proc_json(const struct pf_trace *tr, const struct pf_proc *p)
+{
+	json_t *o = json_object(), *execs = json_array();
+	char **argv = p->nexecs ? p->execs[p->nexecs - 1].argv : p->inherited_argv;
+	const char *exe = p->nexecs ? p->execs[p->nexecs - 1].exe : p->inherited_exe;
+
+	json_object_set_new(o, "pid", json_integer(p->pid));
+	json_object_set_new(o, "ppid", json_integer(p->ppid));
+	json_object_set_new(o, "argv", argv_json(argv));
+	json_object_set_new(o, "exe", json_string(exe ? exe : ""));
+	json_object_set_new(o, "comm", json_string(p->comm ? p->comm : ""));
+	json_object_set_new(o, "start_ns", json_integer(rel(tr, p->start_ts)));
+	json_object_set_new(o, "end_ns", json_integer(rel(tr, p->end_ts)));
+	json_object_set_new(o, "exit_code", p->exited ? json_integer(pf_wait_status_to_exit_code(p->wait_status))
+						      : json_null());
+	if (p->exited && WIFSIGNALED(p->wait_status))
+		json_object_set_new(o, "signal", json_integer(WTERMSIG(p->wait_status)));
+	json_object_set_new(o, "running_at_end", json_boolean(!p->exited));
+	json_object_set_new(o, "threads", json_integer(p->threads));
+	json_object_set_new(o, "thread_ns", json_integer((json_int_t)p->thread_ns));
+	json_object_set_new(o, "categories", cats_json(p->cat_ns));
+	for (size_t i = 0; i < p->nexecs; i++) {
+		json_t *e = json_object();
+
+		json_object_set_new(e, "ts_ns", json_integer(rel(tr, p->execs[i].ts)));
+		json_object_set_new(e, "exe", json_string(p->execs[i].exe));
+		json_object_set_new(e, "argv", argv_json(p->execs[i].argv));
+		json_array_append_new(execs, e);
+	}
+	json_object_set_new(o, "execs", execs);
+	return o;
+}
+
+json_t *pf_trace_to_json(struct pf_trace *tr)
+{
+	json_t *root = json_object(), *cats = json_array(), *procs = json_array(), *files = json_array();
+	uint64_t totals[PF_CAT_MAX] = { 0 };
+
+	for (unsigned c = 0; c < PF_CAT_MAX; c++)
+		json_array_append_new(cats, json_string(pf_cat_name(c)));
+	for (size_t i = 0; i < tr->nprocs; i++) {
+		for (unsigned c = 0; c < PF_CAT_MAX; c++)
+			totals[c] += tr->procs[i].cat_ns[c];
+		json_array_append_new(procs, proc_json(tr, &tr->procs[i]));
+	}
+	pf_trace_sort_files(tr);
+	for (size_t i = 0; i < tr->nfiles; i++) {
+		const struct pf_file_row *f = &tr->files[i];
+		const char *path = pf_trace_path(tr, f->hash);
+		json_t *o;
+
+		if (!f->st.ops)
+			continue; /* seen, but no syscall completed on it in the trace */
+		o = json_object();
+		json_object_set_new(o, "path", json_string(path ? path : "?"));
+		json_object_set_new(o, "ns", json_integer((json_int_t)f->st.ns));
+		json_object_set_new(o, "bytes_read", json_integer((json_int_t)f->st.bytes_read));
+		json_object_set_new(o, "bytes_written", json_integer((json_int_t)f->st.bytes_written));
+		json_object_set_new(o, "ops", json_integer((json_int_t)f->st.ops));
+		json_array_append_new(files, o);
+	}
+
+	json_object_set_new(root, "version", json_integer(PERFANITY_JSON_VERSION));
+	json_object_set_new(root, "tool", json_string("perfanity " PERFANITY_VERSION));
+	json_object_set_new(root, "backend", json_string(tr->backend));
+	json_object_set_new(root, "command", argv_json(tr->command));
+	json_object_set_new(root, "exit_code", tr->root_reaped ? json_integer(pf_wait_status_to_exit_code(tr->wait_status))
+							      : json_null());
+	json_object_set_new(root, "wall_ns", json_integer(rel(tr, tr->t_end)));
+	json_object_set_new(root, "lost_events", json_integer((json_int_t)(tr->lost_events + tr->map_full)));
+	json_object_set_new(root, "accounting", json_pack("{s:s, s:i}",
+		"identity", "for every process: sum(categories) == thread_ns, the sum of its threads' lifetimes",
+		"violations", (json_int_t)pf_trace_identity_violations(tr)));
+	json_object_set_new(root, "categories", cats);
+	json_object_set_new(root, "totals", cats_json(totals));
+	json_object_set_new(root, "processes", procs);
+	json_object_set_new(root, "files", files);
+	return root;
+}

@@ -1,0 +1,293 @@
+/* The user-space model of a trace: built from backend events and aggregates. */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include "trace_model.h"
+
+static char *xstrdup(const char *s)
+{
+	char *d = strdup(s ? s : "");
+
+	if (!d)
+		abort(); /* out of memory: nothing sensible to do mid-trace */
+	return d;
+}
+
+static void *xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n);
+	if (!p)
+		abort();
+	return p;
+}
+
+static char **argv_dup(char *const *argv)
+{
+	size_t n = 0;
+	char **d;
+
+	while (argv && argv[n])
+		n++;
+	d = xrealloc(NULL, (n + 1) * sizeof(*d));
+	for (size_t i = 0; i < n; i++)
+		d[i] = xstrdup(argv[i]);
+	d[n] = NULL;
+	return d;
+}
+
+/* argv from the kernel's NUL-separated argument area. */
+static char **argv_split(const char *args, size_t len)
+{
+	size_t n = 0, cap = 8;
+	char **v = xrealloc(NULL, cap * sizeof(*v));
+
+	for (size_t i = 0; i < len;) {
+		size_t l = strnlen(args + i, len - i);
+
+		if (n + 2 > cap)
+			v = xrealloc(v, (cap *= 2) * sizeof(*v));
+		v[n] = xrealloc(NULL, l + 1);
+		memcpy(v[n], args + i, l);
+		v[n++][l] = 0;
+		i += l + 1;
+	}
+	v[n] = NULL;
+	return v;
+}
+
+static void argv_free(char **v)
+{
+	for (size_t i = 0; v && v[i]; i++)
+		free(v[i]);
+	free(v);
+}
+
+void pf_trace_init(struct pf_trace *tr, char **command, const char *backend)
+{
+	memset(tr, 0, sizeof(*tr));
+	tr->command = argv_dup(command);
+	tr->backend = backend;
+	u64map_init(&tr->proc_index);
+	u64map_init(&tr->paths);
+}
+
+void pf_trace_free(struct pf_trace *tr)
+{
+	for (size_t i = 0; i < tr->nprocs; i++) {
+		struct pf_proc *p = &tr->procs[i];
+
+		for (size_t j = 0; j < p->nexecs; j++) {
+			free(p->execs[j].exe);
+			argv_free(p->execs[j].argv);
+		}
+		free(p->execs);
+		free(p->comm);
+		argv_free(p->inherited_argv);
+		free(p->inherited_exe);
+	}
+	free(tr->procs);
+	for (size_t i = 0; i < tr->paths.cap; i++)
+		if (tr->paths.used[i])
+			free((char *)(uintptr_t)tr->paths.vals[i]);
+	u64map_free(&tr->paths);
+	u64map_free(&tr->proc_index);
+	free(tr->files);
+	argv_free(tr->command);
+	memset(tr, 0, sizeof(*tr));
+}
+
+struct pf_proc *pf_trace_proc(struct pf_trace *tr, uint32_t pid)
+{
+	uint64_t idx;
+
+	return u64map_get(&tr->proc_index, pid, &idx) ? &tr->procs[idx] : NULL;
+}
+
+static struct pf_proc *new_proc(struct pf_trace *tr, uint32_t pid, uint32_t ppid, uint64_t ts)
+{
+	struct pf_proc *p;
+
+	if (tr->nprocs == tr->cap_procs) {
+		tr->cap_procs = tr->cap_procs ? tr->cap_procs * 2 : 16;
+		tr->procs = xrealloc(tr->procs, tr->cap_procs * sizeof(*tr->procs));
+	}
+	p = &tr->procs[tr->nprocs];
+	memset(p, 0, sizeof(*p));
+	p->pid = pid;
+	p->ppid = ppid;
+	p->start_ts = ts;
+	if (u64map_put(&tr->proc_index, pid, tr->nprocs))
+		abort();
+	tr->nprocs++;
+	return p;
+}
+
+struct pf_proc *pf_trace_add_root(struct pf_trace *tr, uint32_t pid, uint32_t ppid, uint64_t t0)
+{
+	struct pf_proc *p = new_proc(tr, pid, ppid, t0);
+
+	tr->t0 = t0;
+	p->inherited_argv = argv_dup(tr->command);
+	p->inherited_exe = xstrdup("");
+	p->comm = xstrdup(tr->command[0]);
+	return p;
+}
+
+void pf_trace_on_fork(struct pf_trace *tr, uint32_t pid, uint32_t ppid, uint64_t ts, const char *comm)
+{
+	struct pf_proc *parent = pf_trace_proc(tr, ppid), *p;
+	char **pargv = NULL;
+	const char *pexe = "";
+
+	/* the parent's argv and exe are what the child runs until it execs */
+	if (parent) {
+		if (parent->nexecs) {
+			pargv = parent->execs[parent->nexecs - 1].argv;
+			pexe = parent->execs[parent->nexecs - 1].exe;
+		} else {
+			pargv = parent->inherited_argv;
+			pexe = parent->inherited_exe;
+		}
+	}
+	p = new_proc(tr, pid, ppid, ts);
+	p->comm = xstrdup(comm);
+	p->inherited_argv = argv_dup(pargv);
+	p->inherited_exe = xstrdup(pexe);
+}
+
+void pf_trace_on_exec(struct pf_trace *tr, uint32_t pid, uint64_t ts, const char *exe,
+		      const char *args, size_t args_len)
+{
+	struct pf_proc *p = pf_trace_proc(tr, pid);
+	struct pf_exec_rec *e;
+
+	if (!p)
+		p = new_proc(tr, pid, 0, ts); /* its fork was lost: keep what we know */
+	p->execs = xrealloc(p->execs, (p->nexecs + 1) * sizeof(*p->execs));
+	e = &p->execs[p->nexecs++];
+	e->ts = ts;
+	e->exe = xstrdup(exe);
+	e->argv = argv_split(args, args_len);
+}
+
+void pf_trace_on_exit(struct pf_trace *tr, uint32_t pid, uint64_t ts, int wait_status)
+{
+	struct pf_proc *p = pf_trace_proc(tr, pid);
+
+	if (!p)
+		return;
+	p->exited = true;
+	p->end_ts = ts;
+	p->wait_status = wait_status;
+}
+
+void pf_trace_on_path(struct pf_trace *tr, uint64_t hash, const char *path)
+{
+	if (u64map_get(&tr->paths, hash, NULL))
+		return;
+	if (u64map_put(&tr->paths, hash, (uint64_t)(uintptr_t)xstrdup(path)))
+		abort();
+}
+
+void pf_trace_add_cat(struct pf_trace *tr, uint32_t pid, unsigned cat, uint64_t ns)
+{
+	struct pf_proc *p = pf_trace_proc(tr, pid);
+
+	if (p && cat < PF_CAT_MAX)
+		p->cat_ns[cat] += ns;
+}
+
+void pf_trace_set_threads(struct pf_trace *tr, uint32_t pid, uint32_t threads, uint64_t thread_ns)
+{
+	struct pf_proc *p = pf_trace_proc(tr, pid);
+
+	if (p) {
+		p->threads = threads;
+		p->thread_ns += thread_ns;
+	}
+}
+
+void pf_trace_close_thread(struct pf_trace *tr, uint32_t pid, uint64_t start_ts,
+			   uint64_t last_ts, unsigned cat, uint64_t now)
+{
+	struct pf_proc *p = pf_trace_proc(tr, pid);
+
+	if (!p || cat >= PF_CAT_MAX)
+		return;
+	/* clamp: an interval may have begun a hair after `now` was read */
+	if (last_ts > now)
+		now = last_ts;
+	p->cat_ns[cat] += now - last_ts;
+	p->thread_ns += now - start_ts;
+}
+
+void pf_trace_add_file(struct pf_trace *tr, uint64_t hash, const struct pf_file_stat *st)
+{
+	if (tr->nfiles == tr->cap_files) {
+		tr->cap_files = tr->cap_files ? tr->cap_files * 2 : 64;
+		tr->files = xrealloc(tr->files, tr->cap_files * sizeof(*tr->files));
+	}
+	tr->files[tr->nfiles].hash = hash;
+	tr->files[tr->nfiles].st = *st;
+	tr->nfiles++;
+}
+
+void pf_trace_finish(struct pf_trace *tr, uint64_t t_end)
+{
+	tr->t_end = t_end;
+	for (size_t i = 0; i < tr->nprocs; i++) {
+		struct pf_proc *p = &tr->procs[i];
+
+		if (!p->exited)
+			p->end_ts = t_end;
+		if (p->start_ts < tr->t0)
+			p->start_ts = tr->t0;
+	}
+}
+
+int pf_wait_status_to_exit_code(int status)
+{
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WEXITSTATUS(status);
+}
+
+uint64_t pf_proc_cat_sum(const struct pf_proc *p)
+{
+	uint64_t sum = 0;
+
+	for (int c = 0; c < PF_CAT_MAX; c++)
+		sum += p->cat_ns[c];
+	return sum;
+}
+
+size_t pf_trace_identity_violations(const struct pf_trace *tr)
+{
+	size_t bad = 0;
+
+	for (size_t i = 0; i < tr->nprocs; i++)
+		if (pf_proc_cat_sum(&tr->procs[i]) != tr->procs[i].thread_ns)
+			bad++;
+	return bad;
+}
+
+const char *pf_trace_path(const struct pf_trace *tr, uint64_t hash)
+{
+	uint64_t v;
+
+	return u64map_get(&tr->paths, hash, &v) ? (const char *)(uintptr_t)v : NULL;
+}
+
+static int by_ns_desc(const void *a, const void *b)
+{
+	const struct pf_file_row *x = a, *y = b;
+
+	if (x->st.ns != y->st.ns)
+		return x->st.ns < y->st.ns ? 1 : -1;
+	return x->hash < y->hash ? -1 : x->hash > y->hash;
+}
+
+void pf_trace_sort_files(struct pf_trace *tr)
+{
+	qsort(tr->files, tr->nfiles, sizeof(*tr->files), by_ns_desc);
+}

@@ -1,0 +1,95 @@
+/* The human summary of a trace, printed to stderr when the command ends. */
+#include <string.h>
+#include "categories.h"
+#include "trace_model.h"
+
+static double sec(uint64_t ns)
+{
+	return ns / 1e9;
+}
+
+static void human_bytes(char *buf, size_t n, uint64_t b)
+{
+	if (b >= 10ULL << 20)
+		snprintf(buf, n, "%.1f MiB", b / 1048576.0);
+	else if (b >= 10ULL << 10)
+		snprintf(buf, n, "%.1f KiB", b / 1024.0);
+	else
+		snprintf(buf, n, "%llu B", (unsigned long long)b);
+}
+
+static void print_tree(struct pf_trace *tr, FILE *out, uint32_t ppid, int depth, int *budget)
+{
+	for (size_t i = 0; i < tr->nprocs && *budget > 0; i++) {
+		struct pf_proc *p = &tr->procs[i];
+		char **argv = p->nexecs ? p->execs[p->nexecs - 1].argv : p->inherited_argv;
+		char line[96] = "";
+		int top = 0;
+
+		if (p->ppid != ppid || (depth == 0 && i != 0) || (depth > 0 && i == 0))
+			continue;
+		for (size_t a = 0; argv && argv[a] && strlen(line) < sizeof(line) - 2; a++) {
+			strncat(line, argv[a], sizeof(line) - strlen(line) - 2);
+			strcat(line, " ");
+		}
+		for (int c = 1; c < PF_CAT_MAX; c++)
+			if (p->cat_ns[c] > p->cat_ns[top])
+				top = c;
+		fprintf(out, "  %*s%-7u %-*.*s %8.3f s  %s %.3f s%s\n", depth * 2, "", p->pid,
+			40 - depth * 2, 40 - depth * 2, line, sec(p->end_ts - p->start_ts),
+			pf_cat_name(top), sec(p->cat_ns[top]), p->exited ? "" : "  (still running)");
+		(*budget)--;
+		if (depth < 12)
+			print_tree(tr, out, p->pid, depth + 1, budget);
+	}
+}
+
+void pf_trace_print_summary(struct pf_trace *tr, FILE *out, int top_files)
+{
+	uint64_t totals[PF_CAT_MAX] = { 0 }, all = 0;
+	int budget = 40;
+
+	for (size_t i = 0; i < tr->nprocs; i++)
+		for (int c = 0; c < PF_CAT_MAX; c++)
+			totals[c] += tr->procs[i].cat_ns[c];
+	for (int c = 0; c < PF_CAT_MAX; c++)
+		all += totals[c];
+
+	fprintf(out, "\nperfanity trace (%s backend): wall %.3f s, %zu processes, exit %d, lost events %llu\n",
+		tr->backend, sec(tr->t_end - tr->t0), tr->nprocs,
+		tr->root_reaped ? pf_wait_status_to_exit_code(tr->wait_status) : -1,
+		(unsigned long long)(tr->lost_events + tr->map_full));
+	fprintf(out, "  %-12s %10s %6s   (time of all threads, %.3f s)\n", "category", "seconds", "%", sec(all));
+	for (int c = 0; c < PF_CAT_MAX; c++)
+		if (totals[c])
+			fprintf(out, "  %-12s %10.3f %6.1f\n", pf_cat_name(c), sec(totals[c]),
+				all ? 100.0 * totals[c] / all : 0.0);
+	fprintf(out, "process tree (pid, command, wall, main category):\n");
+	if (tr->nprocs)
+		print_tree(tr, out, tr->procs[0].ppid, 0, &budget);
+	if (budget <= 0)
+		fprintf(out, "  ... (%zu processes in all; see the JSON)\n", tr->nprocs);
+
+	pf_trace_sort_files(tr);
+	fprintf(out, "top files by time:\n");
+	for (size_t i = 0, shown = 0; i < tr->nfiles && (int)shown < top_files; i++) {
+		const struct pf_file_row *f = &tr->files[i];
+		const char *path = pf_trace_path(tr, f->hash);
+		char rd[32], wr[32];
+
+		if (!f->st.ops)
+			continue;
+		human_bytes(rd, sizeof(rd), f->st.bytes_read);
+		human_bytes(wr, sizeof(wr), f->st.bytes_written);
+		fprintf(out, "  %8.3f s %7llu ops  read %-10s written %-10s %s\n", sec(f->st.ns),
+			(unsigned long long)f->st.ops, rd, wr, path ? path : "?");
+		shown++;
+	}
+	if (tr->lost_events + tr->map_full)
+		fprintf(out, "warning: %llu events lost (ring buffer full) and %llu aggregation entries not stored"
+			     " (map full): the numbers above are incomplete\n",
+			(unsigned long long)tr->lost_events, (unsigned long long)tr->map_full);
+	if (pf_trace_identity_violations(tr))
+		fprintf(out, "warning: %zu processes whose categories do not add up to their threads' lifetimes\n",
+			pf_trace_identity_violations(tr));
+}
