@@ -1,11 +1,7 @@
 /* perfanity entry point: dispatch to a subcommand (bpftool-style table). */
 #include <stdio.h>
 #include <string.h>
-#include <stdarg.h>
 #include "perfanity.h"
-
-const char *pf_progname = "perfanity";
-static const char *subcommand;
 
 static const struct pf_cmd cmds[] = {
 	{ "trace",  do_trace,  "run a command and attribute its process tree's time (eBPF)" },
@@ -13,20 +9,6 @@ static const struct pf_cmd cmds[] = {
 	{ "bench",  do_bench,  "benchmark a matrix of packaging configurations" },
 	{ 0 }
 };
-
-void pf_set_subcommand(const char *name) { subcommand = name; }
-
-void pf_err(const char *fmt, ...)
-{
-	va_list ap;
-	fprintf(stderr, "%s: ", pf_progname);
-	if (subcommand)
-		fprintf(stderr, "%s: ", subcommand);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
 
 static void usage(FILE *f)
 {

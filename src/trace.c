@@ -82,8 +82,7 @@ int pf_trace_parse_args(int argc, char **argv, struct pf_trace_opts *o)
 			return PF_EXIT_USAGE;
 		}
 	}
-	if (optind < argc && !strcmp(argv[optind], "--"))
-		optind++;
+	/* getopt_long consumed a "--": what follows, even another "--", is the command */
 	if (optind >= argc) {
 		pf_err("no command to trace (usage: perfanity trace [-o FILE.json] -- CMD [ARGS...])");
 		return PF_EXIT_USAGE;

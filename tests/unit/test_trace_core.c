@@ -1,0 +1,253 @@
+/* Unit tests of the tracer's pure parts: category precedence, the syscall
+ * table, the fd/path and pid tables, interval accounting, JSON, CLI. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <cmocka.h>
+#include "perfanity.h"
+#include "categories.h"
+#include "syscall_class.h"
+#include "trace.h"
+#include "trace_cmd.h"
+#include "trace_model.h"
+#include "u64map.h"
+
+static void test_precedence(void **state)
+{
+	(void)state;
+	/* generic categories stay what they are without context */
+	for (unsigned c = 0; c < PF_CAT_ZIP_EXTRACT; c++)
+		assert_int_equal(pf_cat_resolve(c, 0), c);
+	/* inflate() wins over cpu and file_io, never over waits or the network */
+	assert_int_equal(pf_cat_resolve(PF_CAT_CPU, PF_CTX_INFLATE), PF_CAT_ZIP_EXTRACT);
+	assert_int_equal(pf_cat_resolve(PF_CAT_FILE_IO, PF_CTX_INFLATE | PF_CTX_IMPORT), PF_CAT_ZIP_EXTRACT);
+	assert_int_equal(pf_cat_resolve(PF_CAT_NET, PF_CTX_INFLATE), PF_CAT_NET);
+	assert_int_equal(pf_cat_resolve(PF_CAT_CHILD_WAIT, PF_CTX_IMPORT), PF_CAT_CHILD_WAIT);
+	/* archive reads are zip_extract, even inside an import */
+	assert_int_equal(pf_cat_resolve(PF_CAT_FILE_IO, PF_CTX_ARCHIVE | PF_CTX_IMPORT), PF_CAT_ZIP_EXTRACT);
+	/* but cpu inside an import that is not inflating is import */
+	assert_int_equal(pf_cat_resolve(PF_CAT_CPU, PF_CTX_ARCHIVE | PF_CTX_IMPORT), PF_CAT_IMPORT);
+	/* venv mutations beat import; cpu in a venv build stays cpu */
+	assert_int_equal(pf_cat_resolve(PF_CAT_FILE_IO, PF_CTX_VENV | PF_CTX_IMPORT), PF_CAT_VENV_CREATE);
+	assert_int_equal(pf_cat_resolve(PF_CAT_CPU, PF_CTX_VENV), PF_CAT_CPU);
+	assert_int_equal(pf_cat_resolve(PF_CAT_FILE_IO, PF_CTX_IMPORT), PF_CAT_IMPORT);
+	assert_int_equal(pf_cat_resolve(PF_CAT_SLEEP, PF_CTX_IMPORT), PF_CAT_SLEEP);
+	/* the loader's work is exec, whatever else is going on */
+	assert_int_equal(pf_cat_resolve(PF_CAT_CPU, PF_CTX_LOADER | PF_CTX_IMPORT), PF_CAT_EXEC);
+	assert_int_equal(pf_cat_resolve(PF_CAT_FILE_IO, PF_CTX_LOADER), PF_CAT_EXEC);
+	assert_int_equal(pf_cat_resolve(PF_CAT_NET, PF_CTX_LOADER), PF_CAT_NET);
+}
+
+static void test_category_names(void **state)
+{
+	(void)state;
+	assert_string_equal(pf_cat_name(PF_CAT_FILE_IO), "file_io");
+	assert_string_equal(pf_cat_name(PF_CAT_CHILD_WAIT), "child_wait");
+	assert_string_equal(pf_cat_name(PF_CAT_MAX), "unknown");
+	for (int c = 0; c < PF_CAT_MAX; c++)
+		assert_int_equal(pf_cat_from_name(pf_cat_name(c)), c);
+	assert_int_equal(pf_cat_from_name("nope"), -1);
+}
+
+static void test_syscall_table(void **state)
+{
+	unsigned char t[PF_SC_NR_MAX];
+
+	(void)state;
+	pf_syscall_class_fill(t, sizeof(t));
+	assert_int_equal(t[SYS_openat], PF_SC_OPEN | PF_SC_DIRFD | PF_SC_LOADER);
+	assert_int_equal(t[SYS_read] & PF_SC_CLASS_MASK, PF_SC_FD);
+	assert_true(t[SYS_read] & PF_SC_READS);
+	assert_false(t[SYS_read] & PF_SC_WRITES);
+	assert_true(t[SYS_write] & PF_SC_WRITES);
+	assert_int_equal(t[SYS_wait4], PF_SC_CHILD_WAIT);
+	assert_int_equal(t[SYS_futex], PF_SC_SLEEP);
+	assert_int_equal(t[SYS_connect], PF_SC_NET);
+	assert_int_equal(t[SYS_execve], PF_SC_EXEC);
+	assert_int_equal(t[SYS_pselect6], PF_SC_POLL | PF_SC_SELECT);
+	assert_int_equal(t[SYS_close], PF_SC_CLOSE | PF_SC_LOADER);
+	assert_int_equal(t[SYS_newfstatat], PF_SC_PATH | PF_SC_DIRFD | PF_SC_LOADER);
+	assert_int_equal(t[SYS_getpid], PF_SC_OTHER); /* not listed: other */
+	/* the loader's calls are marked, the program's typical first ones are not */
+	assert_true(t[SYS_mmap] & PF_SC_LOADER);
+	assert_false(t[SYS_getrandom] & PF_SC_LOADER);
+	assert_false(t[SYS_ioctl] & PF_SC_LOADER);
+}
+
+static void test_u64map(void **state)
+{
+	struct u64map m;
+	uint64_t v;
+
+	(void)state;
+	u64map_init(&m);
+	assert_false(u64map_get(&m, 1, &v));
+	for (uint64_t k = 0; k < 10000; k++)
+		assert_int_equal(u64map_put(&m, k * 7919, k + 1), 0);
+	assert_int_equal(m.len, 10000);
+	for (uint64_t k = 0; k < 10000; k++) {
+		assert_true(u64map_get(&m, k * 7919, &v));
+		assert_int_equal(v, k + 1);
+	}
+	assert_false(u64map_get(&m, 5, &v));
+	assert_int_equal(u64map_put(&m, 0, 42), 0); /* replace */
+	assert_int_equal(m.len, 10000);
+	assert_true(u64map_get(&m, 0, &v));
+	assert_int_equal(v, 42);
+	u64map_free(&m);
+}
+
+static char *cmd_sh[] = { "sh", "-c", "true", NULL };
+
+/* A tree built from events: root forks a child that execs, paths and files. */
+static void build_tree(struct pf_trace *tr)
+{
+	static const char args[] = "cat\0/etc/hosts\0";
+
+	pf_trace_init(tr, cmd_sh, "bpf");
+	pf_trace_add_root(tr, 100, 1, 1000);
+	pf_trace_on_exec(tr, 100, 1100, "/usr/bin/dash", "sh\0-c\0true", 11);
+	pf_trace_on_fork(tr, 101, 100, 2000, "sh");
+	pf_trace_on_exec(tr, 101, 2500, "/usr/bin/cat", args, sizeof(args) - 1);
+	pf_trace_on_path(tr, 0xabc, "/etc/hosts");
+	pf_trace_on_path(tr, 0xabc, "/ignored/second/name");
+	pf_trace_add_file(tr, 0xabc, &(struct pf_file_stat){ .ns = 700, .bytes_read = 4096, .ops = 3 });
+	pf_trace_add_file(tr, 0xdef, &(struct pf_file_stat){ .ns = 900, .bytes_written = 1, .ops = 1 });
+	pf_trace_on_path(tr, 0xdef, "/tmp/out");
+	/* child: exited; categories add up to its one thread's life 2000..6000 */
+	pf_trace_add_cat(tr, 101, PF_CAT_EXEC, 1500);
+	pf_trace_add_cat(tr, 101, PF_CAT_FILE_IO, 1600);
+	pf_trace_add_cat(tr, 101, PF_CAT_CPU, 900);
+	pf_trace_set_threads(tr, 101, 1, 4000);
+	pf_trace_on_exit(tr, 101, 6000, 3 << 8);
+	/* root: still running at the end; it had 2000 ns closed, then [8000, 10000) open */
+	pf_trace_add_cat(tr, 100, PF_CAT_CPU, 1000);
+	pf_trace_add_cat(tr, 100, PF_CAT_CHILD_WAIT, 6000);
+	pf_trace_set_threads(tr, 100, 1, 0);
+	pf_trace_close_thread(tr, 100, 1000, 8000, PF_CAT_CHILD_WAIT, 10000);
+	pf_trace_finish(tr, 10000);
+}
+
+static void test_model_accounting(void **state)
+{
+	struct pf_trace tr;
+	struct pf_proc *root, *child;
+
+	(void)state;
+	build_tree(&tr);
+	root = pf_trace_proc(&tr, 100);
+	child = pf_trace_proc(&tr, 101);
+	assert_non_null(root);
+	assert_non_null(child);
+	/* the open interval closed at the end: 2000 more ns of child_wait */
+	assert_int_equal(root->cat_ns[PF_CAT_CHILD_WAIT], 8000);
+	assert_int_equal(root->thread_ns, 9000);
+	assert_int_equal(pf_proc_cat_sum(root), root->thread_ns);
+	assert_int_equal(pf_proc_cat_sum(child), child->thread_ns);
+	assert_int_equal(pf_trace_identity_violations(&tr), 0);
+	/* a broken process is found */
+	child->cat_ns[PF_CAT_CPU] += 1;
+	assert_int_equal(pf_trace_identity_violations(&tr), 1);
+	child->cat_ns[PF_CAT_CPU] -= 1;
+	assert_false(root->exited);
+	assert_int_equal(root->end_ts, 10000);
+	assert_int_equal(child->end_ts, 6000);
+	assert_int_equal(pf_wait_status_to_exit_code(child->wait_status), 3);
+	assert_int_equal(pf_wait_status_to_exit_code(9), 137); /* killed by SIGKILL */
+	/* the first name of a path sticks */
+	assert_string_equal(pf_trace_path(&tr, 0xabc), "/etc/hosts");
+	assert_null(pf_trace_path(&tr, 0x123));
+	pf_trace_free(&tr);
+}
+
+static void test_json(void **state)
+{
+	struct pf_trace tr;
+	json_t *j, *procs, *p, *files;
+
+	(void)state;
+	build_tree(&tr);
+	tr.root_reaped = true;
+	tr.wait_status = 7 << 8;
+	tr.lost_events = 2;
+	j = pf_trace_to_json(&tr);
+	assert_int_equal(json_integer_value(json_object_get(j, "version")), PERFANITY_JSON_VERSION);
+	assert_string_equal(json_string_value(json_object_get(j, "backend")), "bpf");
+	assert_int_equal(json_integer_value(json_object_get(j, "exit_code")), 7);
+	assert_int_equal(json_integer_value(json_object_get(j, "wall_ns")), 9000);
+	assert_int_equal(json_integer_value(json_object_get(j, "lost_events")), 2);
+	assert_string_equal(json_string_value(json_array_get(json_object_get(j, "command"), 2)), "true");
+	assert_int_equal(json_array_size(json_object_get(j, "categories")), PF_CAT_MAX);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "totals"), "child_wait")), 8000);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "totals"), "cpu")), 1900);
+	procs = json_object_get(j, "processes");
+	assert_int_equal(json_array_size(procs), 2);
+	p = json_array_get(procs, 1);
+	assert_int_equal(json_integer_value(json_object_get(p, "pid")), 101);
+	assert_int_equal(json_integer_value(json_object_get(p, "ppid")), 100);
+	assert_string_equal(json_string_value(json_array_get(json_object_get(p, "argv"), 1)), "/etc/hosts");
+	assert_string_equal(json_string_value(json_object_get(p, "exe")), "/usr/bin/cat");
+	assert_int_equal(json_integer_value(json_object_get(p, "start_ns")), 1000);
+	assert_int_equal(json_integer_value(json_object_get(p, "end_ns")), 5000);
+	assert_int_equal(json_integer_value(json_object_get(p, "exit_code")), 3);
+	assert_int_equal(json_integer_value(json_object_get(p, "thread_ns")), 4000);
+	assert_int_equal(json_array_size(json_object_get(p, "execs")), 1);
+	/* the root is still running: no exit code */
+	assert_true(json_is_null(json_object_get(json_array_get(procs, 0), "exit_code")));
+	assert_true(json_is_true(json_object_get(json_array_get(procs, 0), "running_at_end")));
+	/* files, by time descending */
+	files = json_object_get(j, "files");
+	assert_int_equal(json_array_size(files), 2);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(files, 0), "path")), "/tmp/out");
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(files, 1), "bytes_read")), 4096);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(files, 1), "ops")), 3);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "accounting"), "violations")), 0);
+	json_decref(j);
+	pf_trace_free(&tr);
+}
+
+static void test_cli(void **state)
+{
+	struct pf_trace_opts o;
+	char *a1[] = { "trace", "-o", "x.json", "--quiet", "--", "ls", "-l", NULL };
+	char *a2[] = { "trace", "python3", "-c", "pass", NULL };
+	char *a3[] = { "trace", "-o", "x.json", NULL };
+	char *a4[] = { "trace", "--bogus", "ls", NULL };
+	char *a5[] = { "trace", "--top", "x", "ls", NULL };
+	char *a6[] = { "trace", "--top", "3", "--", "--", NULL };
+
+	(void)state;
+	assert_int_equal(pf_trace_parse_args(7, a1, &o), 0);
+	assert_string_equal(o.output, "x.json");
+	assert_true(o.quiet);
+	assert_string_equal(o.command[0], "ls");
+	assert_string_equal(o.command[1], "-l");
+	/* options of the command are the command's */
+	assert_int_equal(pf_trace_parse_args(4, a2, &o), 0);
+	assert_null(o.output);
+	assert_string_equal(o.command[1], "-c");
+	assert_int_equal(pf_trace_parse_args(3, a3, &o), PF_EXIT_USAGE);
+	assert_int_equal(pf_trace_parse_args(3, a4, &o), PF_EXIT_USAGE);
+	assert_int_equal(pf_trace_parse_args(4, a5, &o), PF_EXIT_USAGE);
+	assert_int_equal(pf_trace_parse_args(5, a6, &o), 0);
+	assert_int_equal(o.top_files, 3);
+	assert_string_equal(o.command[0], "--");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_precedence),
+		cmocka_unit_test(test_category_names),
+		cmocka_unit_test(test_syscall_table),
+		cmocka_unit_test(test_u64map),
+		cmocka_unit_test(test_model_accounting),
+		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_cli),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
