@@ -9,6 +9,7 @@ CC      ?= gcc
 CLANG   ?= clang
 BPFTOOL ?= bpftool
 ARCH    := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
 
 CFLAGS_BASE := -std=gnu11 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE \
 	-Iinclude -I$(BUILD)
@@ -40,7 +41,7 @@ $(BUILD)/vmlinux.h:
 
 $(BUILD)/%.bpf.o: bpf/%.bpf.c $(BUILD)/vmlinux.h $(HEADERS) $(wildcard bpf/*.h)
 	$(CLANG) -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_$(ARCH) \
-		-Iinclude -I$(BUILD) -Ibpf -c $< -o $@
+		-Iinclude -I$(BUILD) -Ibpf -I/usr/include/$(MULTIARCH) -c $< -o $@
 	llvm-strip -g $@
 
 $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o

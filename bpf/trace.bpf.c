@@ -13,6 +13,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
+#include <bpf/usdt.bpf.h>
 #include "trace.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -25,12 +26,15 @@ char LICENSE[] SEC("license") = "GPL";
 #define S_IFCHR  0020000
 #define S_IFIFO  0010000
 #define AT_FDCWD -100
+#define O_CREAT 0100
+#define PACK4(a, b, c, d) (((__u64)(a) << 24) | ((__u64)(b) << 16) | ((__u64)(c) << 8) | (d))
+#define SYS_OPENAT2 437
 #define PATH_DEPTH 32       /* components walked up from a dentry */
 #define NAME_READ 256       /* NAME_MAX + 1 */
 #define POLL_FDS_CHECKED 8
 
 /* Filled by user space before load (src/syscall_class.c). */
-const volatile __u8 syscall_class[PF_SC_NR_MAX] = {};
+const volatile __u16 syscall_class[PF_SC_NR_MAX] = {};
 
 /* Counters user space reports; never dropped silently. */
 __u64 lost_events = 0;   /* ring buffer full: an event could not be delivered */
@@ -70,6 +74,27 @@ struct {
 	__type(key, __u64);
 	__type(value, struct pf_file_stat);
 } files SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, struct pf_archive_stat);
+} archives SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, struct pf_import_stat);
+} imports SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, struct pf_import_stack);
+} import_stacks SEC(".maps");
 
 /* struct file * -> path hash. LRU: an evicted entry only costs a new walk. */
 struct {
@@ -292,12 +317,22 @@ static __always_inline int walk_path(struct scratch *s, struct dentry *d, struct
 
 struct hash_ctx {
 	__u64 h;
+	__u32 len;
+	__u32 venv_match; /* VENVS_LEN once "/venvs/" was seen */
+	__u64 window;     /* the last 8 bytes */
+	__u64 flags;      /* PF_FILE_* */
 };
+
+/* "/venvs/" as the low 7 bytes of a big-endian window of the last bytes */
+#define VENVS_LEN 7
+#define VENVS_MASK 0x00ffffffffffffffULL
+#define VENVS_PACKED ((PACK4(0, '/', 'v', 'e') << 32) | PACK4('n', 'v', 's', '/'))
 
 static long hash_byte(__u32 i, void *c)
 {
 	struct hash_ctx *hc = c;
 	struct scratch *s = get_scratch();
+	__u32 m = hc->venv_match;
 	char ch;
 
 	if (!s)
@@ -307,15 +342,42 @@ static long hash_byte(__u32 i, void *c)
 		return 1;
 	hc->h ^= (unsigned char)ch;
 	hc->h *= 0x100000001b3ULL;
+	hc->len = i + 1;
+	/* matching "/venvs/": '/' occurs only first in the needle, so a
+	 * mismatch restarts simply */
+	if (m < VENVS_LEN) {
+		hc->window = (hc->window << 8) | (unsigned char)ch;
+		if (ch == '/' && m && (hc->window & VENVS_MASK) == VENVS_PACKED)
+			m = VENVS_LEN;
+	}
+	if (m == VENVS_LEN)
+		hc->flags |= PF_FILE_VENV;
+	else
+		m = 1; /* "seen something": the window decides */
+	hc->venv_match = m;
 	return 0;
 }
 
-/* FNV-1a over the NUL-terminated path in scratch.path. */
-static __always_inline __u64 hash_path(void)
+static __always_inline bool ends_with4(struct scratch *s, __u32 len, const char *suffix)
+{
+	if (len < 5)
+		return false;
+	for (int i = 0; i < 4; i++)
+		if (s->path[(len - 4 + i) & (PF_PATH_MAX - 1)] != suffix[i])
+			return false;
+	return true;
+}
+
+/* FNV-1a over the NUL-terminated path in scratch.path; sets *flags. */
+static __always_inline __u64 hash_path(struct scratch *s, __u64 *flags)
 {
 	struct hash_ctx hc = { .h = 0xcbf29ce484222325ULL };
 
 	bpf_loop(PF_PATH_MAX - 1, hash_byte, &hc, 0);
+	if (ends_with4(s, hc.len, ".pex") || ends_with4(s, hc.len, ".zip") ||
+	    ends_with4(s, hc.len, ".whl") || ends_with4(s, hc.len, ".egg"))
+		hc.flags |= PF_FILE_ARCHIVE;
+	*flags = hc.flags;
 	return hc.h ? hc.h : 1;
 }
 
@@ -323,12 +385,12 @@ static __always_inline __u64 hash_path(void)
  * sends the string to user space. Returns its key. */
 static __always_inline __u64 register_path(struct scratch *s, __u32 tgid)
 {
-	struct pf_file_stat zero = {};
-	__u64 key = hash_path();
+	struct pf_file_stat row = {};
+	__u64 key = hash_path(s, &row.flags);
 
 	if (bpf_map_lookup_elem(&files, &key))
 		return key;
-	if (bpf_map_update_elem(&files, &key, &zero, BPF_NOEXIST))
+	if (bpf_map_update_elem(&files, &key, &row, BPF_NOEXIST))
 		return bpf_map_lookup_elem(&files, &key) ? key : (count(&map_full), 0);
 	s->ev.path.h.type = PF_EV_PATH;
 	s->ev.path.h.pid = tgid;
@@ -432,33 +494,46 @@ int BPF_PROG(pf_sys_enter, struct pt_regs *regs, long nr)
 	__u64 now = bpf_ktime_get_ns();
 	struct pf_thread_state *st = current_state(now);
 	__u32 base;
-	__u8 sc;
+	__u16 sc;
 
 	if (!st)
 		return 0;
 	close_interval(st, now);
-	sc = syscall_class[nr & (PF_SC_NR_MAX - 1)];
-	if ((unsigned long)nr >= PF_SC_NR_MAX)
-		sc = PF_SC_OTHER;
+	sc = (unsigned long)nr < PF_SC_NR_MAX ? syscall_class[nr & (PF_SC_NR_MAX - 1)] : PF_SC_OTHER;
 	if ((st->ctx & PF_CTX_LOADER) && !(sc & PF_SC_LOADER))
 		st->ctx &= ~PF_CTX_LOADER; /* the program's own first syscall */
 
 	st->sc = sc;
 	st->in_syscall = 1;
+	st->mutates = !!(sc & PF_SC_MUTATES);
 	st->file_key = 0;
 	st->path_arg = 0;
 	switch (sc & PF_SC_CLASS_MASK) {
 	case PF_SC_PATH:
-	case PF_SC_OPEN:
-		base = PF_CAT_FILE_IO;
+	case PF_SC_OPEN: {
+		/* where the (dirfd, path) pair starts: arg0, or arg1 for symlink */
+		unsigned long a0 = PT_REGS_PARM1_CORE_SYSCALL(regs), a1 = PT_REGS_PARM2_CORE_SYSCALL(regs),
+			      a2 = PT_REGS_PARM3_CORE_SYSCALL(regs);
+		unsigned long flags;
+
+		if (sc & PF_SC_SHIFT1) {
+			a0 = a1;
+			a1 = a2;
+		}
 		if (sc & PF_SC_DIRFD) {
-			st->dirfd = (int)PT_REGS_PARM1_CORE_SYSCALL(regs);
-			st->path_arg = PT_REGS_PARM2_CORE_SYSCALL(regs);
+			st->dirfd = (int)a0;
+			st->path_arg = a1;
+			flags = a2;
 		} else {
 			st->dirfd = AT_FDCWD;
-			st->path_arg = PT_REGS_PARM1_CORE_SYSCALL(regs);
+			st->path_arg = a0;
+			flags = a1;
 		}
+		if ((sc & PF_SC_CLASS_MASK) == PF_SC_OPEN && (flags & O_CREAT) && nr != SYS_OPENAT2)
+			st->mutates = 1;
+		base = PF_CAT_FILE_IO;
 		break;
+	}
 	case PF_SC_FD:
 	case PF_SC_CLOSE: {
 		struct file *f;
@@ -471,9 +546,6 @@ int BPF_PROG(pf_sys_enter, struct pt_regs *regs, long nr)
 			st->file_key = file_key(f, st->tgid);
 		break;
 	}
-	case PF_SC_FILE:
-		base = PF_CAT_FILE_IO;
-		break;
 	case PF_SC_NET:
 		base = PF_CAT_NET;
 		break;
@@ -492,8 +564,38 @@ int BPF_PROG(pf_sys_enter, struct pt_regs *regs, long nr)
 	default:
 		base = PF_CAT_OTHER;
 	}
+	st->base = base;
 	st->cat = pf_cat_resolve(base, st->ctx);
 	return 0;
+}
+
+/* Flags that hold for this one syscall on this file: reading an archive,
+ * writing what was just inflated, or mutating a venv. */
+static __always_inline __u32 syscall_ctx(struct pf_thread_state *st, struct pf_file_stat *fs,
+					 __u64 key, __u64 now)
+{
+	__u32 ctx = 0;
+
+	if (!fs)
+		return 0;
+	if (fs->flags & PF_FILE_ARCHIVE) {
+		/* reading an open archive (read, lseek, fstat, its open), not
+		 * stat-ing a path that may not exist, nor writing one */
+		__u16 cls = st->sc & PF_SC_CLASS_MASK;
+
+		if ((cls == PF_SC_FD || cls == PF_SC_OPEN || cls == PF_SC_CLOSE) &&
+		    !(st->sc & PF_SC_WRITES) && !st->mutates) {
+			ctx |= PF_CTX_ARCHIVE;
+			st->archive_key = key;
+			st->last_extract_ts = now;
+		}
+	} else if ((st->sc & PF_SC_WRITES) && st->last_extract_ts &&
+		   now - st->last_extract_ts < PF_EXTRACT_WINDOW_NS) {
+		ctx |= PF_CTX_ARCHIVE; /* writing out a member just inflated */
+	}
+	if ((fs->flags & PF_FILE_VENV) && (st->mutates || (st->sc & PF_SC_WRITES)))
+		ctx |= PF_CTX_VENV;
+	return ctx;
 }
 
 SEC("tp_btf/sys_exit")
@@ -501,32 +603,45 @@ int BPF_PROG(pf_sys_exit, struct pt_regs *regs, long ret)
 {
 	__u64 now = bpf_ktime_get_ns();
 	struct pf_thread_state *st = current_state(now);
-	struct pf_file_stat *fs;
+	struct pf_file_stat *fs = NULL;
 	__u64 delta, key;
 	__u8 cls;
 
 	if (!st)
 		return 0;
-	delta = close_interval(st, now);
-	if (!st->in_syscall)
-		goto out; /* e.g. a new child returning from fork */
-
+	if (!st->in_syscall) {
+		close_interval(st, now); /* e.g. a new child returning from fork */
+		goto out;
+	}
 	cls = st->sc & PF_SC_CLASS_MASK;
 	key = st->file_key;
 	if (cls == PF_SC_OPEN && ret >= 0)
 		key = file_key(fd_file((int)ret), st->tgid);
 	else if (cls == PF_SC_OPEN || cls == PF_SC_PATH)
 		key = user_path_key(st);
-	if (key && (st->cat == PF_CAT_FILE_IO || st->cat == PF_CAT_ZIP_EXTRACT ||
-		    st->cat == PF_CAT_VENV_CREATE || st->cat == PF_CAT_IMPORT)) {
+	if (key)
 		fs = bpf_map_lookup_elem(&files, &key);
-		if (fs) {
-			__sync_fetch_and_add(&fs->ns, delta);
-			__sync_fetch_and_add(&fs->ops, 1);
-			if (ret > 0 && (st->sc & PF_SC_READS))
-				__sync_fetch_and_add(&fs->bytes_read, ret);
-			if (ret > 0 && (st->sc & PF_SC_WRITES))
-				__sync_fetch_and_add(&fs->bytes_written, ret);
+	/* now that the file is known, the syscall's category may be refined */
+	if (fs && st->base == PF_CAT_FILE_IO)
+		st->cat = pf_cat_resolve(PF_CAT_FILE_IO, st->ctx | syscall_ctx(st, fs, key, now));
+	delta = close_interval(st, now);
+	if (fs && st->cat != PF_CAT_EXEC) {
+		__sync_fetch_and_add(&fs->ns, delta);
+		__sync_fetch_and_add(&fs->ops, 1);
+		if (ret > 0 && (st->sc & PF_SC_READS))
+			__sync_fetch_and_add(&fs->bytes_read, ret);
+		if (ret > 0 && (st->sc & PF_SC_WRITES))
+			__sync_fetch_and_add(&fs->bytes_written, ret);
+		if (ret >= 0 && st->mutates)
+			__sync_fetch_and_add(&fs->mutations, 1);
+	}
+	if (st->cat == PF_CAT_ZIP_EXTRACT && st->archive_key) {
+		struct pf_archive_stat *as = bpf_map_lookup_elem(&archives, &st->archive_key);
+
+		if (as) {
+			__sync_fetch_and_add(&as->ns, delta);
+			if (ret > 0 && (st->sc & PF_SC_READS) && key == st->archive_key)
+				__sync_fetch_and_add(&as->bytes_read, ret);
 		}
 	}
 	if (cls == PF_SC_CLOSE && ret == 0) {
@@ -539,7 +654,189 @@ int BPF_PROG(pf_sys_exit, struct pt_regs *regs, long ret)
 out:
 	st->in_syscall = 0;
 	st->file_key = 0;
+	st->base = PF_CAT_CPU;
 	st->cat = pf_cat_resolve(PF_CAT_CPU, st->ctx);
+	return 0;
+}
+
+/* Re-resolve the current thread's category after its context changed. */
+static __always_inline void set_ctx(struct pf_thread_state *st, __u32 ctx, __u64 now)
+{
+	close_interval(st, now);
+	st->ctx = ctx;
+	st->cat = pf_cat_resolve(st->in_syscall ? st->base : PF_CAT_CPU, ctx);
+}
+
+/* zlib's inflate(z_stream *strm, int flush): attached in every libz (and
+ * static copy) the tree maps; filtered here by the traced set. */
+SEC("uprobe")
+int BPF_KPROBE(pf_inflate_enter, void *strm)
+{
+	__u64 now = bpf_ktime_get_ns(), out = 0;
+	struct pf_thread_state *st = current_state(now);
+
+	if (!st)
+		return 0;
+	/* z_stream: next_in, avail_in, total_in, next_out, avail_out, total_out */
+	bpf_probe_read_user(&out, sizeof(out), (char *)strm + 40);
+	st->strm = (__u64)strm;
+	st->total_out = out;
+	set_ctx(st, st->ctx | PF_CTX_INFLATE, now);
+	return 0;
+}
+
+SEC("uretprobe")
+int BPF_KRETPROBE(pf_inflate_exit, int ret)
+{
+	__u64 now = bpf_ktime_get_ns(), out = 0;
+	struct pf_thread_state *st = current_state(now);
+	struct pf_archive_stat *as, zero = {};
+	__u64 key;
+
+	if (!st || !(st->ctx & PF_CTX_INFLATE))
+		return 0;
+	if (st->strm)
+		bpf_probe_read_user(&out, sizeof(out), (char *)st->strm + 40);
+	key = st->archive_key; /* the archive this thread read last, 0 if none */
+	as = bpf_map_lookup_elem(&archives, &key);
+	if (!as) {
+		bpf_map_update_elem(&archives, &key, &zero, BPF_NOEXIST);
+		as = bpf_map_lookup_elem(&archives, &key);
+	}
+	if (as) {
+		__sync_fetch_and_add(&as->ns, now - st->last_ts);
+		if (out > st->total_out)
+			__sync_fetch_and_add(&as->bytes_inflated, out - st->total_out);
+	}
+	st->last_extract_ts = now;
+	set_ctx(st, st->ctx & ~PF_CTX_INFLATE, now);
+	return 0;
+}
+
+/* inflateInit2_(): one member (or stream) about to be decompressed. */
+SEC("uprobe")
+int BPF_KPROBE(pf_inflate_init)
+{
+	__u64 now = bpf_ktime_get_ns();
+	struct pf_thread_state *st = current_state(now);
+	struct pf_archive_stat *as, zero = {};
+	__u64 key;
+
+	if (!st)
+		return 0;
+	key = st->archive_key;
+	as = bpf_map_lookup_elem(&archives, &key);
+	if (!as) {
+		bpf_map_update_elem(&archives, &key, &zero, BPF_NOEXIST);
+		as = bpf_map_lookup_elem(&archives, &key);
+	}
+	if (as)
+		__sync_fetch_and_add(&as->members, 1);
+	return 0;
+}
+
+struct name_hash_ctx {
+	__u64 h;
+};
+
+static long name_hash_byte(__u32 i, void *c)
+{
+	struct name_hash_ctx *hc = c;
+	struct scratch *s = get_scratch();
+	char ch;
+
+	if (!s)
+		return 1;
+	ch = s->ev.path.path[i & (PF_PATH_MAX - 1)];
+	if (!ch)
+		return 1;
+	hc->h ^= (unsigned char)ch;
+	hc->h *= 0x100000001b3ULL;
+	return 0;
+}
+
+/* CPython's import__find__load__start(const char *modulename). */
+SEC("usdt")
+int BPF_USDT(pf_import_start, const char *name)
+{
+	__u64 now = bpf_ktime_get_ns();
+	struct pf_thread_state *st = current_state(now);
+	struct pf_import_stack *stk, zero = {};
+	struct name_hash_ctx hc = { .h = 0xcbf29ce484222325ULL };
+	struct pf_import_stat izero = {};
+	struct scratch *s;
+	__u32 tid = (__u32)bpf_get_current_pid_tgid(), d;
+
+	if (!st)
+		return 0;
+	stk = bpf_map_lookup_elem(&import_stacks, &tid);
+	if (!stk) {
+		if (bpf_map_update_elem(&import_stacks, &tid, &zero, BPF_ANY)) {
+			count(&map_full);
+			return 0;
+		}
+		stk = bpf_map_lookup_elem(&import_stacks, &tid);
+		if (!stk)
+			return 0;
+	}
+	s = get_scratch();
+	if (!s)
+		return 0;
+	s->ev.path.path[0] = 0;
+	bpf_probe_read_user_str(s->ev.path.path, 256, name);
+	bpf_loop(255, name_hash_byte, &hc, 0);
+	if (!bpf_map_lookup_elem(&imports, &hc.h)) {
+		if (!bpf_map_update_elem(&imports, &hc.h, &izero, BPF_NOEXIST)) {
+			s->ev.path.h.type = PF_EV_MODULE;
+			s->ev.path.h.pid = st->tgid;
+			s->ev.path.h.ts = now;
+			s->ev.path.hash = hc.h;
+			if (bpf_ringbuf_output(&events, &s->ev.path, sizeof(s->ev.path), 0))
+				count(&lost_events);
+		}
+	}
+	d = stk->depth;
+	if (d < PF_IMPORT_DEPTH) {
+		stk->f[d & (PF_IMPORT_DEPTH - 1)].start = now;
+		stk->f[d & (PF_IMPORT_DEPTH - 1)].key = hc.h;
+		stk->f[d & (PF_IMPORT_DEPTH - 1)].child_ns = 0;
+	}
+	stk->depth = d + 1; /* deeper than the stack: counted, not timed */
+	set_ctx(st, st->ctx | PF_CTX_IMPORT, now);
+	return 0;
+}
+
+/* import__find__load__done(const char *modulename, int found). */
+SEC("usdt")
+int BPF_USDT(pf_import_done, const char *name, int found)
+{
+	__u64 now = bpf_ktime_get_ns();
+	struct pf_thread_state *st = current_state(now);
+	struct pf_import_stack *stk;
+	struct pf_import_stat *is;
+	__u32 tid = (__u32)bpf_get_current_pid_tgid(), d;
+
+	if (!st)
+		return 0;
+	stk = bpf_map_lookup_elem(&import_stacks, &tid);
+	if (!stk || !stk->depth)
+		return 0;
+	d = --stk->depth;
+	if (d < PF_IMPORT_DEPTH) {
+		struct pf_import_frame *f = &stk->f[d & (PF_IMPORT_DEPTH - 1)];
+		__u64 incl = now - f->start;
+
+		is = bpf_map_lookup_elem(&imports, &f->key);
+		if (is) {
+			__sync_fetch_and_add(&is->ns, incl);
+			__sync_fetch_and_add(&is->self_ns, incl > f->child_ns ? incl - f->child_ns : 0);
+			__sync_fetch_and_add(&is->count, 1);
+		}
+		if (d > 0)
+			stk->f[(d - 1) & (PF_IMPORT_DEPTH - 1)].child_ns += incl;
+	}
+	if (!stk->depth)
+		set_ctx(st, st->ctx & ~PF_CTX_IMPORT, now);
 	return 0;
 }
 
@@ -581,6 +878,51 @@ int BPF_PROG(pf_fork, struct task_struct *parent, struct task_struct *child)
 	return 0;
 }
 
+/* Recognising a process that exists to create a venv from its argv: an
+ * argument that is exactly "venv" (python -m venv, uv venv, pex3 venv) or ends
+ * in "virtualenv". Not "--venv": that is pex building a venv-mode PEX. */
+struct argscan_ctx {
+	__u64 last8;  /* the last 8 bytes of the current argument */
+	__u32 len;    /* its length so far */
+	__u32 found;
+	__u32 n;      /* bytes to scan */
+};
+
+#define ARG_VENV PACK4('v', 'e', 'n', 'v')
+#define ARG_RTUALENV ((PACK4('r', 't', 'u', 'a') << 32) | PACK4('l', 'e', 'n', 'v'))
+
+static long argscan_byte(__u32 i, void *c)
+{
+	struct argscan_ctx *a = c;
+	struct scratch *s = get_scratch();
+	char ch;
+
+	if (!s || i > a->n)
+		return 1;
+	ch = i == a->n ? 0 : s->ev.exec.args[i & (PF_ARGS_MAX - 1)];
+	if (ch) {
+		a->last8 = (a->last8 << 8) | (unsigned char)ch;
+		a->len++;
+		return 0;
+	}
+	if ((a->len == 4 && (a->last8 & 0xffffffff) == ARG_VENV) ||
+	    (a->len >= 10 && a->last8 == ARG_RTUALENV)) {
+		a->found = 1;
+		return 1;
+	}
+	a->last8 = 0;
+	a->len = 0;
+	return 0;
+}
+
+static __always_inline bool creates_venv(__u32 args_len)
+{
+	struct argscan_ctx a = { .n = args_len };
+
+	bpf_loop(PF_ARGS_MAX, argscan_byte, &a, 0);
+	return a.found;
+}
+
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(pf_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
@@ -600,9 +942,7 @@ int BPF_PROG(pf_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 		struct pf_thread_state *o = bpf_map_lookup_elem(&threads, &old);
 
 		if (o) {
-			struct pf_thread_state copy = *o;
-
-			bpf_map_update_elem(&threads, &tid, &copy, BPF_ANY);
+			bpf_map_update_elem(&threads, &tid, o, BPF_ANY);
 			bpf_map_delete_elem(&threads, &old);
 		}
 	}
@@ -611,7 +951,10 @@ int BPF_PROG(pf_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 		close_interval(st, now);
 		st->ctx = PF_CTX_LOADER; /* nothing of the old image survives exec */
 		st->cat = PF_CAT_EXEC;
+		st->archive_key = 0;
+		st->last_extract_ts = 0;
 	}
+	bpf_map_delete_elem(&import_stacks, &tid);
 	s = get_scratch();
 	if (!s)
 		return 0;
@@ -631,6 +974,8 @@ int BPF_PROG(pf_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	s->ev.exec.args_len = 0;
 	if (n && !bpf_probe_read_user(s->ev.exec.args, n, (void *)start))
 		s->ev.exec.args_len = n;
+	if (st && creates_venv(s->ev.exec.args_len))
+		st->ctx |= PF_CTX_VENV_PROC;
 	if (bpf_ringbuf_output(&events, &s->ev.exec, sizeof(s->ev.exec), 0))
 		count(&lost_events);
 	return 0;
@@ -652,6 +997,7 @@ int BPF_PROG(pf_exit, struct task_struct *p, bool group_dead)
 	if (ps)
 		__sync_fetch_and_add(&ps->thread_ns, now - st->start_ts);
 	bpf_map_delete_elem(&threads, &tid);
+	bpf_map_delete_elem(&import_stacks, &tid);
 	if (!group_dead)
 		return 0;
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);

@@ -10,8 +10,9 @@ struct pf_child {
 	int err_fd;  /* EOF when exec succeeded; the errno when it failed */
 };
 
-/* 0 if name can be executed (found in PATH when it has no '/'), else an errno. */
-int pf_command_lookup(const char *name);
+/* 0 if name can be executed (found in PATH when it has no '/'), else an
+ * errno. On success *resolved (if not NULL) is the malloc'd path execvp will run. */
+int pf_command_lookup(const char *name, char **resolved);
 /* Fork a child that waits for pf_child_release() and then execs argv with
  * the signal mask `mask`. Returns 0, or -1 after printing an error. */
 int pf_child_spawn(struct pf_child *c, char **argv, const void *mask);

@@ -2,6 +2,6 @@
 #ifndef PF_SYSCALL_CLASS_H
 #define PF_SYSCALL_CLASS_H
 #include <stddef.h>
-/* Fill table[0..n) with PF_SC_* class bytes for this architecture's syscalls. */
-void pf_syscall_class_fill(unsigned char *table, size_t n);
+/* Fill table[0..n) with PF_SC_* class words for this architecture's syscalls. */
+void pf_syscall_class_fill(unsigned short *table, size_t n);
 #endif

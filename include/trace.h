@@ -25,17 +25,23 @@ enum pf_cat {
 
 /* Per-thread context flags that refine a base category (see pf_cat_resolve). */
 #define PF_CTX_INFLATE   (1u << 0) /* inside zlib inflate() */
-#define PF_CTX_ARCHIVE   (1u << 1) /* syscall on a zip archive / an extracted file */
-#define PF_CTX_VENV      (1u << 2) /* filesystem mutation under a venv being built */
+#define PF_CTX_ARCHIVE   (1u << 1) /* this syscall reads an archive or writes what is extracted from one */
+#define PF_CTX_VENV      (1u << 2) /* this syscall mutates a virtualenv being built */
 #define PF_CTX_IMPORT    (1u << 3) /* inside a Python import */
 #define PF_CTX_LOADER    (1u << 4) /* between execve and the program's own first syscall */
+#define PF_CTX_VENV_PROC (1u << 5) /* the process exists to create a venv (python -m venv, virtualenv, uv venv) */
+/* Flags that hold for one syscall only, cleared at its exit. */
+#define PF_CTX_PER_SYSCALL (PF_CTX_ARCHIVE | PF_CTX_VENV)
 
 /* Precedence: the packaging-aware categories win over the generic ones they
  * refine, and only over those: a wait for a child or a socket stays what it is.
- *   exec (loader)  > everything done by the loader
- *   zip_extract    > file_io, cpu   (inflate() running, or archive I/O)
- *   venv_create    > file_io        (mutations under a venv)
- *   import         > file_io, cpu   (whatever is left inside an import)
+ *   exec (loader)  > cpu, file_io, other: everything the dynamic loader does
+ *   zip_extract    > cpu, file_io  (inflate() running; archive reads, extraction writes)
+ *   venv_create    > file_io       (mutations under a venv)
+ *   venv_create    > cpu, file_io  (in a process that exists to create a venv)
+ *   import         > cpu, file_io  (whatever is left inside an import)
+ * So a zipimport read inside an import is zip_extract, a stat inside an import
+ * is import, and a futex wait inside an import stays sleep.
  * Used by the BPF program and unit-tested in user space: one definition. */
 static inline __u32 pf_cat_resolve(__u32 base, __u32 ctx)
 {
@@ -50,12 +56,14 @@ static inline __u32 pf_cat_resolve(__u32 base, __u32 ctx)
 		return PF_CAT_ZIP_EXTRACT;
 	if (base == PF_CAT_FILE_IO && (ctx & PF_CTX_VENV))
 		return PF_CAT_VENV_CREATE;
+	if (ctx & PF_CTX_VENV_PROC)
+		return PF_CAT_VENV_CREATE;
 	if (ctx & PF_CTX_IMPORT)
 		return PF_CAT_IMPORT;
 	return base;
 }
 
-/* Syscall classes: one byte per syscall number, filled by user space
+/* Syscall classes: one 16-bit word per syscall number, filled by user space
  * (src/syscall_class.c) into the BPF program's read-only table before load. */
 #define PF_SC_CLASS_MASK 0x0f
 enum pf_sc_class {
@@ -69,19 +77,21 @@ enum pf_sc_class {
 	PF_SC_POLL,       /* poll/select: net if a socket is polled, else sleep */
 	PF_SC_EXEC,       /* execve, execveat */
 	PF_SC_CLOSE,      /* close: fd-typed, and forgets the fd's file */
-	PF_SC_FILE,       /* file work whose path argument we do not record (symlink) */
 };
-#define PF_SC_READS     0x10 /* return value = bytes read */
-#define PF_SC_WRITES    0x20 /* return value = bytes written */
-#define PF_SC_LOADER    0x40 /* the dynamic loader makes this call */
-#define PF_SC_DIRFD     0x80 /* PATH/OPEN: arg0 is a dirfd and arg1 the path (else arg0 is the path) */
-#define PF_SC_SELECT    0x80 /* POLL: select-style fd_set at arg1 (else struct pollfd * at arg0) */
+#define PF_SC_READS     0x010 /* return value = bytes read */
+#define PF_SC_WRITES    0x020 /* return value = bytes written */
+#define PF_SC_LOADER    0x040 /* the dynamic loader makes this call */
+#define PF_SC_DIRFD     0x080 /* PATH/OPEN: arg0 is a dirfd and arg1 the path (else arg0 is the path) */
+#define PF_SC_SELECT    0x080 /* POLL: select-style fd_set at arg1 (else struct pollfd * at arg0) */
+#define PF_SC_MUTATES   0x100 /* creates, links, renames or changes a file (venv building) */
+#define PF_SC_SHIFT1    0x200 /* PATH: arguments start at arg1 (symlink: arg0 is the link's target) */
 #define PF_SC_NR_MAX    512
 
 /* Sizes */
 #define PF_PATH_MAX  1024   /* longest path recorded (longer ones are cut) */
 #define PF_COMM_LEN  16
 #define PF_ARGS_MAX  512    /* bytes of argv captured at exec */
+#define PF_EXTRACT_WINDOW_NS 50000000ULL /* writes this soon after an inflate are extraction */
 
 /* Aggregation map keys and values. */
 struct pf_cat_key {
@@ -89,11 +99,42 @@ struct pf_cat_key {
 	__u32 cat;
 };
 
+#define PF_FILE_ARCHIVE 1 /* .pex .zip .whl .egg */
+#define PF_FILE_VENV    2 /* under a pex venvs/ cache directory */
 struct pf_file_stat {
 	__u64 ns;
 	__u64 bytes_read;
 	__u64 bytes_written;
 	__u64 ops;
+	__u64 mutations;   /* creates, links, renames, chmods */
+	__u64 flags;       /* PF_FILE_* */
+};
+
+/* Per archive (.pex, .zip, .whl, .egg), keyed like files by path hash. */
+struct pf_archive_stat {
+	__u64 ns;              /* zip_extract time attributed to it */
+	__u64 bytes_inflated;  /* output of inflate() after reading it */
+	__u64 members;         /* inflateInit2_() calls: members decompressed */
+	__u64 bytes_read;
+};
+
+/* Per imported module, keyed by a hash of its name. */
+struct pf_import_stat {
+	__u64 ns;       /* inclusive: nested imports counted in their parents too */
+	__u64 self_ns;  /* exclusive */
+	__u64 count;
+};
+
+#define PF_IMPORT_DEPTH 16
+struct pf_import_frame {
+	__u64 start;
+	__u64 key;
+	__u64 child_ns;
+};
+struct pf_import_stack {
+	__u32 depth;
+	__u32 pad;
+	struct pf_import_frame f[PF_IMPORT_DEPTH];
 };
 
 /* Per-thread state, kept by the BPF program; user space reads what is left
@@ -108,9 +149,15 @@ struct pf_thread_state {
 	__u32 ctx;       /* PF_CTX_* */
 	__s32 dirfd;     /* dirfd argument of PATH/OPEN calls */
 	__s32 fd;        /* fd argument of FD/CLOSE calls */
-	__u8 sc;         /* class byte of the syscall in progress */
+	__u16 sc;        /* class word of the syscall in progress */
 	__u8 in_syscall;
-	__u8 pad[2];
+	__u8 mutates;    /* the syscall in progress creates or changes a file */
+	__u32 base;      /* base category of the syscall in progress */
+	__u32 pad;
+	__u64 strm;      /* z_stream * of the inflate() in progress */
+	__u64 total_out; /* its total_out when inflate() was entered */
+	__u64 archive_key;     /* the archive this thread read last */
+	__u64 last_extract_ts; /* when it last read an archive or inflated */
 };
 
 struct pf_proc_stat {
@@ -125,6 +172,7 @@ enum pf_event_type {
 	PF_EV_EXEC,      /* a traced process called exec successfully */
 	PF_EV_EXIT,      /* the last thread of a process exited */
 	PF_EV_PATH,      /* a path seen for the first time: hash -> string */
+	PF_EV_MODULE,    /* a module name seen for the first time: hash -> name (in .path) */
 };
 
 struct pf_event_hdr {

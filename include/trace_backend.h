@@ -13,8 +13,12 @@ struct pf_backend_ops {
 	/* Load (but not attach). Returns NULL after printing a one-line error;
 	 * *privilege_error is set when the cause is missing privileges. */
 	struct pf_backend *(*open)(struct pf_trace *tr, bool verbose, bool *privilege_error);
-	/* Follow pid and all its descendants, then start the probes. */
-	int (*attach)(struct pf_backend *b, pid_t pid);
+	/* Start the probes; cmd_path is the executable the command resolves
+	 * to (its own probes go in first). */
+	int (*attach)(struct pf_backend *b, const char *cmd_path);
+	/* Follow pid and all its descendants from now on. Called last, just
+	 * before the held child is released, so its wait is not traced. */
+	int (*follow)(struct pf_backend *b, pid_t pid);
 	/* A file descriptor that becomes readable when events are waiting. */
 	int (*fd)(struct pf_backend *b);
 	/* Deliver waiting events to the model. */

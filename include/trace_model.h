@@ -36,6 +36,26 @@ struct pf_file_row {
 	struct pf_file_stat st;
 };
 
+struct pf_archive_row {
+	uint64_t hash;                /* path hash of the archive, 0: inflated without one */
+	struct pf_archive_stat st;
+};
+
+struct pf_import_row {
+	uint64_t hash;                /* module name hash */
+	struct pf_import_stat st;
+};
+
+struct pf_interp {
+	char *exe;
+	bool usdt;                    /* its import probes were attached */
+};
+
+struct pf_probe_rec {
+	char *kind;                   /* "inflate" */
+	char *path;
+};
+
 struct pf_trace {
 	char **command;               /* NULL-terminated argv of the traced command */
 	const char *backend;
@@ -50,6 +70,15 @@ struct pf_trace {
 	struct u64map paths;          /* path hash -> char * */
 	struct pf_file_row *files;
 	size_t nfiles, cap_files;
+	struct u64map modules;        /* module name hash -> char * */
+	struct pf_archive_row *archives;
+	size_t narchives, cap_archives;
+	struct pf_import_row *imports;
+	size_t nimports, cap_imports;
+	struct pf_interp *interps;
+	size_t ninterps, cap_interps;
+	struct pf_probe_rec *probes;
+	size_t nprobes, cap_probes;
 };
 
 void pf_trace_init(struct pf_trace *tr, char **command, const char *backend);
@@ -65,6 +94,7 @@ void pf_trace_on_exec(struct pf_trace *tr, uint32_t pid, uint64_t ts, const char
 		      const char *args, size_t args_len);
 void pf_trace_on_exit(struct pf_trace *tr, uint32_t pid, uint64_t ts, int wait_status);
 void pf_trace_on_path(struct pf_trace *tr, uint64_t hash, const char *path);
+void pf_trace_on_module(struct pf_trace *tr, uint64_t hash, const char *name);
 
 /* Aggregates, at the end. */
 void pf_trace_add_cat(struct pf_trace *tr, uint32_t pid, unsigned cat, uint64_t ns);
@@ -74,6 +104,10 @@ void pf_trace_set_threads(struct pf_trace *tr, uint32_t pid, uint32_t threads, u
 void pf_trace_close_thread(struct pf_trace *tr, uint32_t pid, uint64_t start_ts,
 			   uint64_t last_ts, unsigned cat, uint64_t now);
 void pf_trace_add_file(struct pf_trace *tr, uint64_t hash, const struct pf_file_stat *st);
+void pf_trace_add_archive(struct pf_trace *tr, uint64_t hash, const struct pf_archive_stat *st);
+void pf_trace_add_import(struct pf_trace *tr, uint64_t hash, const struct pf_import_stat *st);
+void pf_trace_add_interpreter(struct pf_trace *tr, const char *exe, bool usdt);
+void pf_trace_add_probe(struct pf_trace *tr, const char *kind, const char *path);
 /* Finish: t_end, root status; processes still running end at t_end. */
 void pf_trace_finish(struct pf_trace *tr, uint64_t t_end);
 
@@ -83,8 +117,11 @@ uint64_t pf_proc_cat_sum(const struct pf_proc *p);
 /* Processes whose categories do not add up to thread_ns (0 when all do). */
 size_t pf_trace_identity_violations(const struct pf_trace *tr);
 const char *pf_trace_path(const struct pf_trace *tr, uint64_t hash);
-/* Files sorted by time, descending (the array is reordered). */
+const char *pf_trace_module(const struct pf_trace *tr, uint64_t hash);
+/* Files, archives and imports sorted by time, descending (arrays reordered). */
 void pf_trace_sort_files(struct pf_trace *tr);
+void pf_trace_sort_archives(struct pf_trace *tr);
+void pf_trace_sort_imports(struct pf_trace *tr);
 
 /* Output (src/trace_json.c, src/trace_summary.c). */
 json_t *pf_trace_to_json(struct pf_trace *tr);

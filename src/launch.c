@@ -22,15 +22,21 @@ static int can_exec(const char *path)
 	return access(path, X_OK) ? errno : 0;
 }
 
-int pf_command_lookup(const char *name)
+int pf_command_lookup(const char *name, char **resolved)
 {
 	const char *path = getenv("PATH");
 	int err = ENOENT;
 
+	if (resolved)
+		*resolved = NULL;
 	if (!name || !*name)
 		return ENOENT;
-	if (strchr(name, '/'))
-		return can_exec(name);
+	if (strchr(name, '/')) {
+		err = can_exec(name);
+		if (!err && resolved)
+			*resolved = strdup(name);
+		return err;
+	}
 	if (!path)
 		path = "/usr/local/bin:/usr/bin:/bin";
 	for (const char *p = path;; p++) {
@@ -48,9 +54,14 @@ int pf_command_lookup(const char *name)
 		full[dl] = '/';
 		strcpy(full + dl + 1, name);
 		e = can_exec(full);
-		free(full);
-		if (!e)
+		if (!e) {
+			if (resolved)
+				*resolved = full;
+			else
+				free(full);
 			return 0;
+		}
+		free(full);
 		if (e == EACCES)
 			err = EACCES; /* like execvp: remember, keep looking */
 		if (!*end)

@@ -1,14 +1,13 @@
 /* Which syscall is which kind of work: the table the BPF program classifies
  * syscalls with (one byte per number, see PF_SC_* in include/trace.h).
  * Built from glibc's SYS_* names so it follows the architecture. */
-#include <string.h>
 #include <sys/syscall.h>
 #include "trace.h"
 #include "syscall_class.h"
 
 struct sc_rule {
 	long nr;
-	unsigned char cls;
+	unsigned short cls;
 };
 
 #define R(name, cls) { SYS_##name, (cls) }
@@ -19,7 +18,7 @@ static const struct sc_rule rules[] = {
 	R(open, PF_SC_OPEN | PF_SC_LOADER),
 #endif
 #ifdef SYS_creat
-	R(creat, PF_SC_OPEN),
+	R(creat, PF_SC_OPEN | PF_SC_MUTATES),
 #endif
 	R(openat, PF_SC_OPEN | PF_SC_DIRFD | PF_SC_LOADER),
 #ifdef SYS_openat2
@@ -31,17 +30,17 @@ static const struct sc_rule rules[] = {
 	R(lstat, PF_SC_PATH),
 	R(access, PF_SC_PATH | PF_SC_LOADER),
 	R(readlink, PF_SC_PATH | PF_SC_LOADER),
-	R(mkdir, PF_SC_PATH),
-	R(rmdir, PF_SC_PATH),
-	R(unlink, PF_SC_PATH),
-	R(rename, PF_SC_PATH),
-	R(link, PF_SC_PATH),
-	R(symlink, PF_SC_FILE),
-	R(chmod, PF_SC_PATH),
-	R(chown, PF_SC_PATH),
-	R(lchown, PF_SC_PATH),
-	R(utimes, PF_SC_PATH),
-	R(mknod, PF_SC_PATH),
+	R(mkdir, PF_SC_PATH | PF_SC_MUTATES),
+	R(rmdir, PF_SC_PATH | PF_SC_MUTATES),
+	R(unlink, PF_SC_PATH | PF_SC_MUTATES),
+	R(rename, PF_SC_PATH | PF_SC_MUTATES),
+	R(link, PF_SC_PATH | PF_SC_MUTATES),
+	R(symlink, PF_SC_PATH | PF_SC_SHIFT1 | PF_SC_MUTATES), /* arg0: the target */
+	R(chmod, PF_SC_PATH | PF_SC_MUTATES),
+	R(chown, PF_SC_PATH | PF_SC_MUTATES),
+	R(lchown, PF_SC_PATH | PF_SC_MUTATES),
+	R(utimes, PF_SC_PATH | PF_SC_MUTATES),
+	R(mknod, PF_SC_PATH | PF_SC_MUTATES),
 #endif
 	R(newfstatat, PF_SC_PATH | PF_SC_DIRFD | PF_SC_LOADER),
 	R(statx, PF_SC_PATH | PF_SC_DIRFD),
@@ -50,17 +49,17 @@ static const struct sc_rule rules[] = {
 	R(faccessat2, PF_SC_PATH | PF_SC_DIRFD | PF_SC_LOADER),
 #endif
 	R(readlinkat, PF_SC_PATH | PF_SC_DIRFD | PF_SC_LOADER),
-	R(mkdirat, PF_SC_PATH | PF_SC_DIRFD),
-	R(unlinkat, PF_SC_PATH | PF_SC_DIRFD),
-	R(renameat, PF_SC_PATH | PF_SC_DIRFD),
-	R(renameat2, PF_SC_PATH | PF_SC_DIRFD),
-	R(linkat, PF_SC_PATH | PF_SC_DIRFD),
-	R(symlinkat, PF_SC_FILE), /* arg0 is the link's target, not a file we touch */
-	R(fchmodat, PF_SC_PATH | PF_SC_DIRFD),
-	R(fchownat, PF_SC_PATH | PF_SC_DIRFD),
-	R(utimensat, PF_SC_PATH | PF_SC_DIRFD),
-	R(mknodat, PF_SC_PATH | PF_SC_DIRFD),
-	R(truncate, PF_SC_PATH),
+	R(mkdirat, PF_SC_PATH | PF_SC_DIRFD | PF_SC_MUTATES),
+	R(unlinkat, PF_SC_PATH | PF_SC_DIRFD | PF_SC_MUTATES),
+	R(renameat, PF_SC_PATH | PF_SC_DIRFD | PF_SC_MUTATES),
+	R(renameat2, PF_SC_PATH | PF_SC_DIRFD | PF_SC_MUTATES),
+	R(linkat, PF_SC_PATH | PF_SC_DIRFD | PF_SC_MUTATES),
+	R(symlinkat, PF_SC_PATH | PF_SC_SHIFT1 | PF_SC_DIRFD | PF_SC_MUTATES),
+	R(fchmodat, PF_SC_PATH | PF_SC_DIRFD | PF_SC_MUTATES),
+	R(fchownat, PF_SC_PATH | PF_SC_DIRFD | PF_SC_MUTATES),
+	R(utimensat, PF_SC_PATH | PF_SC_DIRFD | PF_SC_MUTATES),
+	R(mknodat, PF_SC_PATH | PF_SC_DIRFD | PF_SC_MUTATES),
+	R(truncate, PF_SC_PATH | PF_SC_MUTATES),
 	R(statfs, PF_SC_PATH),
 	R(chdir, PF_SC_PATH),
 	R(chroot, PF_SC_PATH),
@@ -91,12 +90,12 @@ static const struct sc_rule rules[] = {
 	R(fsync, PF_SC_FD),
 	R(fdatasync, PF_SC_FD),
 	R(sync_file_range, PF_SC_FD),
-	R(ftruncate, PF_SC_FD),
-	R(fallocate, PF_SC_FD),
+	R(ftruncate, PF_SC_FD | PF_SC_MUTATES),
+	R(fallocate, PF_SC_FD | PF_SC_MUTATES),
 	R(fadvise64, PF_SC_FD),
 	R(readahead, PF_SC_FD),
-	R(fchmod, PF_SC_FD),
-	R(fchown, PF_SC_FD),
+	R(fchmod, PF_SC_FD | PF_SC_MUTATES),
+	R(fchown, PF_SC_FD | PF_SC_MUTATES),
 	R(fchdir, PF_SC_FD),
 	R(flock, PF_SC_FD),
 	R(fgetxattr, PF_SC_FD),
@@ -176,9 +175,10 @@ static const struct sc_rule rules[] = {
 	R(uname, PF_SC_OTHER | PF_SC_LOADER),
 };
 
-void pf_syscall_class_fill(unsigned char *table, size_t n)
+void pf_syscall_class_fill(unsigned short *table, size_t n)
 {
-	memset(table, PF_SC_OTHER, n);
+	for (size_t i = 0; i < n; i++)
+		table[i] = PF_SC_OTHER;
 	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
 		if (rules[i].nr >= 0 && (size_t)rules[i].nr < n)
 			table[rules[i].nr] = rules[i].cls;

@@ -115,8 +115,9 @@ static int run_traced(const struct pf_trace_opts *o, const struct pf_backend_ops
 	sigset_t block, old;
 	bool priv = false, reaped = false;
 	int status = 0, rc = PF_EXIT_FAIL, sfd = -1, pfd = -1, ep = -1, e, signals = 0;
+	char *cmd_path = NULL;
 
-	e = pf_command_lookup(o->command[0]);
+	e = pf_command_lookup(o->command[0], &cmd_path);
 	if (e == ENOENT) {
 		pf_err("%s: command not found", o->command[0]);
 		return PF_EXIT_NOTFOUND;
@@ -137,6 +138,7 @@ static int run_traced(const struct pf_trace_opts *o, const struct pf_backend_ops
 	b = ops->open(&tr, o->verbose, &priv);
 	if (!b) {
 		pf_trace_free(&tr);
+		free(cmd_path);
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		return priv ? PF_EXIT_USAGE : PF_EXIT_FAIL;
 	}
@@ -158,7 +160,7 @@ static int run_traced(const struct pf_trace_opts *o, const struct pf_backend_ops
 	ev.data.fd = sfd;
 	epoll_ctl(ep, EPOLL_CTL_ADD, sfd, &ev);
 
-	if (ops->attach(b, child.pid)) {
+	if (ops->attach(b, cmd_path) || ops->follow(b, child.pid)) {
 		pf_child_abort(&child);
 		goto out;
 	}
@@ -224,6 +226,7 @@ out:
 		close(pfd);
 	ops->close(b);
 	pf_trace_free(&tr);
+	free(cmd_path);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	return rc;
 }

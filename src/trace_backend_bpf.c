@@ -11,12 +11,15 @@
 #include "perfanity.h"
 #include "syscall_class.h"
 #include "trace_backend.h"
+#include "trace_probes.h"
 #include "trace.skel.h"
 
 struct pf_backend {
 	struct trace_bpf *skel;
 	struct ring_buffer *rb;
 	struct pf_trace *tr;
+	struct pf_probes probes;
+	size_t scanned_procs;   /* processes whose maps were looked at once */
 };
 
 static bool verbose_libbpf;
@@ -39,9 +42,17 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	return 0;
 }
 
+static bool is_python(const char *exe)
+{
+	const char *base = strrchr(exe, '/');
+
+	return !strncmp(base ? base + 1 : exe, "python", 6);
+}
+
 static int on_event(void *ctx, void *data, size_t size)
 {
-	struct pf_trace *tr = ctx;
+	struct pf_backend *b = ctx;
+	struct pf_trace *tr = b->tr;
 	const struct pf_event_hdr *h = data;
 
 	if (size < sizeof(*h))
@@ -62,6 +73,8 @@ static int on_event(void *ctx, void *data, size_t size)
 		memcpy(exe, e->filename, PF_PATH_MAX);
 		pf_trace_on_exec(tr, h->pid, h->ts, exe, e->args,
 				 e->args_len < PF_ARGS_MAX ? e->args_len : PF_ARGS_MAX);
+		/* a static zlib in the new image, and an interpreter's import probes */
+		pf_probes_add(&b->probes, exe, is_python(exe));
 		break;
 	}
 	case PF_EV_EXIT: {
@@ -76,6 +89,14 @@ static int on_event(void *ctx, void *data, size_t size)
 
 		memcpy(path, e->path, PF_PATH_MAX);
 		pf_trace_on_path(tr, e->hash, path);
+		break;
+	}
+	case PF_EV_MODULE: {
+		const struct pf_ev_path *e = data;
+		char name[PF_PATH_MAX + 1] = { 0 };
+
+		memcpy(name, e->path, PF_PATH_MAX);
+		pf_trace_on_module(tr, e->hash, name);
 		break;
 	}
 	}
@@ -109,8 +130,8 @@ static struct pf_backend *bpf_open(struct pf_trace *tr, bool verbose, bool *priv
 			bpf_program__set_log_level(prog, 1);
 		}
 	}
-	pf_syscall_class_fill((unsigned char *)b->skel->rodata->syscall_class,
-			      sizeof(b->skel->rodata->syscall_class));
+	pf_syscall_class_fill((unsigned short *)b->skel->rodata->syscall_class,
+			      sizeof(b->skel->rodata->syscall_class) / sizeof(b->skel->rodata->syscall_class[0]));
 	err = trace_bpf__load(b->skel);
 	if (err && verbose) {
 		struct bpf_program *prog;
@@ -142,7 +163,8 @@ static struct pf_backend *bpf_open(struct pf_trace *tr, bool verbose, bool *priv
 		free(b);
 		return NULL;
 	}
-	b->rb = ring_buffer__new(bpf_map__fd(b->skel->maps.events), on_event, tr, NULL);
+	pf_probes_init(&b->probes, b->skel, verbose);
+	b->rb = ring_buffer__new(bpf_map__fd(b->skel->maps.events), on_event, b, NULL);
 	if (!b->rb) {
 		pf_err("cannot set up the BPF ring buffer: %s", strerror(errno));
 		trace_bpf__destroy(b->skel);
@@ -152,20 +174,42 @@ static struct pf_backend *bpf_open(struct pf_trace *tr, bool verbose, bool *priv
 	return b;
 }
 
-static int bpf_attach(struct pf_backend *b, pid_t pid)
+/* Probes wanted before the command runs: the system's zlib, and the
+ * command itself (an interpreter's import probes, a static zlib). */
+static void attach_known_binaries(struct pf_backend *b, const char *cmd_path)
 {
-	__u32 key = pid;
-	__u8 one = 1;
-	int err;
+	static const char *const libz[] = {
+		"/lib/x86_64-linux-gnu/libz.so.1", "/usr/lib/x86_64-linux-gnu/libz.so.1",
+		"/lib/aarch64-linux-gnu/libz.so.1", "/usr/lib64/libz.so.1", "/usr/lib/libz.so.1",
+	};
 
-	if (bpf_map_update_elem(bpf_map__fd(b->skel->maps.traced), &key, &one, BPF_ANY)) {
-		pf_err("cannot follow pid %d: %s", (int)pid, strerror(errno));
-		return -1;
-	}
-	err = trace_bpf__attach(b->skel);
+	for (size_t i = 0; i < sizeof(libz) / sizeof(libz[0]); i++)
+		pf_probes_add(&b->probes, libz[i], false);
+	pf_probes_add(&b->probes, "/usr/bin/python3", true); /* Debian's: it has USDT probes */
+	if (cmd_path)
+		pf_probes_add(&b->probes, cmd_path, is_python(cmd_path));
+}
+
+static int bpf_attach(struct pf_backend *b, const char *cmd_path)
+{
+	int err = trace_bpf__attach(b->skel);
+
 	if (err) {
 		pf_err("cannot attach the BPF programs: %s (%s)", strerror(-err),
 		       last_libbpf_msg[0] ? last_libbpf_msg : "no detail");
+		return -1;
+	}
+	attach_known_binaries(b, cmd_path);
+	return 0;
+}
+
+static int bpf_follow(struct pf_backend *b, pid_t pid)
+{
+	__u32 key = pid;
+	__u8 one = 1;
+
+	if (bpf_map_update_elem(bpf_map__fd(b->skel->maps.traced), &key, &one, BPF_ANY)) {
+		pf_err("cannot follow pid %d: %s", (int)pid, strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -180,6 +224,10 @@ static int bpf_consume(struct pf_backend *b)
 {
 	int n = ring_buffer__consume(b->rb);
 
+	/* zlibs that processes mapped on their own (bundled in wheels, say):
+	 * each new process once, soon after it appears */
+	for (; b->scanned_procs < b->tr->nprocs; b->scanned_procs++)
+		pf_probes_scan_pid(&b->probes, b->tr->procs[b->scanned_procs].pid);
 	return n < 0 ? -1 : 0;
 }
 
@@ -233,6 +281,27 @@ static int bpf_collect(struct pf_backend *b, uint64_t now)
 		fkeep = fk;
 		fprev = &fkeep;
 	}
+	fd = bpf_map__fd(b->skel->maps.archives);
+	__u64 ak, akeep, *aprev = NULL;
+	while (!bpf_map_get_next_key(fd, aprev, &ak)) {
+		struct pf_archive_stat st;
+
+		if (!bpf_map_lookup_elem(fd, &ak, &st))
+			pf_trace_add_archive(tr, ak, &st);
+		akeep = ak;
+		aprev = &akeep;
+	}
+	fd = bpf_map__fd(b->skel->maps.imports);
+	__u64 ik, ikeep, *iprev = NULL;
+	while (!bpf_map_get_next_key(fd, iprev, &ik)) {
+		struct pf_import_stat st;
+
+		if (!bpf_map_lookup_elem(fd, &ik, &st))
+			pf_trace_add_import(tr, ik, &st);
+		ikeep = ik;
+		iprev = &ikeep;
+	}
+	pf_probes_report(&b->probes, tr);
 	tr->lost_events = b->skel->bss->lost_events;
 	tr->map_full = b->skel->bss->map_full;
 	return 0;
@@ -242,6 +311,7 @@ static void bpf_close(struct pf_backend *b)
 {
 	if (!b)
 		return;
+	pf_probes_free(&b->probes);
 	ring_buffer__free(b->rb);
 	trace_bpf__destroy(b->skel);
 	free(b);
@@ -251,6 +321,7 @@ const struct pf_backend_ops pf_backend_bpf = {
 	.name = "bpf",
 	.open = bpf_open,
 	.attach = bpf_attach,
+	.follow = bpf_follow,
 	.fd = bpf_fd,
 	.consume = bpf_consume,
 	.collect = bpf_collect,

@@ -3,6 +3,7 @@
 #include "perfanity.h"
 #include "categories.h"
 #include "trace_model.h"
+#include "trace_python.h"
 
 static json_t *argv_json(char **argv)
 {
@@ -86,6 +87,7 @@ json_t *pf_trace_to_json(struct pf_trace *tr)
 		json_object_set_new(o, "bytes_read", json_integer((json_int_t)f->st.bytes_read));
 		json_object_set_new(o, "bytes_written", json_integer((json_int_t)f->st.bytes_written));
 		json_object_set_new(o, "ops", json_integer((json_int_t)f->st.ops));
+		json_object_set_new(o, "mutations", json_integer((json_int_t)f->st.mutations));
 		json_array_append_new(files, o);
 	}
 
@@ -104,5 +106,6 @@ json_t *pf_trace_to_json(struct pf_trace *tr)
 	json_object_set_new(root, "totals", cats_json(totals));
 	json_object_set_new(root, "processes", procs);
 	json_object_set_new(root, "files", files);
+	pf_trace_python_json(tr, root);
 	return root;
 }

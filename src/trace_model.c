@@ -21,6 +21,31 @@ static void *xrealloc(void *p, size_t n)
 	return p;
 }
 
+/* Room for one more element in a growable array. */
+static void *grow(void *v, size_t *cap, size_t n, size_t elem)
+{
+	if (n < *cap)
+		return v;
+	*cap = *cap ? *cap * 2 : 16;
+	return xrealloc(v, *cap * elem);
+}
+
+static void free_strmap(struct u64map *m)
+{
+	for (size_t i = 0; i < m->cap; i++)
+		if (m->used[i])
+			free((char *)(uintptr_t)m->vals[i]);
+	u64map_free(m);
+}
+
+static void put_str_once(struct u64map *m, uint64_t key, const char *s)
+{
+	if (u64map_get(m, key, NULL))
+		return;
+	if (u64map_put(m, key, (uint64_t)(uintptr_t)xstrdup(s)))
+		abort();
+}
+
 static char **argv_dup(char *const *argv)
 {
 	size_t n = 0;
@@ -69,6 +94,7 @@ void pf_trace_init(struct pf_trace *tr, char **command, const char *backend)
 	tr->backend = backend;
 	u64map_init(&tr->proc_index);
 	u64map_init(&tr->paths);
+	u64map_init(&tr->modules);
 }
 
 void pf_trace_free(struct pf_trace *tr)
@@ -86,12 +112,20 @@ void pf_trace_free(struct pf_trace *tr)
 		free(p->inherited_exe);
 	}
 	free(tr->procs);
-	for (size_t i = 0; i < tr->paths.cap; i++)
-		if (tr->paths.used[i])
-			free((char *)(uintptr_t)tr->paths.vals[i]);
-	u64map_free(&tr->paths);
+	free_strmap(&tr->paths);
+	free_strmap(&tr->modules);
 	u64map_free(&tr->proc_index);
 	free(tr->files);
+	free(tr->archives);
+	free(tr->imports);
+	for (size_t i = 0; i < tr->ninterps; i++)
+		free(tr->interps[i].exe);
+	free(tr->interps);
+	for (size_t i = 0; i < tr->nprobes; i++) {
+		free(tr->probes[i].kind);
+		free(tr->probes[i].path);
+	}
+	free(tr->probes);
 	argv_free(tr->command);
 	memset(tr, 0, sizeof(*tr));
 }
@@ -107,10 +141,7 @@ static struct pf_proc *new_proc(struct pf_trace *tr, uint32_t pid, uint32_t ppid
 {
 	struct pf_proc *p;
 
-	if (tr->nprocs == tr->cap_procs) {
-		tr->cap_procs = tr->cap_procs ? tr->cap_procs * 2 : 16;
-		tr->procs = xrealloc(tr->procs, tr->cap_procs * sizeof(*tr->procs));
-	}
+	tr->procs = grow(tr->procs, &tr->cap_procs, tr->nprocs, sizeof(*tr->procs));
 	p = &tr->procs[tr->nprocs];
 	memset(p, 0, sizeof(*p));
 	p->pid = pid;
@@ -183,10 +214,12 @@ void pf_trace_on_exit(struct pf_trace *tr, uint32_t pid, uint64_t ts, int wait_s
 
 void pf_trace_on_path(struct pf_trace *tr, uint64_t hash, const char *path)
 {
-	if (u64map_get(&tr->paths, hash, NULL))
-		return;
-	if (u64map_put(&tr->paths, hash, (uint64_t)(uintptr_t)xstrdup(path)))
-		abort();
+	put_str_once(&tr->paths, hash, path);
+}
+
+void pf_trace_on_module(struct pf_trace *tr, uint64_t hash, const char *name)
+{
+	put_str_once(&tr->modules, hash, name);
 }
 
 void pf_trace_add_cat(struct pf_trace *tr, uint32_t pid, unsigned cat, uint64_t ns)
@@ -223,13 +256,32 @@ void pf_trace_close_thread(struct pf_trace *tr, uint32_t pid, uint64_t start_ts,
 
 void pf_trace_add_file(struct pf_trace *tr, uint64_t hash, const struct pf_file_stat *st)
 {
-	if (tr->nfiles == tr->cap_files) {
-		tr->cap_files = tr->cap_files ? tr->cap_files * 2 : 64;
-		tr->files = xrealloc(tr->files, tr->cap_files * sizeof(*tr->files));
-	}
-	tr->files[tr->nfiles].hash = hash;
-	tr->files[tr->nfiles].st = *st;
-	tr->nfiles++;
+	tr->files = grow(tr->files, &tr->cap_files, tr->nfiles, sizeof(*tr->files));
+	tr->files[tr->nfiles++] = (struct pf_file_row){ .hash = hash, .st = *st };
+}
+
+void pf_trace_add_archive(struct pf_trace *tr, uint64_t hash, const struct pf_archive_stat *st)
+{
+	tr->archives = grow(tr->archives, &tr->cap_archives, tr->narchives, sizeof(*tr->archives));
+	tr->archives[tr->narchives++] = (struct pf_archive_row){ .hash = hash, .st = *st };
+}
+
+void pf_trace_add_import(struct pf_trace *tr, uint64_t hash, const struct pf_import_stat *st)
+{
+	tr->imports = grow(tr->imports, &tr->cap_imports, tr->nimports, sizeof(*tr->imports));
+	tr->imports[tr->nimports++] = (struct pf_import_row){ .hash = hash, .st = *st };
+}
+
+void pf_trace_add_interpreter(struct pf_trace *tr, const char *exe, bool usdt)
+{
+	tr->interps = grow(tr->interps, &tr->cap_interps, tr->ninterps, sizeof(*tr->interps));
+	tr->interps[tr->ninterps++] = (struct pf_interp){ .exe = xstrdup(exe), .usdt = usdt };
+}
+
+void pf_trace_add_probe(struct pf_trace *tr, const char *kind, const char *path)
+{
+	tr->probes = grow(tr->probes, &tr->cap_probes, tr->nprobes, sizeof(*tr->probes));
+	tr->probes[tr->nprobes++] = (struct pf_probe_rec){ .kind = xstrdup(kind), .path = xstrdup(path) };
 }
 
 void pf_trace_finish(struct pf_trace *tr, uint64_t t_end)
@@ -278,16 +330,53 @@ const char *pf_trace_path(const struct pf_trace *tr, uint64_t hash)
 	return u64map_get(&tr->paths, hash, &v) ? (const char *)(uintptr_t)v : NULL;
 }
 
-static int by_ns_desc(const void *a, const void *b)
+const char *pf_trace_module(const struct pf_trace *tr, uint64_t hash)
+{
+	uint64_t v;
+
+	return u64map_get(&tr->modules, hash, &v) ? (const char *)(uintptr_t)v : NULL;
+}
+
+/* Rows start with (hash, ns): one comparison serves all three tables. */
+static int cmp_ns_desc(uint64_t xh, uint64_t xns, uint64_t yh, uint64_t yns)
+{
+	if (xns != yns)
+		return xns < yns ? 1 : -1;
+	return xh < yh ? -1 : xh > yh;
+}
+
+static int file_cmp(const void *a, const void *b)
 {
 	const struct pf_file_row *x = a, *y = b;
 
-	if (x->st.ns != y->st.ns)
-		return x->st.ns < y->st.ns ? 1 : -1;
-	return x->hash < y->hash ? -1 : x->hash > y->hash;
+	return cmp_ns_desc(x->hash, x->st.ns, y->hash, y->st.ns);
+}
+
+static int archive_cmp(const void *a, const void *b)
+{
+	const struct pf_archive_row *x = a, *y = b;
+
+	return cmp_ns_desc(x->hash, x->st.ns, y->hash, y->st.ns);
+}
+
+static int import_cmp(const void *a, const void *b)
+{
+	const struct pf_import_row *x = a, *y = b;
+
+	return cmp_ns_desc(x->hash, x->st.ns, y->hash, y->st.ns);
 }
 
 void pf_trace_sort_files(struct pf_trace *tr)
 {
-	qsort(tr->files, tr->nfiles, sizeof(*tr->files), by_ns_desc);
+	qsort(tr->files, tr->nfiles, sizeof(*tr->files), file_cmp);
+}
+
+void pf_trace_sort_archives(struct pf_trace *tr)
+{
+	qsort(tr->archives, tr->narchives, sizeof(*tr->archives), archive_cmp);
+}
+
+void pf_trace_sort_imports(struct pf_trace *tr)
+{
+	qsort(tr->imports, tr->nimports, sizeof(*tr->imports), import_cmp);
 }

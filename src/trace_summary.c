@@ -2,6 +2,7 @@
 #include <string.h>
 #include "categories.h"
 #include "trace_model.h"
+#include "trace_python.h"
 
 static double sec(uint64_t ns)
 {
@@ -85,6 +86,7 @@ void pf_trace_print_summary(struct pf_trace *tr, FILE *out, int top_files)
 			(unsigned long long)f->st.ops, rd, wr, path ? path : "?");
 		shown++;
 	}
+	pf_trace_python_summary(tr, out, top_files);
 	if (tr->lost_events + tr->map_full)
 		fprintf(out, "warning: %llu events lost (ring buffer full) and %llu aggregation entries not stored"
 			     " (map full): the numbers above are incomplete\n",

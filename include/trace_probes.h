@@ -1,0 +1,39 @@
+/* User-space probes of the BPF backend: zlib's inflate (uprobes) and
+ * CPython's import USDT probes, attached once per binary file. */
+#ifndef PF_TRACE_PROBES_H
+#define PF_TRACE_PROBES_H
+#include <stdbool.h>
+#include <sys/types.h>
+
+struct trace_bpf;
+struct pf_trace;
+
+struct pf_probe_bin {
+	char *path;          /* as first seen */
+	dev_t dev;
+	ino_t ino;
+	bool inflate;        /* inflate() uprobes attached */
+	int usdt;            /* -1 not tried, 0 no import probes, 1 attached */
+};
+
+struct pf_probes {
+	struct trace_bpf *skel;
+	struct pf_probe_bin *bins;
+	size_t nbins;
+	struct bpf_link **links;
+	size_t nlinks;
+	bool verbose;
+};
+
+void pf_probes_init(struct pf_probes *p, struct trace_bpf *skel, bool verbose);
+/* Attach to the binary at path what it offers: inflate() if it defines it,
+ * and, if want_usdt, CPython's import probes. Idempotent per file.
+ * Returns the entry, or NULL if the file cannot be read. */
+struct pf_probe_bin *pf_probes_add(struct pf_probes *p, const char *path, bool want_usdt);
+/* Look for libz-like files mapped by pid that are not probed yet. */
+void pf_probes_scan_pid(struct pf_probes *p, pid_t pid);
+/* Record into the trace which interpreters had import probes, and what was probed. */
+void pf_probes_report(const struct pf_probes *p, struct pf_trace *tr);
+void pf_probes_free(struct pf_probes *p);
+
+#endif
