@@ -435,6 +435,8 @@ static __always_inline __u64 user_path_key(struct pf_thread_state *st)
 	if (!s || !upath)
 		return 0;
 	bpf_probe_read_user(&first, 1, upath);
+	if (!first && st->dirfd != AT_FDCWD) /* AT_EMPTY_PATH: the dirfd's own file */
+		return file_key(fd_file(st->dirfd), st->tgid);
 	if (first != '/') {
 		struct file *base = NULL;
 
@@ -500,8 +502,14 @@ int BPF_PROG(pf_sys_enter, struct pt_regs *regs, long nr)
 		return 0;
 	close_interval(st, now);
 	sc = (unsigned long)nr < PF_SC_NR_MAX ? syscall_class[nr & (PF_SC_NR_MAX - 1)] : PF_SC_OTHER;
-	if ((st->ctx & PF_CTX_LOADER) && !(sc & PF_SC_LOADER))
-		st->ctx &= ~PF_CTX_LOADER; /* the program's own first syscall */
+	if (st->ctx & PF_CTX_LOADER) {
+		/* the loader's phase ends with the first syscall made from
+		 * outside ld.so's mapping: the program (or its libc) is running */
+		__u64 ip = BPF_CORE_READ(regs, ip);
+
+		if (ip - st->loader_base >= st->loader_size)
+			st->ctx &= ~PF_CTX_LOADER;
+	}
 
 	st->sc = sc;
 	st->in_syscall = 1;
@@ -625,7 +633,7 @@ int BPF_PROG(pf_sys_exit, struct pt_regs *regs, long ret)
 	if (fs && st->base == PF_CAT_FILE_IO)
 		st->cat = pf_cat_resolve(PF_CAT_FILE_IO, st->ctx | syscall_ctx(st, fs, key, now));
 	delta = close_interval(st, now);
-	if (fs && st->cat != PF_CAT_EXEC) {
+	if (fs) {
 		__sync_fetch_and_add(&fs->ns, delta);
 		__sync_fetch_and_add(&fs->ops, 1);
 		if (ret > 0 && (st->sc & PF_SC_READS))
@@ -923,6 +931,36 @@ static __always_inline bool creates_venv(__u32 args_len)
 	return a.found;
 }
 
+#define AT_BASE 7
+/* Where the new image's ELF interpreter (ld.so) is mapped: its base from the
+ * auxiliary vector, its extent from the interpreter file's size (it is mapped
+ * as one span about that long). False for a static program. */
+static __always_inline bool loader_range(struct task_struct *p, struct linux_binprm *bprm,
+					 __u64 *base, __u64 *size)
+{
+	struct mm_struct *mm = BPF_CORE_READ(p, mm);
+	struct file *interp = NULL;
+	unsigned long auxv[2];
+
+	if (bpf_core_field_exists(bprm->interpreter))
+		interp = BPF_CORE_READ(bprm, interpreter);
+	*base = 0;
+	for (int i = 0; i < 20; i++) {
+		if (bpf_probe_read_kernel(auxv, sizeof(auxv), &mm->saved_auxv[2 * i]) || !auxv[0])
+			break;
+		if (auxv[0] == AT_BASE) {
+			*base = auxv[1];
+			break;
+		}
+	}
+	if (!*base)
+		return false;
+	*size = interp ? BPF_CORE_READ(interp, f_inode, i_size) : 0;
+	if (!*size)
+		*size = 1 << 18;
+	return true;
+}
+
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(pf_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
@@ -949,10 +987,12 @@ int BPF_PROG(pf_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	st = current_state(now);
 	if (st) {
 		close_interval(st, now);
-		st->ctx = PF_CTX_LOADER; /* nothing of the old image survives exec */
-		st->cat = PF_CAT_EXEC;
+		st->ctx = 0; /* nothing of the old image survives exec */
 		st->archive_key = 0;
 		st->last_extract_ts = 0;
+		if (loader_range(p, bprm, &st->loader_base, &st->loader_size))
+			st->ctx = PF_CTX_LOADER; /* dynamically linked: ld.so runs first */
+		st->cat = PF_CAT_EXEC;    /* what is left of execve itself */
 	}
 	bpf_map_delete_elem(&import_stacks, &tid);
 	s = get_scratch();

@@ -28,7 +28,7 @@ enum pf_cat {
 #define PF_CTX_ARCHIVE   (1u << 1) /* this syscall reads an archive or writes what is extracted from one */
 #define PF_CTX_VENV      (1u << 2) /* this syscall mutates a virtualenv being built */
 #define PF_CTX_IMPORT    (1u << 3) /* inside a Python import */
-#define PF_CTX_LOADER    (1u << 4) /* between execve and the program's own first syscall */
+#define PF_CTX_LOADER    (1u << 4) /* after execve, until the first syscall made from outside ld.so */
 #define PF_CTX_VENV_PROC (1u << 5) /* the process exists to create a venv (python -m venv, virtualenv, uv venv) */
 /* Flags that hold for one syscall only, cleared at its exit. */
 #define PF_CTX_PER_SYSCALL (PF_CTX_ARCHIVE | PF_CTX_VENV)
@@ -80,7 +80,6 @@ enum pf_sc_class {
 };
 #define PF_SC_READS     0x010 /* return value = bytes read */
 #define PF_SC_WRITES    0x020 /* return value = bytes written */
-#define PF_SC_LOADER    0x040 /* the dynamic loader makes this call */
 #define PF_SC_DIRFD     0x080 /* PATH/OPEN: arg0 is a dirfd and arg1 the path (else arg0 is the path) */
 #define PF_SC_SELECT    0x080 /* POLL: select-style fd_set at arg1 (else struct pollfd * at arg0) */
 #define PF_SC_MUTATES   0x100 /* creates, links, renames or changes a file (venv building) */
@@ -158,6 +157,8 @@ struct pf_thread_state {
 	__u64 total_out; /* its total_out when inflate() was entered */
 	__u64 archive_key;     /* the archive this thread read last */
 	__u64 last_extract_ts; /* when it last read an archive or inflated */
+	__u64 loader_base;     /* where the ELF interpreter (ld.so) is mapped */
+	__u64 loader_size;     /* and how far: syscalls from there are the loader's */
 };
 
 struct pf_proc_stat {

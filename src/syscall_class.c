@@ -15,21 +15,21 @@ struct sc_rule {
 static const struct sc_rule rules[] = {
 	/* Opens: the resulting fd is named by the opened file's path. */
 #ifdef SYS_open
-	R(open, PF_SC_OPEN | PF_SC_LOADER),
+	R(open, PF_SC_OPEN),
 #endif
 #ifdef SYS_creat
 	R(creat, PF_SC_OPEN | PF_SC_MUTATES),
 #endif
-	R(openat, PF_SC_OPEN | PF_SC_DIRFD | PF_SC_LOADER),
+	R(openat, PF_SC_OPEN | PF_SC_DIRFD),
 #ifdef SYS_openat2
 	R(openat2, PF_SC_OPEN | PF_SC_DIRFD),
 #endif
 	/* Path lookups and mutations. */
 #ifdef SYS_stat
-	R(stat, PF_SC_PATH | PF_SC_LOADER),
+	R(stat, PF_SC_PATH),
 	R(lstat, PF_SC_PATH),
-	R(access, PF_SC_PATH | PF_SC_LOADER),
-	R(readlink, PF_SC_PATH | PF_SC_LOADER),
+	R(access, PF_SC_PATH),
+	R(readlink, PF_SC_PATH),
 	R(mkdir, PF_SC_PATH | PF_SC_MUTATES),
 	R(rmdir, PF_SC_PATH | PF_SC_MUTATES),
 	R(unlink, PF_SC_PATH | PF_SC_MUTATES),
@@ -42,13 +42,13 @@ static const struct sc_rule rules[] = {
 	R(utimes, PF_SC_PATH | PF_SC_MUTATES),
 	R(mknod, PF_SC_PATH | PF_SC_MUTATES),
 #endif
-	R(newfstatat, PF_SC_PATH | PF_SC_DIRFD | PF_SC_LOADER),
+	R(newfstatat, PF_SC_PATH | PF_SC_DIRFD),
 	R(statx, PF_SC_PATH | PF_SC_DIRFD),
-	R(faccessat, PF_SC_PATH | PF_SC_DIRFD | PF_SC_LOADER),
+	R(faccessat, PF_SC_PATH | PF_SC_DIRFD),
 #ifdef SYS_faccessat2
-	R(faccessat2, PF_SC_PATH | PF_SC_DIRFD | PF_SC_LOADER),
+	R(faccessat2, PF_SC_PATH | PF_SC_DIRFD),
 #endif
-	R(readlinkat, PF_SC_PATH | PF_SC_DIRFD | PF_SC_LOADER),
+	R(readlinkat, PF_SC_PATH | PF_SC_DIRFD),
 	R(mkdirat, PF_SC_PATH | PF_SC_DIRFD | PF_SC_MUTATES),
 	R(unlinkat, PF_SC_PATH | PF_SC_DIRFD | PF_SC_MUTATES),
 	R(renameat, PF_SC_PATH | PF_SC_DIRFD | PF_SC_MUTATES),
@@ -70,9 +70,9 @@ static const struct sc_rule rules[] = {
 	R(listxattr, PF_SC_PATH),
 	R(llistxattr, PF_SC_PATH),
 	/* fd-based: what the fd is decides file_io, net, sleep (pipes) or other. */
-	R(read, PF_SC_FD | PF_SC_READS | PF_SC_LOADER),
+	R(read, PF_SC_FD | PF_SC_READS),
 	R(write, PF_SC_FD | PF_SC_WRITES),
-	R(pread64, PF_SC_FD | PF_SC_READS | PF_SC_LOADER),
+	R(pread64, PF_SC_FD | PF_SC_READS),
 	R(pwrite64, PF_SC_FD | PF_SC_WRITES),
 	R(readv, PF_SC_FD | PF_SC_READS),
 	R(writev, PF_SC_FD | PF_SC_WRITES),
@@ -81,7 +81,7 @@ static const struct sc_rule rules[] = {
 	R(preadv2, PF_SC_FD | PF_SC_READS),
 	R(pwritev2, PF_SC_FD | PF_SC_WRITES),
 	R(lseek, PF_SC_FD),
-	R(fstat, PF_SC_FD | PF_SC_LOADER),
+	R(fstat, PF_SC_FD),
 	R(fstatfs, PF_SC_FD),
 	R(getdents64, PF_SC_FD),
 #ifdef SYS_getdents
@@ -106,7 +106,7 @@ static const struct sc_rule rules[] = {
 	R(splice, PF_SC_FD),
 	R(ioctl, PF_SC_FD),
 	R(fcntl, PF_SC_FD),
-	R(close, PF_SC_CLOSE | PF_SC_LOADER),
+	R(close, PF_SC_CLOSE),
 	/* Sockets. */
 	R(socket, PF_SC_NET),
 	R(socketpair, PF_SC_NET),
@@ -158,21 +158,21 @@ static const struct sc_rule rules[] = {
 	/* Exec. */
 	R(execve, PF_SC_EXEC),
 	R(execveat, PF_SC_EXEC),
-	/* Calls the dynamic loader makes that are no file work. */
-	R(mmap, PF_SC_OTHER | PF_SC_LOADER),
-	R(mprotect, PF_SC_OTHER | PF_SC_LOADER),
-	R(munmap, PF_SC_OTHER | PF_SC_LOADER),
-	R(brk, PF_SC_OTHER | PF_SC_LOADER),
+	/* Memory and process set-up: other. */
+	R(mmap, PF_SC_OTHER),
+	R(mprotect, PF_SC_OTHER),
+	R(munmap, PF_SC_OTHER),
+	R(brk, PF_SC_OTHER),
 #ifdef SYS_arch_prctl
-	R(arch_prctl, PF_SC_OTHER | PF_SC_LOADER),
+	R(arch_prctl, PF_SC_OTHER),
 #endif
-	R(set_tid_address, PF_SC_OTHER | PF_SC_LOADER),
-	R(set_robust_list, PF_SC_OTHER | PF_SC_LOADER),
+	R(set_tid_address, PF_SC_OTHER),
+	R(set_robust_list, PF_SC_OTHER),
 #ifdef SYS_rseq
-	R(rseq, PF_SC_OTHER | PF_SC_LOADER),
+	R(rseq, PF_SC_OTHER),
 #endif
-	R(prlimit64, PF_SC_OTHER | PF_SC_LOADER),
-	R(uname, PF_SC_OTHER | PF_SC_LOADER),
+	R(prlimit64, PF_SC_OTHER),
+	R(uname, PF_SC_OTHER),
 };
 
 void pf_syscall_class_fill(unsigned short *table, size_t n)

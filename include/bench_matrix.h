@@ -1,0 +1,96 @@
+/* perfanity bench: the matrix (what to measure), from a matrix file or built in. */
+#ifndef PF_BENCH_MATRIX_H
+#define PF_BENCH_MATRIX_H
+#include <stddef.h>
+#include <jansson.h>
+
+enum bench_value_type { BENCH_STR, BENCH_INT, BENCH_BOOL };
+
+struct bench_value {
+	enum bench_value_type type;
+	char *text; /* as rendered into labels and commands: "venv", "4", "true" */
+};
+
+struct bench_param {
+	char *name;
+	struct bench_value *values;
+	size_t n_values;
+};
+
+/* One exclude rule: a config matching every (param, value) pair is dropped. */
+struct bench_exclude {
+	char **names;
+	char **values;
+	size_t n;
+};
+
+struct bench_goal {
+	char *name;
+	char **commands; /* templates, run in order; the goal's time is their sum */
+	size_t n_commands;
+};
+
+enum bench_step_kind { BENCH_STEP_CLEAN, BENCH_STEP_NOOP, BENCH_STEP_INCREMENTAL };
+
+struct bench_step {
+	char *name;
+	enum bench_step_kind kind;
+	char **prepare; /* untimed command templates run before each repetition's goals */
+	size_t n_prepare;
+};
+
+enum bench_preset { BENCH_PRESET_PEX, BENCH_PRESET_PANTS, BENCH_PRESET_NONE };
+
+struct bench_matrix {
+	char *source;          /* matrix file, or "built-in" */
+	enum bench_preset preset;
+	char *project;         /* absolute project directory (copied per config) */
+	char *target;          /* row label prefix, e.g. "simple:bin" */
+	char *entry_point;     /* pex -e */
+	char *sources;         /* relative to project */
+	char *tests;
+	char *requirements;
+	char *test_requirements;
+	char *edit;            /* file the incremental step edits, relative to project */
+	char *synthetic_names; /* module whose NAMES line lists the synthetic deps ("" = none) */
+	char *pants;           /* pants executable for the pants preset */
+	int repetitions;
+	int warmup;
+	double timeout;        /* seconds per command */
+	int deps;              /* synthetic wheels */
+	int dep_size_kb;
+	struct bench_param *params;
+	size_t n_params;
+	struct bench_exclude *excludes;
+	size_t n_excludes;
+	struct bench_goal *goals;
+	size_t n_goals;
+	struct bench_step *steps;
+	size_t n_steps;
+};
+
+/* One point of the parameter cross product. */
+struct bench_config {
+	char *label;               /* "execution_mode=venv,layout=loose" */
+	const char **values;       /* values[i] is the text of params[i] */
+	enum bench_value_type *types;
+};
+
+/* Build a matrix from the JSON form of a matrix file (or, with root NULL, the built-in
+ * one on the sample project under examples_dir). Relative paths are taken from base_dir.
+ * Returns 0, or -1 with a one-line message in err naming the key and what was expected. */
+int bench_matrix_from_json(struct bench_matrix *m, json_t *root, const char *source,
+			   const char *base_dir, const char *examples_dir, char *err, size_t errlen);
+void bench_matrix_free(struct bench_matrix *m);
+
+/* The cross product minus excludes, in declaration order. Returns the count (0 = none left). */
+size_t bench_matrix_configs(const struct bench_matrix *m, struct bench_config **out);
+void bench_configs_free(struct bench_config *c, size_t n);
+
+/* The matrix as it will run, for the result JSON. */
+json_t *bench_matrix_to_json(const struct bench_matrix *m);
+
+const char *bench_step_kind_name(enum bench_step_kind k);
+const char *bench_preset_name(enum bench_preset p);
+
+#endif

@@ -1,0 +1,28 @@
+/* perfanity bench: run the matrix and build the result document. */
+#ifndef PF_BENCH_RUN_H
+#define PF_BENCH_RUN_H
+#include <jansson.h>
+#include "bench_matrix.h"
+
+struct bench_env {
+	const char *root;       /* perfanity checkout: examples/, scripts/, .cache/wheelhouse */
+	const char *pex;        /* pex executable */
+	const char *python;     /* interpreter for PEXes, pex --python and fixtures */
+	const char *wheelhouse;
+	const char *workdir;    /* all per-config directories live here */
+	int quiet;              /* no progress on stderr */
+	int dry_run;            /* print rendered commands, run nothing */
+	int keep;               /* keep the work directory (artifacts, copies) */
+};
+
+/* Run every config × step × repetition × goal. Returns the result document (also when
+ * interrupted: "interrupted": true, finished cells only), or NULL on a harness error. */
+json_t *bench_run(const struct bench_matrix *m, const struct bench_env *env);
+
+/* Summary fields of each cell from its samples (median..., status, warning). */
+void bench_finalize_cells(json_t *doc);
+
+/* Kernel, CPU model, cores, Python and pex versions. */
+json_t *bench_machine_info(const char *python, const char *pex);
+
+#endif

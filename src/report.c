@@ -1,0 +1,122 @@
+/* perfanity report TRACE.json [TRACE.json ...] [--markdown] [--label NAME]...
+ * One trace: a breakdown. Several: each compared with the first, the
+ * wall-time difference explained as ranked causes that add up. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include "perfanity.h"
+#include "pf_json.h"
+#include "report.h"
+
+#define MAX_TRACES 64
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: %s report [--markdown] [--label NAME]... TRACE.json [TRACE.json ...]\n"
+		"\n"
+		"One trace: where the time went (categories, process tree and re-exec chains,\n"
+		"pex phases, top files, archives, venvs, imports). Several: each compared with\n"
+		"the first; the wall-time difference as a ranked list of causes that add up.\n"
+		"\n"
+		"  -m, --markdown     Markdown instead of text\n"
+		"  -l, --label NAME   name of the next trace (in order; default: from the file\n"
+		"                     name, or the command when file names clash)\n"
+		"  -h, --help         this help\n",
+		pf_progname);
+}
+
+int do_report(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "markdown", no_argument, NULL, 'm' },
+		{ "label", required_argument, NULL, 'l' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	const char *labels[MAX_TRACES] = { 0 };
+	int nlabels = 0, md = 0, c;
+	optind = 0; /* 0: glibc re-initialises getopt (do_report may run more than once) */
+	while ((c = getopt_long(argc, argv, "ml:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'm':
+			md = 1;
+			break;
+		case 'l':
+			if (nlabels == MAX_TRACES) {
+				pf_err("at most %d labels", MAX_TRACES);
+				return PF_EXIT_USAGE;
+			}
+			labels[nlabels++] = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return PF_EXIT_OK;
+		default:
+			usage(stderr);
+			return PF_EXIT_USAGE;
+		}
+	}
+	int n = argc - optind;
+	if (n < 1) {
+		pf_err("no trace given (usage: %s report TRACE.json [TRACE.json ...])", pf_progname);
+		return PF_EXIT_USAGE;
+	}
+	if (n > MAX_TRACES) {
+		pf_err("at most %d traces", MAX_TRACES);
+		return PF_EXIT_USAGE;
+	}
+	if (nlabels > n) {
+		pf_err("%d labels for %d traces", nlabels, n);
+		return PF_EXIT_USAGE;
+	}
+	struct pf_rtrace *t = calloc(n, sizeof(*t));
+	struct pf_rcats cats = { .child_wait = -1, .sleep = -1 };
+	int rc = PF_EXIT_OK, loaded = 0;
+	if (!t) {
+		pf_err("out of memory");
+		return PF_EXIT_FAIL;
+	}
+	for (int i = 0; i < n; i++, loaded++) {
+		const char *path = argv[optind + i];
+		char err[256];
+		FILE *probe = fopen(path, "r");
+		if (!probe) {
+			pf_err("cannot read %s: %s", path, strerror(errno));
+			rc = PF_EXIT_USAGE;
+			break;
+		}
+		fclose(probe);
+		json_t *root = pf_json_read(path); /* prints "path:line:col: why" */
+		if (!root) {
+			rc = PF_EXIT_USAGE;
+			break;
+		}
+		int bad = pf_report_load(root, path, i < nlabels ? labels[i] : NULL, &cats, &t[i], err, sizeof(err));
+		json_decref(root); /* t[i] holds its own reference */
+		if (bad) {
+			pf_err("%s: %s", path, err);
+			rc = PF_EXIT_USAGE;
+			loaded++;
+			break;
+		}
+	}
+	if (rc == PF_EXIT_OK) {
+		pf_report_label(t, n);
+		for (int i = 0; i < n; i++)
+			pf_report_path(&t[i], &cats);
+		if (n == 1)
+			pf_report_single(stdout, &t[0], &cats, md);
+		else
+			pf_report_compare(stdout, t, n, &cats, md);
+		if (fflush(stdout) || ferror(stdout)) {
+			pf_err("cannot write the report to stdout");
+			rc = PF_EXIT_FAIL;
+		}
+	}
+	for (int i = 0; i < loaded && i < n; i++)
+		pf_report_free(&t[i]);
+	free(t);
+	return rc;
+}

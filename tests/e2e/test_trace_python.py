@@ -1,0 +1,193 @@
+"""End-to-end tests of the Python-packaging view of `perfanity trace`:
+zip_extract, venv_create and import, on ground-truth workloads and on real
+pex builds of the built-in example in all six execution_mode x layout
+configurations. Everything runs under Debian's /usr/bin/python3, which has
+CPython's USDT probes."""
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+
+import pytest
+
+from conftest import CATEGORIES, PERFANITY
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+PY = "/usr/bin/python3"
+VENV_PY = os.path.join(ROOT, ".venv", "bin", "python")
+WHEELHOUSE = os.path.join(ROOT, ".cache", "wheelhouse")
+EXAMPLE = os.path.join(ROOT, "examples", "simple")
+MS = 1_000_000
+
+
+def trace(tmp, name, argv, env=None):
+    out = os.path.join(tmp, name + ".json")
+    r = subprocess.run([PERFANITY, "trace", "-q", "-o", out, "--"] + argv, env=env,
+                       capture_output=True, text=True, timeout=600)
+    assert os.path.exists(out), f"no trace written: {r.stderr}"
+    with open(out) as f:
+        t = json.load(f)
+    check_identity(t)
+    return r, t
+
+
+def check_identity(t):
+    """The trace core's accounting identity, which the new categories must keep."""
+    assert t["accounting"]["violations"] == 0
+    assert t["lost_events"] == 0
+    totals = dict.fromkeys(CATEGORIES, 0)
+    for p in t["processes"]:
+        assert sum(p["categories"].values()) == p["thread_ns"], p
+        for c, ns in p["categories"].items():
+            totals[c] += ns
+    assert totals == t["totals"]
+
+
+@pytest.fixture
+def tmp():
+    d = tempfile.mkdtemp(prefix="pf-e2e-py-")
+    yield d
+    shutil.rmtree(d, ignore_errors=True)
+
+
+def test_zip_of_300_deflated_members(tmp):
+    """Exactly 300 members inflated, and exactly the bytes they hold."""
+    script = os.path.join(tmp, "unzip.py")
+    archive = os.path.join(tmp, "members.zip")
+    with open(script, "w") as f:
+        f.write(
+            "import sys, zipfile\n"
+            "total = 0\n"
+            "with zipfile.ZipFile(sys.argv[1]) as z:\n"
+            "    for n in z.namelist():\n"
+            "        total += len(z.read(n))\n"
+            "print(total)\n")
+    expected = 0
+    import zipfile
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
+        for i in range(300):
+            data = (f"member {i} " * (50 + i)).encode()
+            expected += len(data)
+            z.writestr(f"m{i:03}.txt", data)
+    r, t = trace(tmp, "unzip", [PY, script, archive])
+    assert r.returncode == 0 and int(r.stdout) == expected
+    rows = [a for a in t["archives"] if a["path"] == archive]
+    assert len(rows) == 1, t["archives"]
+    assert rows[0]["members"] == 300
+    assert rows[0]["bytes_inflated"] == expected
+    assert rows[0]["bytes_read"] > 0
+    assert t["totals"]["zip_extract"] > 0
+    assert any(i["exe"].startswith("/usr/bin/python3") and i["usdt"] for i in t["interpreters"])
+
+
+def test_python_m_venv(tmp):
+    """python -m venv: venv_create dominates the process, the venv is named."""
+    venv = os.path.join(tmp, "v")
+    r, t = trace(tmp, "venv", [PY, "-m", "venv", "--without-pip", venv])
+    assert r.returncode == 0
+    assert [v["path"] for v in t["venvs"]] == [venv]
+    assert t["venvs"][0]["files_created"] >= 5  # pyvenv.cfg, bin/python links, activate scripts
+    root = t["processes"][0]
+    cats = root["categories"]
+    assert cats["venv_create"] == max(cats.values()), cats
+    assert cats["venv_create"] > 0.5 * root["thread_ns"]
+
+
+def test_fifty_imports(tmp):
+    """A script importing 50 generated modules gives 50 import rows for them."""
+    pkg = os.path.join(tmp, "mods")
+    os.mkdir(pkg)
+    for i in range(50):
+        with open(os.path.join(pkg, f"pfmod_{i:02}.py"), "w") as f:
+            f.write(f"VALUE = {i}\n")
+    script = os.path.join(tmp, "imp.py")
+    with open(script, "w") as f:
+        f.write("import sys\n"
+                f"sys.path.insert(0, {pkg!r})\n"
+                # __import__, the import statement's path: CPython fires its USDT
+                # probes there, not in importlib.import_module()
+                "print(sum(__import__(f'pfmod_{i:02}').VALUE for i in range(50)))\n")
+    r, t = trace(tmp, "imports", [PY, "-B", script])
+    assert r.returncode == 0 and int(r.stdout) == sum(range(50))
+    mine = {i["module"]: i for i in t["imports"] if i["module"].startswith("pfmod_")}
+    assert sorted(mine) == [f"pfmod_{i:02}" for i in range(50)]
+    for row in mine.values():
+        assert row["count"] == 1 and row["ns"] >= row["self_ns"] > 0
+    assert t["totals"]["import"] > 0
+
+
+def test_interpreter_without_usdt_is_reported(tmp):
+    """An interpreter without USDT probes degrades: no import rows, and it is said."""
+    others = [p for p in ("/root/.pyenv/versions/3.11.7/bin/python3.11",) if os.path.exists(p)]
+    if not others:
+        pytest.skip("no interpreter without USDT probes on this machine")
+    r, t = trace(tmp, "nousdt", [others[0], "-c", "import json"])
+    assert r.returncode == 0
+    assert {"exe": others[0], "usdt": False} in t["interpreters"]
+    assert t["imports"] == []
+
+
+# ---- real pex builds of the built-in example, six configurations ----
+
+CONFIGS = [(mode, layout) for mode in ("zipapp", "venv") for layout in ("zipapp", "packed", "loose")]
+
+
+@pytest.fixture(scope="module")
+def pex_builds():
+    if not os.path.isdir(WHEELHOUSE):
+        pytest.fail(f"{WHEELHOUSE} missing: run scripts/setup.sh")
+    d = tempfile.mkdtemp(prefix="pf-e2e-pex-")
+    builds = {}
+    env = dict(os.environ, PEX_ROOT=os.path.join(d, "build-root"))
+    for mode, layout in CONFIGS:
+        out = os.path.join(d, f"{mode}-{layout}" + (".pex" if layout == "zipapp" else ""))
+        cmd = [VENV_PY, "-m", "pex", "--no-pypi", "-f", WHEELHOUSE,
+               "-r", os.path.join(EXAMPLE, "requirements.txt"), "-D", os.path.join(EXAMPLE, "src"),
+               "-e", "simple.bin:main", "--layout", layout, "-o", out]
+        if mode == "venv":
+            cmd += ["--venv", "prepend"]
+        subprocess.run(cmd, check=True, env=env, capture_output=True, timeout=600)
+        builds[(mode, layout)] = out
+    yield d, builds
+    shutil.rmtree(d, ignore_errors=True)
+
+
+def run_pex(d, builds, mode, layout, root_name):
+    env = dict(os.environ, PEX_ROOT=os.path.join(d, root_name))
+    r, t = trace(d, f"{root_name}-{mode}-{layout}", [PY, builds[(mode, layout)]], env=env)
+    assert r.returncode == 0, r.stderr
+    assert "simple 1.0" in r.stdout or "simple " in r.stdout
+    return t
+
+
+@pytest.mark.parametrize("mode,layout", CONFIGS)
+def test_pex_configuration(pex_builds, mode, layout):
+    d, builds = pex_builds
+    root_name = f"root-{mode}-{layout}"
+    pex_root = os.path.join(d, root_name)
+    cold = run_pex(d, builds, mode, layout, root_name)
+    warm = run_pex(d, builds, mode, layout, root_name)
+    artifact = builds[(mode, layout)]
+    archives = [a["path"] for a in cold["archives"]]
+
+    if layout == "zipapp":
+        assert cold["totals"]["zip_extract"] > 0
+        assert artifact in archives, archives
+    if layout == "loose":
+        # the app's code is plain files: nothing of the artifact is read as an archive
+        assert not [a for a in archives if a.startswith(artifact + "/") or a == artifact], archives
+    if mode == "venv":
+        assert cold["totals"]["venv_create"] > 0
+        venvs = [v["path"] for v in cold["venvs"]]
+        assert any(v.startswith(os.path.join(pex_root, "venvs") + "/") for v in venvs), venvs
+        # warm: the venv exists, nothing is built again
+        assert warm["venvs"] == []
+        assert warm["totals"]["venv_create"] < max(cold["totals"]["venv_create"] / 10, 5 * MS)
+    # the app's own modules, timed under Debian's python
+    mods = {i["module"] for i in cold["imports"]}
+    # (the entry point module itself pex loads with importlib, which CPython
+    # does not probe: its imports, done by import statements, are)
+    assert {"simple.web", "simple.store"} <= mods, sorted(mods)[:50]
+    # a warm run does less extraction than a cold one
+    assert warm["totals"]["zip_extract"] <= cold["totals"]["zip_extract"]
