@@ -29,6 +29,8 @@ char LICENSE[] SEC("license") = "GPL";
 #define O_CREAT 0100
 #define PACK4(a, b, c, d) (((__u64)(a) << 24) | ((__u64)(b) << 16) | ((__u64)(c) << 8) | (d))
 #define SYS_OPENAT2 437
+#define ZIP_LOCAL_MAGIC 0x04034b50 /* "PK\3\4" read as a little-endian u32 */
+#define ZIP_EOCD_MAGIC 0x06054b50  /* "PK\5\6" */
 #define PATH_DEPTH 32       /* components walked up from a dentry */
 #define NAME_READ 256       /* NAME_MAX + 1 */
 #define POLL_FDS_CHECKED 8
@@ -547,6 +549,7 @@ int BPF_PROG(pf_sys_enter, struct pt_regs *regs, long nr)
 		struct file *f;
 
 		st->fd = (int)PT_REGS_PARM1_CORE_SYSCALL(regs);
+		st->buf = (sc & PF_SC_BUF1) ? PT_REGS_PARM2_CORE_SYSCALL(regs) : 0;
 		f = fd_file(st->fd);
 		st->path_arg = (__u64)f; /* CLOSE: the struct file to forget at exit */
 		base = fd_category(file_mode(f));
@@ -629,6 +632,15 @@ int BPF_PROG(pf_sys_exit, struct pt_regs *regs, long ret)
 		key = user_path_key(st);
 	if (key)
 		fs = bpf_map_lookup_elem(&files, &key);
+	/* an archive by its content: a read that returns a zip local header or
+	 * end-of-central-directory record (zipfile reads the latter first) */
+	if (fs && st->buf && (st->sc & PF_SC_READS) && ret >= 4 && !(fs->flags & PF_FILE_ARCHIVE)) {
+		__u32 magic = 0;
+
+		bpf_probe_read_user(&magic, sizeof(magic), (void *)st->buf);
+		if (magic == ZIP_LOCAL_MAGIC || magic == ZIP_EOCD_MAGIC)
+			__sync_fetch_and_or(&fs->flags, PF_FILE_ARCHIVE);
+	}
 	/* now that the file is known, the syscall's category may be refined */
 	if (fs && st->base == PF_CAT_FILE_IO)
 		st->cat = pf_cat_resolve(PF_CAT_FILE_IO, st->ctx | syscall_ctx(st, fs, key, now));

@@ -84,6 +84,7 @@ enum pf_sc_class {
 #define PF_SC_SELECT    0x080 /* POLL: select-style fd_set at arg1 (else struct pollfd * at arg0) */
 #define PF_SC_MUTATES   0x100 /* creates, links, renames or changes a file (venv building) */
 #define PF_SC_SHIFT1    0x200 /* PATH: arguments start at arg1 (symlink: arg0 is the link's target) */
+#define PF_SC_BUF1      0x400 /* FD: arg1 is the data buffer (read, pread64, write, pwrite64) */
 #define PF_SC_NR_MAX    512
 
 /* Sizes */
@@ -157,6 +158,7 @@ struct pf_thread_state {
 	__u64 total_out; /* its total_out when inflate() was entered */
 	__u64 archive_key;     /* the archive this thread read last */
 	__u64 last_extract_ts; /* when it last read an archive or inflated */
+	__u64 buf;             /* FD calls with PF_SC_BUF1: the user buffer */
 	__u64 loader_base;     /* where the ELF interpreter (ld.so) is mapped */
 	__u64 loader_size;     /* and how far: syscalls from there are the loader's */
 };
