@@ -14,7 +14,7 @@ MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
 CFLAGS_BASE := -std=gnu11 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE \
 	-Iinclude -I$(BUILD)
 CFLAGS  ?= $(CFLAGS_BASE)
-LDLIBS  := -lbpf -lelf -ldw -lz -ljansson -lseccomp -lm
+LDLIBS  := -lbpf -lelf -ldw -lz -ljansson -lseccomp -lm -lpthread
 SAN     :=
 
 BPF_SRCS  := $(wildcard bpf/*.bpf.c)

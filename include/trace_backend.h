@@ -14,8 +14,8 @@ struct pf_backend_ops {
 	 * *privilege_error is set when the cause is missing privileges. */
 	struct pf_backend *(*open)(struct pf_trace *tr, bool verbose, bool *privilege_error);
 	/* Start the probes; cmd_path is the executable the command resolves
-	 * to (its own probes go in first). */
-	int (*attach)(struct pf_backend *b, const char *cmd_path);
+	 * to and argv the command (they tell which probes to put in first). */
+	int (*attach)(struct pf_backend *b, const char *cmd_path, char *const *argv);
 	/* Follow pid and all its descendants from now on. Called last, just
 	 * before the held child is released, so its wait is not traced. */
 	int (*follow)(struct pf_backend *b, pid_t pid);

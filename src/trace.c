@@ -160,7 +160,7 @@ static int run_traced(const struct pf_trace_opts *o, const struct pf_backend_ops
 	ev.data.fd = sfd;
 	epoll_ctl(ep, EPOLL_CTL_ADD, sfd, &ev);
 
-	if (ops->attach(b, cmd_path) || ops->follow(b, child.pid)) {
+	if (ops->attach(b, cmd_path, o->command) || ops->follow(b, child.pid)) {
 		pf_child_abort(&child);
 		goto out;
 	}
@@ -175,7 +175,7 @@ static int run_traced(const struct pf_trace_opts *o, const struct pf_backend_ops
 
 	while (!reaped) {
 		struct epoll_event evs[4];
-		int n = epoll_wait(ep, evs, 4, 500);
+		int n = epoll_wait(ep, evs, 4, 100);
 
 		if (n < 0 && errno != EINTR) {
 			pf_err("epoll_wait: %s", strerror(errno));

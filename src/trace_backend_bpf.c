@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <bpf/libbpf.h>
 #include <bpf/bpf.h>
@@ -19,7 +20,7 @@ struct pf_backend {
 	struct ring_buffer *rb;
 	struct pf_trace *tr;
 	struct pf_probes probes;
-	size_t scanned_procs;   /* processes whose maps were looked at once */
+	uint64_t last_scan;     /* when the live processes' maps were last read */
 };
 
 static bool verbose_libbpf;
@@ -49,6 +50,8 @@ static bool is_python(const char *exe)
 	return !strncmp(base ? base + 1 : exe, "python", 6);
 }
 
+static void attach_system_libz(struct pf_backend *b);
+
 static int on_event(void *ctx, void *data, size_t size)
 {
 	struct pf_backend *b = ctx;
@@ -73,8 +76,11 @@ static int on_event(void *ctx, void *data, size_t size)
 		memcpy(exe, e->filename, PF_PATH_MAX);
 		pf_trace_on_exec(tr, h->pid, h->ts, exe, e->args,
 				 e->args_len < PF_ARGS_MAX ? e->args_len : PF_ARGS_MAX);
-		/* a static zlib in the new image, and an interpreter's import probes */
+		/* a static zlib in the new image; an interpreter's import probes and
+		 * the zlib it links, before its first import */
 		pf_probes_add(&b->probes, exe, is_python(exe));
+		if (is_python(exe))
+			attach_system_libz(b);
 		break;
 	}
 	case PF_EV_EXIT: {
@@ -174,23 +180,39 @@ static struct pf_backend *bpf_open(struct pf_trace *tr, bool verbose, bool *priv
 	return b;
 }
 
-/* Probes wanted before the command runs: the system's zlib, and the
- * command itself (an interpreter's import probes, a static zlib). */
-static void attach_known_binaries(struct pf_backend *b, const char *cmd_path)
+static void attach_system_libz(struct pf_backend *b)
 {
 	static const char *const libz[] = {
-		"/lib/x86_64-linux-gnu/libz.so.1", "/usr/lib/x86_64-linux-gnu/libz.so.1",
-		"/lib/aarch64-linux-gnu/libz.so.1", "/usr/lib64/libz.so.1", "/usr/lib/libz.so.1",
+		"/lib/x86_64-linux-gnu/libz.so.1", "/lib/aarch64-linux-gnu/libz.so.1",
+		"/usr/lib64/libz.so.1", "/usr/lib/libz.so.1",
 	};
 
 	for (size_t i = 0; i < sizeof(libz) / sizeof(libz[0]); i++)
-		pf_probes_add(&b->probes, libz[i], false);
-	pf_probes_add(&b->probes, "/usr/bin/python3", true); /* Debian's: it has USDT probes */
-	if (cmd_path)
-		pf_probes_add(&b->probes, cmd_path, is_python(cmd_path));
+		if (pf_probes_add(&b->probes, libz[i], false))
+			break;
 }
 
-static int bpf_attach(struct pf_backend *b, const char *cmd_path)
+/* Probes wanted before the command runs. Each uprobe costs about 0.1 s to
+ * remove at the end, so only a command that looks like Python (the command,
+ * or any argument naming python or a .pex) gets them up front: its
+ * interpreter's import probes, Debian's python3's and the system's zlib.
+ * Anything else gets them when a traced process execs Python or maps a
+ * zlib, which may miss an interpreter's first imports. */
+static void attach_known_binaries(struct pf_backend *b, const char *cmd_path, char *const *argv)
+{
+	bool python = cmd_path && is_python(cmd_path);
+
+	for (size_t i = 0; argv && argv[i] && !python; i++)
+		python = strstr(argv[i], "python") || strstr(argv[i], ".pex");
+	if (!python)
+		return;
+	if (cmd_path)
+		pf_probes_add(&b->probes, cmd_path, is_python(cmd_path));
+	pf_probes_add(&b->probes, "/usr/bin/python3", true);
+	attach_system_libz(b);
+}
+
+static int bpf_attach(struct pf_backend *b, const char *cmd_path, char *const *argv)
 {
 	int err = trace_bpf__attach(b->skel);
 
@@ -199,7 +221,7 @@ static int bpf_attach(struct pf_backend *b, const char *cmd_path)
 		       last_libbpf_msg[0] ? last_libbpf_msg : "no detail");
 		return -1;
 	}
-	attach_known_binaries(b, cmd_path);
+	attach_known_binaries(b, cmd_path, argv);
 	return 0;
 }
 
@@ -224,10 +246,19 @@ static int bpf_consume(struct pf_backend *b)
 {
 	int n = ring_buffer__consume(b->rb);
 
-	/* zlibs that processes mapped on their own (bundled in wheels, say):
-	 * each new process once, soon after it appears */
-	for (; b->scanned_procs < b->tr->nprocs; b->scanned_procs++)
-		pf_probes_scan_pid(&b->probes, b->tr->procs[b->scanned_procs].pid);
+	struct timespec ts;
+	uint64_t now;
+
+	/* zlibs the live processes mapped (the system's, or bundled in a wheel):
+	 * looked for at most every 100 ms, in /proc/PID/maps */
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+	if (now - b->last_scan >= 100000000ULL) {
+		b->last_scan = now;
+		for (size_t i = 0; i < b->tr->nprocs; i++)
+			if (!b->tr->procs[i].exited)
+				pf_probes_scan_pid(&b->probes, b->tr->procs[i].pid);
+	}
 	return n < 0 ? -1 : 0;
 }
 

@@ -4,6 +4,7 @@
  * filters by the traced set, and a probe attached after a process mapped the
  * file still fires in it. */
 #include <errno.h>
+#include <pthread.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -153,10 +154,46 @@ void pf_probes_report(const struct pf_probes *p, struct pf_trace *tr)
 	}
 }
 
+struct destroyer {
+	struct pf_probes *p;
+	size_t first, step;
+};
+
+static void *destroy_some(void *arg)
+{
+	struct destroyer *d = arg;
+
+	for (size_t i = d->first; i < d->p->nlinks; i += d->step)
+		bpf_link__destroy(d->p->links[i]);
+	return NULL;
+}
+
+/* Unregistering a uprobe waits for a grace period (about 0.1 s each here):
+ * detach them all at once, in parallel, rather than one after another. */
+static void destroy_links(struct pf_probes *p)
+{
+	enum { MAX_THREADS = 16 };
+	pthread_t th[MAX_THREADS];
+	struct destroyer d[MAX_THREADS];
+	size_t n = p->nlinks < MAX_THREADS ? p->nlinks : MAX_THREADS, started = 0;
+
+	for (size_t t = 0; t < n; t++) {
+		d[t] = (struct destroyer){ p, t, n };
+		if (pthread_create(&th[t], NULL, destroy_some, &d[t]))
+			break;
+		started++;
+	}
+	if (started < n) { /* no threads: the slow way, for what was not started */
+		for (size_t t = started; t < n; t++)
+			destroy_some(&d[t]);
+	}
+	for (size_t t = 0; t < started; t++)
+		pthread_join(th[t], NULL);
+}
+
 void pf_probes_free(struct pf_probes *p)
 {
-	for (size_t i = 0; i < p->nlinks; i++)
-		bpf_link__destroy(p->links[i]);
+	destroy_links(p);
 	for (size_t i = 0; i < p->nbins; i++)
 		free(p->bins[i].path);
 	free(p->links);

@@ -162,7 +162,9 @@ def test_compare_pex_cold_warm(trace, tmp_path):
 
     out = report(pw, pc).stdout
     check_adds_up(out, warm, cold, "warm", "cold")
-    assert cold.data["wall_ns"] > warm.data["wall_ns"]
+    # not a timing assertion (noise can flip a 10% difference): the cold run
+    # inflates the wheels it installs, the warm one finds them installed
+    assert cold.data["totals"]["zip_extract"] > 2 * warm.data["totals"]["zip_extract"]
     assert "pex phases that changed" in out
 
 
