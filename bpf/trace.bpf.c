@@ -404,10 +404,12 @@ static __always_inline __u64 register_path(struct scratch *s, __u32 tgid)
 	return key;
 }
 
-/* Key of an open file: cached per struct file, else its path is walked once. */
-static __always_inline __u64 file_key(struct file *f, __u32 tgid)
+/* Key of an open file: cached per struct file, else its path is walked once.
+ * A global function: the verifier checks it once, not at every call site. */
+__noinline __u64 pf_file_key(__u64 fp, __u32 tgid)
 {
-	__u64 fp = (__u64)f, key, *cached;
+	struct file *f = (struct file *)fp;
+	__u64 key, *cached;
 	struct scratch *s;
 
 	if (!f)
@@ -426,24 +428,24 @@ static __always_inline __u64 file_key(struct file *f, __u32 tgid)
 }
 
 /* Key of a path argument as the process gave it, made absolute against the
- * dirfd or the working directory. */
-static __always_inline __u64 user_path_key(struct pf_thread_state *st)
+ * dirfd or the working directory. Global, like pf_file_key. */
+__noinline __u64 pf_user_path_key(__u64 path_arg, __s32 dirfd, __u32 tgid)
 {
 	struct scratch *s = get_scratch();
-	const char *upath = (const char *)st->path_arg;
+	const char *upath = (const char *)path_arg;
 	char first = 0;
 	int len = 0;
 
 	if (!s || !upath)
 		return 0;
 	bpf_probe_read_user(&first, 1, upath);
-	if (!first && st->dirfd != AT_FDCWD) /* AT_EMPTY_PATH: the dirfd's own file */
-		return file_key(fd_file(st->dirfd), st->tgid);
+	if (!first && dirfd != AT_FDCWD) /* AT_EMPTY_PATH: the dirfd's own file */
+		return pf_file_key((__u64)fd_file(dirfd), tgid);
 	if (first != '/') {
 		struct file *base = NULL;
 
-		if (st->dirfd != AT_FDCWD)
-			base = fd_file(st->dirfd);
+		if (dirfd != AT_FDCWD)
+			base = fd_file(dirfd);
 		if (base) {
 			len = walk_path(s, BPF_CORE_READ(base, f_path.dentry), BPF_CORE_READ(base, f_path.mnt));
 		} else {
@@ -459,7 +461,7 @@ static __always_inline __u64 user_path_key(struct pf_thread_state *st)
 	if (bpf_probe_read_user_str(&s->path[len & (PF_PATH_MAX - 1)], PF_PATH_MAX, upath) < 0)
 		return 0;
 	s->path[PF_PATH_MAX - 1] = 0;
-	return register_path(s, st->tgid);
+	return register_path(s, tgid);
 }
 
 /* Whether any of the first fds given to poll/ppoll (arg0 = struct pollfd *)
@@ -554,7 +556,7 @@ int BPF_PROG(pf_sys_enter, struct pt_regs *regs, long nr)
 		st->path_arg = (__u64)f; /* CLOSE: the struct file to forget at exit */
 		base = fd_category(file_mode(f));
 		if (base == PF_CAT_FILE_IO)
-			st->file_key = file_key(f, st->tgid);
+			st->file_key = pf_file_key((__u64)f, st->tgid);
 		break;
 	}
 	case PF_SC_NET:
@@ -627,9 +629,9 @@ int BPF_PROG(pf_sys_exit, struct pt_regs *regs, long ret)
 	cls = st->sc & PF_SC_CLASS_MASK;
 	key = st->file_key;
 	if (cls == PF_SC_OPEN && ret >= 0)
-		key = file_key(fd_file((int)ret), st->tgid);
+		key = pf_file_key((__u64)fd_file((int)ret), st->tgid);
 	else if (cls == PF_SC_OPEN || cls == PF_SC_PATH)
-		key = user_path_key(st);
+		key = pf_user_path_key(st->path_arg, st->dirfd, st->tgid);
 	if (key)
 		fs = bpf_map_lookup_elem(&files, &key);
 	/* an archive by its content: a read that returns a zip local header or
