@@ -29,7 +29,7 @@ HEADERS   := $(wildcard include/*.h)
 WORKLOAD_SRCS := $(wildcard tests/workloads/*.c)
 WORKLOADS := $(patsubst tests/workloads/%.c,$(BUILD)/workloads/%,$(WORKLOAD_SRCS))
 
-.PHONY: workloads all setup test unit asan asan-unit e2e demo bench clean
+.PHONY: workloads all setup test unit asan asan-unit asan-e2e e2e demo bench clean
 all: $(BUILD)/perfanity
 
 setup:
@@ -76,6 +76,11 @@ asan:
 	$(MAKE) BUILD=build/asan SAN="$(ASAN_FLAGS)" build/asan/perfanity
 asan-unit:
 	$(MAKE) BUILD=build/asan SAN="$(ASAN_FLAGS)" unit
+# The tracer's end-to-end tests (all but the slow pex matrix) run the ASan build too.
+asan-e2e: asan workloads
+	cd tests/e2e && PERFANITY=$(CURDIR)/build/asan/perfanity WORKLOADS=$(CURDIR)/$(BUILD)/workloads \
+		/usr/bin/python3 -m pytest -q -p no:cacheprovider -k "not pex_configuration" \
+		test_trace_core.py test_trace_process.py test_trace_python.py test_report.py
 
 e2e: all workloads
 	cd tests/e2e && PERFANITY=$(CURDIR)/$(BUILD)/perfanity WORKLOADS=$(CURDIR)/$(BUILD)/workloads /usr/bin/python3 -m pytest -q -p no:cacheprovider .
@@ -86,6 +91,7 @@ test: setup
 	$(MAKE) asan-unit
 	$(MAKE) asan
 	$(MAKE) e2e
+	$(MAKE) asan-e2e
 
 demo: setup
 	$(MAKE) all

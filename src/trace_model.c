@@ -368,15 +368,18 @@ static int import_cmp(const void *a, const void *b)
 
 void pf_trace_sort_files(struct pf_trace *tr)
 {
-	qsort(tr->files, tr->nfiles, sizeof(*tr->files), file_cmp);
+	if (tr->nfiles) /* qsort(NULL, 0) is undefined */
+		qsort(tr->files, tr->nfiles, sizeof(*tr->files), file_cmp);
 }
 
 void pf_trace_sort_archives(struct pf_trace *tr)
 {
-	qsort(tr->archives, tr->narchives, sizeof(*tr->archives), archive_cmp);
+	if (tr->narchives)
+		qsort(tr->archives, tr->narchives, sizeof(*tr->archives), archive_cmp);
 }
 
 void pf_trace_sort_imports(struct pf_trace *tr)
 {
-	qsort(tr->imports, tr->nimports, sizeof(*tr->imports), import_cmp);
+	if (tr->nimports)
+		qsort(tr->imports, tr->nimports, sizeof(*tr->imports), import_cmp);
 }
