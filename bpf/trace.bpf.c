@@ -150,14 +150,25 @@ static __always_inline void add_cat(__u32 tgid, __u32 cat, __u64 delta)
 	}
 }
 
-/* Close the current interval at now: its time goes to the thread's category. */
+/* Close the current interval at now: its time goes to the thread's category.
+ * Summed in the thread's own state (no map lookup on this hot path); the
+ * thread's exit adds the sums to its process. */
 static __always_inline __u64 close_interval(struct pf_thread_state *st, __u64 now)
 {
 	__u64 delta = now - st->last_ts;
+	__u32 c = st->cat;
 
-	add_cat(st->tgid, st->cat, delta);
+	if (c < PF_CAT_MAX)
+		st->cat_ns[c] += delta;
 	st->last_ts = now;
 	return delta;
+}
+
+static __always_inline void flush_thread(struct pf_thread_state *st)
+{
+	for (int c = 0; c < PF_CAT_MAX; c++)
+		if (st->cat_ns[c])
+			add_cat(st->tgid, c, st->cat_ns[c]);
 }
 
 static __always_inline struct pf_thread_state *new_thread(__u32 tid, __u32 tgid, __u64 now)
@@ -188,11 +199,13 @@ static __always_inline struct pf_thread_state *current_state(__u64 now)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tid = (__u32)id, tgid = id >> 32;
-	struct pf_thread_state *st = bpf_map_lookup_elem(&threads, &tid);
+	struct pf_thread_state *st;
 
-	if (st || !bpf_map_lookup_elem(&traced, &tgid))
-		return st;
-	return new_thread(tid, tgid, now);
+	/* the traced set first: for the rest of the system, one lookup */
+	if (!bpf_map_lookup_elem(&traced, &tgid))
+		return NULL;
+	st = bpf_map_lookup_elem(&threads, &tid);
+	return st ? st : new_thread(tid, tgid, now);
 }
 
 static __always_inline struct file *fd_file(int fd)
@@ -1047,6 +1060,7 @@ int BPF_PROG(pf_exit, struct task_struct *p, bool group_dead)
 	if (!st)
 		return 0;
 	close_interval(st, now);
+	flush_thread(st);
 	ps = bpf_map_lookup_elem(&procs, &tgid);
 	if (ps)
 		__sync_fetch_and_add(&ps->thread_ns, now - st->start_ts);

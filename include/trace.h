@@ -161,6 +161,9 @@ struct pf_thread_state {
 	__u64 buf;             /* FD calls with PF_SC_BUF1: the user buffer */
 	__u64 loader_base;     /* where the ELF interpreter (ld.so) is mapped */
 	__u64 loader_size;     /* and how far: syscalls from there are the loader's */
+	/* Time per category, summed here on the hot path and added to the
+	 * per-process counters when the thread exits (or read at the end). */
+	__u64 cat_ns[PF_CAT_MAX];
 };
 
 struct pf_proc_stat {

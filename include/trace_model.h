@@ -99,10 +99,11 @@ void pf_trace_on_module(struct pf_trace *tr, uint64_t hash, const char *name);
 /* Aggregates, at the end. */
 void pf_trace_add_cat(struct pf_trace *tr, uint32_t pid, unsigned cat, uint64_t ns);
 void pf_trace_set_threads(struct pf_trace *tr, uint32_t pid, uint32_t threads, uint64_t thread_ns);
-/* A thread still alive at `now`: its open interval [last_ts, now) goes to cat,
- * and its lifetime so far to the process. Keeps the identity exact. */
+/* A thread still alive at `now`: what it summed per category (cat_ns,
+ * PF_CAT_MAX entries) plus its open interval [last_ts, now) in cat go to its
+ * process, and its lifetime so far too. Keeps the identity exact. */
 void pf_trace_close_thread(struct pf_trace *tr, uint32_t pid, uint64_t start_ts,
-			   uint64_t last_ts, unsigned cat, uint64_t now);
+			   uint64_t last_ts, unsigned cat, uint64_t now, const uint64_t *cat_ns);
 void pf_trace_add_file(struct pf_trace *tr, uint64_t hash, const struct pf_file_stat *st);
 void pf_trace_add_archive(struct pf_trace *tr, uint64_t hash, const struct pf_archive_stat *st);
 void pf_trace_add_import(struct pf_trace *tr, uint64_t hash, const struct pf_import_stat *st);

@@ -298,7 +298,8 @@ static int bpf_collect(struct pf_backend *b, uint64_t now)
 		struct pf_thread_state st;
 
 		if (!bpf_map_lookup_elem(fd, &tk, &st))
-			pf_trace_close_thread(tr, st.tgid, st.start_ts, st.last_ts, st.cat, now);
+			pf_trace_close_thread(tr, st.tgid, st.start_ts, st.last_ts, st.cat, now,
+					      (const uint64_t *)st.cat_ns);
 		tkeep = tk;
 		tprev = &tkeep;
 	}

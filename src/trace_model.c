@@ -241,12 +241,14 @@ void pf_trace_set_threads(struct pf_trace *tr, uint32_t pid, uint32_t threads, u
 }
 
 void pf_trace_close_thread(struct pf_trace *tr, uint32_t pid, uint64_t start_ts,
-			   uint64_t last_ts, unsigned cat, uint64_t now)
+			   uint64_t last_ts, unsigned cat, uint64_t now, const uint64_t *cat_ns)
 {
 	struct pf_proc *p = pf_trace_proc(tr, pid);
 
 	if (!p || cat >= PF_CAT_MAX)
 		return;
+	for (int c = 0; c < PF_CAT_MAX; c++)
+		p->cat_ns[c] += cat_ns[c];
 	/* clamp: an interval may have begun a hair after `now` was read */
 	if (last_ts > now)
 		now = last_ts;

@@ -122,11 +122,11 @@ static void build_tree(struct pf_trace *tr)
 	pf_trace_add_cat(tr, 101, PF_CAT_CPU, 900);
 	pf_trace_set_threads(tr, 101, 1, 4000);
 	pf_trace_on_exit(tr, 101, 6000, 3 << 8);
-	/* root: still running at the end; it had 2000 ns closed, then [8000, 10000) open */
-	pf_trace_add_cat(tr, 100, PF_CAT_CPU, 1000);
-	pf_trace_add_cat(tr, 100, PF_CAT_CHILD_WAIT, 6000);
+	/* root: still running at the end; its thread summed 1000 cpu + 6000
+	 * child_wait, then [8000, 10000) is open */
 	pf_trace_set_threads(tr, 100, 1, 0);
-	pf_trace_close_thread(tr, 100, 1000, 8000, PF_CAT_CHILD_WAIT, 10000);
+	pf_trace_close_thread(tr, 100, 1000, 8000, PF_CAT_CHILD_WAIT, 10000,
+			      (const uint64_t[PF_CAT_MAX]){ [PF_CAT_CPU] = 1000, [PF_CAT_CHILD_WAIT] = 6000 });
 	pf_trace_finish(tr, 10000);
 }
 
