@@ -9,6 +9,7 @@ struct bench_exec_result {
 	int exit_code;  /* 128+signal when killed; 127 when it could not be started */
 	int timed_out;
 	int interrupted;
+	double traced;  /* --trace: the command's wall as the tracer measured it */
 };
 
 /* Set by the SIGINT/SIGTERM handler bench_exec_install_interrupt() installs. */

@@ -13,6 +13,7 @@ struct bench_env {
 	int quiet;              /* no progress on stderr */
 	int dry_run;            /* print rendered commands, run nothing */
 	int keep;               /* keep the work directory (artifacts, copies) */
+	const char *tracer;     /* --trace: this perfanity, to run goals under `trace` */
 };
 
 /* Run every config × step × repetition × goal. Returns the result document (also when

@@ -1,0 +1,778 @@
+/* The bench matrix: validated from the JSON form of a matrix file (perfanity.toml or
+ * [tool.perfanity]), or built in. Every schema error names the key and what it expects. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "bench_matrix.h"
+#include "bench_template.h"
+
+/* The pex preset: what `pants package/run/test` would do for a pex_binary, spelled out.
+ * The test PEX holds the requirements, the sources and pytest, like Pants' pytest runner. */
+#define PEX_BUILD "{pex} --python {python} --pex-root {build_cache} --no-pypi -f {wheelhouse} " \
+	"-f {synthetic} -r {requirements} -r {synthetic_requirements} -D {sources}"
+static const char *const pex_package[] = { PEX_BUILD " -e {entry_point} {pex_args} -o {artifact}", NULL };
+static const char *const pex_run[] = { "{python} {artifact}", NULL };
+static const char *const pex_test[] = {
+	PEX_BUILD " -r {test_requirements} -e pytest {pex_args} -o {test_artifact}",
+	"{python} {test_artifact} {tests} -q -p no:cacheprovider", NULL
+};
+/* The Pants preset: the BUILD file parametrizes the target with the matrix's parameters. */
+#define PANTS "{pants} --local-store-dir={build_cache}/lmdb --named-caches-dir={build_cache}/named "
+static const char *const pants_package[] = { PANTS "package {target}@{params}", NULL };
+static const char *const pants_run[] = { PANTS "run {target}@{params}", NULL };
+static const char *const pants_test[] = { PANTS "test ::", NULL };
+static const char *const pants_clean[] = { "rm -rf dist .pants.d", NULL };
+
+struct preset_goal { const char *name; const char *const *commands; };
+static const struct preset_goal pex_goals[] = {
+	{ "package", pex_package }, { "run", pex_run }, { "test", pex_test }, { 0 }
+};
+static const struct preset_goal pants_goals[] = {
+	{ "package", pants_package }, { "run", pants_run }, { "test", pants_test }, { 0 }
+};
+
+static const char *const top_keys[] = {
+	"project", "target", "entry_point", "sources", "tests", "requirements",
+	"test_requirements", "edit", "synthetic_names", "preset", "pants", "repetitions",
+	"warmup", "timeout", "deps", "dep_size", "parameters", "exclude", "goals", "steps", NULL
+};
+
+struct known_param { const char *name; enum bench_value_type type; const char *choices; };
+static const struct known_param pex_params[] = {
+	{ "execution_mode", BENCH_STR, "zipapp, venv" },
+	{ "layout", BENCH_STR, "zipapp, packed, loose" },
+	{ "compress", BENCH_BOOL, NULL },
+	{ "include_tools", BENCH_BOOL, NULL },
+	{ "venv_site_packages_copies", BENCH_BOOL, NULL },
+	{ "pre_install_wheels", BENCH_BOOL, NULL },
+	{ "max_install_jobs", BENCH_INT, NULL },
+	{ "sh_boot", BENCH_BOOL, NULL },
+	{ "python", BENCH_STR, NULL },
+	{ 0 }
+};
+
+struct ctx {
+	const char *source;
+	char *err;
+	size_t errlen;
+};
+
+static int fail(struct ctx *c, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int fail(struct ctx *c, const char *key, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	snprintf(c->err, c->errlen, "%s: %s: %s", c->source, key, msg);
+	return -1;
+}
+
+static const char *type_name(json_t *v)
+{
+	switch (json_typeof(v)) {
+	case JSON_OBJECT: return "a table";
+	case JSON_ARRAY: return "an array";
+	case JSON_STRING: return "a string";
+	case JSON_INTEGER: return "an integer";
+	case JSON_REAL: return "a float";
+	case JSON_TRUE:
+	case JSON_FALSE: return "a boolean";
+	default: return "null";
+	}
+}
+
+static char *xstrdup(const char *s) { return s ? strdup(s) : NULL; }
+
+static char *path_join(const char *base, const char *rel)
+{
+	char *p;
+	if (rel[0] == '/' || !base)
+		return strdup(rel);
+	if (!strcmp(rel, "."))
+		return strdup(base);
+	if (asprintf(&p, "%s/%s", base, rel) < 0)
+		return NULL;
+	return p;
+}
+
+static int get_string(struct ctx *c, json_t *root, const char *key, const char *dflt, char **out)
+{
+	json_t *v = json_object_get(root, key);
+	if (!v) {
+		*out = xstrdup(dflt);
+		return 0;
+	}
+	if (!json_is_string(v))
+		return fail(c, key, "expected a string, got %s", type_name(v));
+	*out = strdup(json_string_value(v));
+	return 0;
+}
+
+static int get_int(struct ctx *c, json_t *root, const char *key, int dflt, int min, int *out)
+{
+	json_t *v = json_object_get(root, key);
+	if (!v) {
+		*out = dflt;
+		return 0;
+	}
+	if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > 1000000)
+		return fail(c, key, "expected an integer >= %d, got %s", min,
+			    json_is_integer(v) ? "a smaller one" : type_name(v));
+	*out = (int)json_integer_value(v);
+	return 0;
+}
+
+/* A string or an array of strings, as a NULL-terminated list. */
+static int get_commands(struct ctx *c, json_t *v, const char *key, char ***out, size_t *n)
+{
+	if (json_is_string(v)) {
+		*out = calloc(2, sizeof(char *));
+		(*out)[0] = strdup(json_string_value(v));
+		*n = 1;
+		return 0;
+	}
+	if (!json_is_array(v) || !json_array_size(v))
+		return fail(c, key, "expected a command string or a non-empty array of them, got %s",
+			    json_is_array(v) ? "an empty array" : type_name(v));
+	*out = calloc(json_array_size(v) + 1, sizeof(char *));
+	*n = 0;
+	size_t i;
+	json_t *e;
+	json_array_foreach(v, i, e) {
+		if (!json_is_string(e))
+			return fail(c, key, "expected command strings, got %s at index %zu",
+				    type_name(e), i);
+		(*out)[(*n)++] = strdup(json_string_value(e));
+	}
+	return 0;
+}
+
+static char **copy_list(const char *const *src, size_t *n)
+{
+	size_t k = 0;
+	while (src[k])
+		k++;
+	char **out = calloc(k + 1, sizeof(char *));
+	for (size_t i = 0; i < k; i++)
+		out[i] = strdup(src[i]);
+	*n = k;
+	return out;
+}
+
+static int value_from_json(struct ctx *c, const char *key, json_t *v, struct bench_value *out)
+{
+	char buf[64];
+	if (json_is_string(v)) {
+		out->type = BENCH_STR;
+		out->text = strdup(json_string_value(v));
+	} else if (json_is_integer(v)) {
+		out->type = BENCH_INT;
+		snprintf(buf, sizeof(buf), "%lld", (long long)json_integer_value(v));
+		out->text = strdup(buf);
+	} else if (json_is_boolean(v)) {
+		out->type = BENCH_BOOL;
+		out->text = strdup(json_is_true(v) ? "true" : "false");
+	} else {
+		return fail(c, key, "expected strings, integers or booleans, got %s", type_name(v));
+	}
+	if (out->type == BENCH_STR && (!out->text[0] || strpbrk(out->text, ",=")))
+		return fail(c, key, "expected a non-empty value without ',' or '=', got '%s'", out->text);
+	return 0;
+}
+
+static int check_pex_param(struct ctx *c, const struct bench_param *p)
+{
+	char key[160];
+	snprintf(key, sizeof(key), "parameters.%s", p->name);
+	for (const struct known_param *k = pex_params; k->name; k++) {
+		if (strcmp(k->name, p->name))
+			continue;
+		for (size_t i = 0; i < p->n_values; i++) {
+			const struct bench_value *v = &p->values[i];
+			if (v->type != k->type)
+				return fail(c, key, "expected %s values, got '%s'",
+					    k->type == BENCH_BOOL ? "boolean" :
+					    k->type == BENCH_INT ? "integer" : "string", v->text);
+			if (k->choices) {
+				/* choices is "a, b, c": match whole words */
+				int ok = 0;
+				size_t len = strlen(v->text);
+				for (const char *s = k->choices; *s; ) {
+					size_t w = strcspn(s, ",");
+					ok |= w == len && !strncmp(s, v->text, len);
+					s += w;
+					s += strspn(s, ", ");
+				}
+				if (!ok)
+					return fail(c, key, "expected one of %s, got '%s'", k->choices, v->text);
+			}
+		}
+	}
+	return 0;
+}
+
+static int parse_params(struct ctx *c, struct bench_matrix *m, json_t *v)
+{
+	if (!json_is_object(v))
+		return fail(c, "parameters", "expected a table of name = [values], got %s", type_name(v));
+	m->params = calloc(json_object_size(v) + 1, sizeof(*m->params));
+	const char *name;
+	json_t *vals;
+	json_object_foreach(v, name, vals) {
+		char key[160];
+		snprintf(key, sizeof(key), "parameters.%s", name);
+		struct bench_param *p = &m->params[m->n_params++];
+		p->name = strdup(name);
+		if (!name[0] || strpbrk(name, ",={} "))
+			return fail(c, key, "expected a parameter name without ',', '=', braces or spaces");
+		if (json_is_array(vals) && !json_array_size(vals))
+			return fail(c, key, "expected at least one value, got an empty array");
+		size_t n = json_is_array(vals) ? json_array_size(vals) : 1;
+		p->values = calloc(n, sizeof(*p->values));
+		for (size_t i = 0; i < n; i++) {
+			json_t *e = json_is_array(vals) ? json_array_get(vals, i) : vals;
+			if (value_from_json(c, key, e, &p->values[p->n_values++]))
+				return -1;
+		}
+		if (m->preset == BENCH_PRESET_PEX && check_pex_param(c, p))
+			return -1;
+	}
+	return 0;
+}
+
+static int param_index(const struct bench_matrix *m, const char *name)
+{
+	for (size_t i = 0; i < m->n_params; i++)
+		if (!strcmp(m->params[i].name, name))
+			return (int)i;
+	return -1;
+}
+
+static int parse_excludes(struct ctx *c, struct bench_matrix *m, json_t *v)
+{
+	if (!json_is_array(v))
+		return fail(c, "exclude", "expected an array of tables like {layout = \"loose\"}, got %s",
+			    type_name(v));
+	m->excludes = calloc(json_array_size(v) + 1, sizeof(*m->excludes));
+	size_t i;
+	json_t *rule;
+	json_array_foreach(v, i, rule) {
+		char key[160];
+		snprintf(key, sizeof(key), "exclude[%zu]", i);
+		if (!json_is_object(rule) || !json_object_size(rule))
+			return fail(c, key, "expected a non-empty table of parameter = value, got %s",
+				    type_name(rule));
+		struct bench_exclude *x = &m->excludes[m->n_excludes++];
+		x->names = calloc(json_object_size(rule), sizeof(char *));
+		x->values = calloc(json_object_size(rule), sizeof(char *));
+		const char *name;
+		json_t *val;
+		json_object_foreach(rule, name, val) {
+			snprintf(key, sizeof(key), "exclude[%zu].%s", i, name);
+			if (param_index(m, name) < 0)
+				return fail(c, key, "expected the name of a parameter");
+			struct bench_value bv = { 0 };
+			if (value_from_json(c, key, val, &bv))
+				return -1;
+			x->names[x->n] = strdup(name);
+			x->values[x->n++] = bv.text;
+		}
+	}
+	return 0;
+}
+
+static const struct preset_goal *preset_goals(enum bench_preset p)
+{
+	return p == BENCH_PRESET_PEX ? pex_goals : p == BENCH_PRESET_PANTS ? pants_goals : NULL;
+}
+
+static int parse_goals(struct ctx *c, struct bench_matrix *m, json_t *v)
+{
+	const struct preset_goal *pg = preset_goals(m->preset);
+	if (!v) { /* the preset's goals */
+		if (!pg)
+			return fail(c, "goals", "expected a table of goal = command template(s) (preset \"none\" has no goals)");
+		size_t n = 0;
+		while (pg[n].name)
+			n++;
+		m->goals = calloc(n, sizeof(*m->goals));
+		for (size_t i = 0; i < n; i++) {
+			m->goals[i].name = strdup(pg[i].name);
+			m->goals[i].commands = copy_list(pg[i].commands, &m->goals[i].n_commands);
+		}
+		m->n_goals = n;
+		return 0;
+	}
+	if (json_is_array(v)) { /* a selection of the preset's goals, in this order */
+		if (!json_array_size(v))
+			return fail(c, "goals", "expected at least one goal, got an empty array");
+		m->goals = calloc(json_array_size(v), sizeof(*m->goals));
+		size_t i;
+		json_t *e;
+		json_array_foreach(v, i, e) {
+			const struct preset_goal *g = NULL;
+			for (const struct preset_goal *p = pg; p && p->name; p++)
+				if (json_is_string(e) && !strcmp(p->name, json_string_value(e)))
+					g = p;
+			if (!g)
+				return fail(c, "goals", "expected names of the preset's goals (package, run, test), got %s%s%s",
+					    json_is_string(e) ? "'" : "",
+					    json_is_string(e) ? json_string_value(e) : type_name(e),
+					    json_is_string(e) ? "'" : "");
+			m->goals[m->n_goals].name = strdup(g->name);
+			m->goals[m->n_goals].commands = copy_list(g->commands, &m->goals[m->n_goals].n_commands);
+			m->n_goals++;
+		}
+		return 0;
+	}
+	if (!json_is_object(v) || !json_object_size(v))
+		return fail(c, "goals", "expected a table of goal = command template(s) or an array of goal names, got %s",
+			    json_is_object(v) ? "an empty table" : type_name(v));
+	m->goals = calloc(json_object_size(v), sizeof(*m->goals));
+	const char *name;
+	json_t *cmds;
+	json_object_foreach(v, name, cmds) {
+		char key[160];
+		snprintf(key, sizeof(key), "goals.%s", name);
+		struct bench_goal *g = &m->goals[m->n_goals++];
+		g->name = strdup(name);
+		if (get_commands(c, cmds, key, &g->commands, &g->n_commands))
+			return -1;
+	}
+	return 0;
+}
+
+static int step_kind(const char *s, enum bench_step_kind *k)
+{
+	if (!strcmp(s, "clean"))
+		*k = BENCH_STEP_CLEAN;
+	else if (!strcmp(s, "noop"))
+		*k = BENCH_STEP_NOOP;
+	else if (!strcmp(s, "incremental"))
+		*k = BENCH_STEP_INCREMENTAL;
+	else
+		return -1;
+	return 0;
+}
+
+static void add_step(struct bench_matrix *m, const char *name, enum bench_step_kind kind)
+{
+	struct bench_step *s = &m->steps[m->n_steps++];
+	s->name = strdup(name);
+	s->kind = kind;
+	if (m->preset == BENCH_PRESET_PANTS && kind == BENCH_STEP_CLEAN)
+		s->prepare = copy_list(pants_clean, &s->n_prepare);
+	else
+		s->prepare = calloc(1, sizeof(char *));
+}
+
+static int parse_steps(struct ctx *c, struct bench_matrix *m, json_t *v)
+{
+	static const char *const dflt[] = { "clean", "noop", "incremental" };
+	if (!v) {
+		m->steps = calloc(3, sizeof(*m->steps));
+		for (int i = 0; i < 3; i++) {
+			enum bench_step_kind k;
+			step_kind(dflt[i], &k);
+			add_step(m, dflt[i], k);
+		}
+		return 0;
+	}
+	if (json_is_array(v)) {
+		if (!json_array_size(v))
+			return fail(c, "steps", "expected at least one step, got an empty array");
+		m->steps = calloc(json_array_size(v), sizeof(*m->steps));
+		size_t i;
+		json_t *e;
+		json_array_foreach(v, i, e) {
+			enum bench_step_kind k;
+			if (!json_is_string(e) || step_kind(json_string_value(e), &k))
+				return fail(c, "steps", "expected step names among clean, noop, incremental, got %s%s%s",
+					    json_is_string(e) ? "'" : "",
+					    json_is_string(e) ? json_string_value(e) : type_name(e),
+					    json_is_string(e) ? "'" : "");
+			add_step(m, json_string_value(e), k);
+		}
+		return 0;
+	}
+	if (!json_is_object(v) || !json_object_size(v))
+		return fail(c, "steps", "expected an array of step names or a table of steps, got %s",
+			    json_is_object(v) ? "an empty table" : type_name(v));
+	m->steps = calloc(json_object_size(v), sizeof(*m->steps));
+	const char *name;
+	json_t *st;
+	json_object_foreach(v, name, st) {
+		char key[160];
+		snprintf(key, sizeof(key), "steps.%s", name);
+		if (!json_is_object(st))
+			return fail(c, key, "expected a table (kind, prepare), got %s", type_name(st));
+		const char *sk;
+		json_t *sv;
+		json_object_foreach(st, sk, sv)
+			if (strcmp(sk, "kind") && strcmp(sk, "prepare"))
+				return fail(c, key, "unknown key '%s' (expected kind or prepare)", sk);
+		enum bench_step_kind k;
+		json_t *kv = json_object_get(st, "kind");
+		const char *kind = kv ? json_string_value(kv) : name;
+		snprintf(key, sizeof(key), "steps.%s.kind", name);
+		if (!kind || step_kind(kind, &k))
+			return fail(c, key, "expected one of clean, noop, incremental%s",
+				    kv ? "" : " (the step's name is not one, so give its kind)");
+		add_step(m, name, k);
+		json_t *pv = json_object_get(st, "prepare");
+		if (pv) {
+			struct bench_step *s = &m->steps[m->n_steps - 1];
+			free(s->prepare);
+			snprintf(key, sizeof(key), "steps.%s.prepare", name);
+			if (get_commands(c, pv, key, &s->prepare, &s->n_prepare))
+				return -1;
+		}
+	}
+	return 0;
+}
+
+/* Render every template with placeholders so a typo in a variable fails at load time. */
+static int check_templates(struct ctx *c, const struct bench_matrix *m)
+{
+	struct bench_vars vars = { .n = 0 };
+	bench_vars_placeholders(&vars, m);
+	char err[256], key[160];
+	int rc = 0;
+	for (size_t g = 0; g < m->n_goals && !rc; g++) {
+		for (size_t i = 0; i < m->goals[g].n_commands && !rc; i++) {
+			char *r = bench_render(m->goals[g].commands[i], &vars, err, sizeof(err));
+			if (!r) {
+				snprintf(key, sizeof(key), "goals.%s", m->goals[g].name);
+				rc = fail(c, key, "%s", err);
+			}
+			free(r);
+		}
+	}
+	for (size_t s = 0; s < m->n_steps && !rc; s++) {
+		for (size_t i = 0; i < m->steps[s].n_prepare && !rc; i++) {
+			char *r = bench_render(m->steps[s].prepare[i], &vars, err, sizeof(err));
+			if (!r) {
+				snprintf(key, sizeof(key), "steps.%s.prepare", m->steps[s].name);
+				rc = fail(c, key, "%s", err);
+			}
+			free(r);
+		}
+	}
+	bench_vars_free(&vars);
+	return rc;
+}
+
+static void default_params(struct bench_matrix *m)
+{
+	static const char *const modes[] = { "venv", "zipapp" };
+	static const char *const layouts[] = { "loose", "packed", "zipapp" };
+	m->params = calloc(2, sizeof(*m->params));
+	m->n_params = 2;
+	m->params[0].name = strdup("execution_mode");
+	m->params[0].values = calloc(2, sizeof(struct bench_value));
+	for (int i = 0; i < 2; i++)
+		m->params[0].values[m->params[0].n_values++] = (struct bench_value){ BENCH_STR, strdup(modes[i]) };
+	m->params[1].name = strdup("layout");
+	m->params[1].values = calloc(3, sizeof(struct bench_value));
+	for (int i = 0; i < 3; i++)
+		m->params[1].values[m->params[1].n_values++] = (struct bench_value){ BENCH_STR, strdup(layouts[i]) };
+}
+
+static const char *basename_of(const char *p)
+{
+	const char *s = strrchr(p, '/');
+	return s && s[1] ? s + 1 : p;
+}
+
+int bench_matrix_from_json(struct bench_matrix *m, json_t *root, const char *source,
+			   const char *base_dir, const char *examples_dir, char *err, size_t errlen)
+{
+	struct ctx c = { source ? source : "built-in", err, errlen };
+	memset(m, 0, sizeof(*m));
+	m->source = strdup(c.source);
+	int builtin = root == NULL;
+	json_t *empty = NULL;
+	if (builtin)
+		root = empty = json_object();
+	int rc = -1;
+	if (!json_is_object(root)) {
+		fail(&c, "(top level)", "expected a table, got %s", type_name(root));
+		goto out;
+	}
+	const char *key;
+	json_t *val;
+	json_object_foreach(root, key, val) {
+		int known = 0;
+		for (const char *const *k = top_keys; *k; k++)
+			known |= !strcmp(*k, key);
+		if (!known) {
+			fail(&c, key, "unknown key (expected one of project, target, entry_point, sources, tests, requirements, test_requirements, edit, synthetic_names, preset, pants, repetitions, warmup, timeout, deps, dep_size, parameters, exclude, goals, steps)");
+			goto out;
+		}
+	}
+	char *preset = NULL;
+	if (get_string(&c, root, "preset", "pex", &preset))
+		goto out;
+	if (!strcmp(preset, "pex"))
+		m->preset = BENCH_PRESET_PEX;
+	else if (!strcmp(preset, "pants"))
+		m->preset = BENCH_PRESET_PANTS;
+	else if (!strcmp(preset, "none"))
+		m->preset = BENCH_PRESET_NONE;
+	else {
+		fail(&c, "preset", "expected one of pex, pants, none, got '%s'", preset);
+		free(preset);
+		goto out;
+	}
+	free(preset);
+
+	char *project = NULL;
+	char *builtin_project = NULL;
+	if (builtin && asprintf(&builtin_project, "%s/simple", examples_dir) < 0)
+		goto out;
+	if (get_string(&c, root, "project", builtin ? builtin_project : ".", &project)) {
+		free(builtin_project);
+		goto out;
+	}
+	free(builtin_project);
+	m->project = path_join(builtin ? NULL : base_dir, project);
+	free(project);
+	char dflt_target[256];
+	snprintf(dflt_target, sizeof(dflt_target), "%s:bin", basename_of(m->project));
+	if (get_string(&c, root, "target", builtin ? "simple:bin" : dflt_target, &m->target) ||
+	    get_string(&c, root, "entry_point", builtin ? "simple.bin:main" : NULL, &m->entry_point) ||
+	    get_string(&c, root, "sources", "src", &m->sources) ||
+	    get_string(&c, root, "tests", "tests", &m->tests) ||
+	    get_string(&c, root, "requirements", "requirements.txt", &m->requirements) ||
+	    get_string(&c, root, "test_requirements", "test-requirements.txt", &m->test_requirements) ||
+	    get_string(&c, root, "edit", builtin ? "src/simple/revision.py" : "", &m->edit) ||
+	    get_string(&c, root, "synthetic_names", builtin ? "src/simple/synthetic.py" : "", &m->synthetic_names) ||
+	    get_string(&c, root, "pants", "pants", &m->pants) ||
+	    get_int(&c, root, "repetitions", 3, 1, &m->repetitions) ||
+	    get_int(&c, root, "warmup", 0, 0, &m->warmup) ||
+	    get_int(&c, root, "deps", builtin ? 20 : 0, 0, &m->deps) ||
+	    get_int(&c, root, "dep_size", 16, 1, &m->dep_size_kb))
+		goto out;
+	json_t *t = json_object_get(root, "timeout");
+	m->timeout = 600;
+	if (t) {
+		if (!json_is_number(t) || json_number_value(t) <= 0) {
+			fail(&c, "timeout", "expected a number of seconds > 0, got %s",
+			     json_is_number(t) ? "a smaller one" : type_name(t));
+			goto out;
+		}
+		m->timeout = json_number_value(t);
+	}
+	if (m->preset == BENCH_PRESET_PEX && !m->entry_point) {
+		fail(&c, "entry_point", "expected a string like 'pkg.module:function' (the pex preset needs it)");
+		goto out;
+	}
+	if (!m->entry_point)
+		m->entry_point = strdup("");
+	json_t *params = json_object_get(root, "parameters");
+	if (params) {
+		if (parse_params(&c, m, params))
+			goto out;
+	} else if (m->preset != BENCH_PRESET_NONE) {
+		default_params(m); /* the seed's matrix; a "none" matrix has one unnamed config */
+	}
+	json_t *ex = json_object_get(root, "exclude");
+	if (ex && parse_excludes(&c, m, ex))
+		goto out;
+	if (parse_goals(&c, m, json_object_get(root, "goals")) ||
+	    parse_steps(&c, m, json_object_get(root, "steps")))
+		goto out;
+	for (size_t i = 0; i < m->n_steps; i++) {
+		if (m->steps[i].kind == BENCH_STEP_INCREMENTAL && !m->edit[0]) {
+			fail(&c, "edit", "expected the path (relative to the project) of a first-party file for the incremental step to edit");
+			goto out;
+		}
+	}
+	if (check_templates(&c, m))
+		goto out;
+	rc = 0;
+out:
+	json_decref(empty);
+	return rc;
+}
+
+static void free_list(char **l, size_t n)
+{
+	for (size_t i = 0; l && i < n; i++)
+		free(l[i]);
+	free(l);
+}
+
+void bench_matrix_free(struct bench_matrix *m)
+{
+	free(m->source);
+	free(m->project);
+	free(m->target);
+	free(m->entry_point);
+	free(m->sources);
+	free(m->tests);
+	free(m->requirements);
+	free(m->test_requirements);
+	free(m->edit);
+	free(m->synthetic_names);
+	free(m->pants);
+	for (size_t i = 0; i < m->n_params; i++) {
+		free(m->params[i].name);
+		for (size_t j = 0; j < m->params[i].n_values; j++)
+			free(m->params[i].values[j].text);
+		free(m->params[i].values);
+	}
+	free(m->params);
+	for (size_t i = 0; i < m->n_excludes; i++) {
+		free_list(m->excludes[i].names, m->excludes[i].n);
+		free_list(m->excludes[i].values, m->excludes[i].n);
+	}
+	free(m->excludes);
+	for (size_t i = 0; i < m->n_goals; i++) {
+		free(m->goals[i].name);
+		free_list(m->goals[i].commands, m->goals[i].n_commands);
+	}
+	free(m->goals);
+	for (size_t i = 0; i < m->n_steps; i++) {
+		free(m->steps[i].name);
+		free_list(m->steps[i].prepare, m->steps[i].n_prepare);
+	}
+	free(m->steps);
+	memset(m, 0, sizeof(*m));
+}
+
+static int excluded(const struct bench_matrix *m, const size_t *idx)
+{
+	for (size_t e = 0; e < m->n_excludes; e++) {
+		const struct bench_exclude *x = &m->excludes[e];
+		size_t hit = 0;
+		for (size_t k = 0; k < x->n; k++) {
+			int p = param_index(m, x->names[k]);
+			hit += p >= 0 && !strcmp(m->params[p].values[idx[p]].text, x->values[k]);
+		}
+		if (hit == x->n)
+			return 1;
+	}
+	return 0;
+}
+
+size_t bench_matrix_configs(const struct bench_matrix *m, struct bench_config **out)
+{
+	size_t total = 1;
+	for (size_t i = 0; i < m->n_params; i++)
+		total *= m->params[i].n_values;
+	*out = calloc(total ? total : 1, sizeof(**out));
+	size_t *idx = calloc(m->n_params + 1, sizeof(size_t));
+	size_t n = 0;
+	for (size_t k = 0; k < total; k++) {
+		/* Odometer over the parameters, the last one fastest (declaration order). */
+		size_t rest = k;
+		for (size_t i = m->n_params; i-- > 0;) {
+			idx[i] = rest % m->params[i].n_values;
+			rest /= m->params[i].n_values;
+		}
+		if (excluded(m, idx))
+			continue;
+		struct bench_config *c = &(*out)[n++];
+		c->values = calloc(m->n_params + 1, sizeof(char *));
+		c->types = calloc(m->n_params + 1, sizeof(*c->types));
+		char *label = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&label, &len);
+		for (size_t i = 0; i < m->n_params; i++) {
+			const struct bench_value *v = &m->params[i].values[idx[i]];
+			c->values[i] = v->text;
+			c->types[i] = v->type;
+			fprintf(f, "%s%s=%s", i ? "," : "", m->params[i].name, v->text);
+		}
+		fclose(f);
+		c->label = label;
+	}
+	free(idx);
+	return n;
+}
+
+void bench_configs_free(struct bench_config *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(c[i].label);
+		free(c[i].values);
+		free(c[i].types);
+	}
+	free(c);
+}
+
+const char *bench_step_kind_name(enum bench_step_kind k)
+{
+	return k == BENCH_STEP_CLEAN ? "clean" : k == BENCH_STEP_NOOP ? "noop" : "incremental";
+}
+
+const char *bench_preset_name(enum bench_preset p)
+{
+	return p == BENCH_PRESET_PEX ? "pex" : p == BENCH_PRESET_PANTS ? "pants" : "none";
+}
+
+static json_t *string_list(char **l, size_t n)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, json_string(l[i]));
+	return a;
+}
+
+json_t *bench_matrix_to_json(const struct bench_matrix *m)
+{
+	json_t *j = json_object();
+	json_object_set_new(j, "source", json_string(m->source));
+	json_object_set_new(j, "preset", json_string(bench_preset_name(m->preset)));
+	json_object_set_new(j, "project", json_string(m->project));
+	json_object_set_new(j, "target", json_string(m->target));
+	json_object_set_new(j, "entry_point", json_string(m->entry_point));
+	json_object_set_new(j, "repetitions", json_integer(m->repetitions));
+	json_object_set_new(j, "warmup", json_integer(m->warmup));
+	json_object_set_new(j, "timeout", json_real(m->timeout));
+	json_object_set_new(j, "deps", json_integer(m->deps));
+	json_object_set_new(j, "dep_size_kb", json_integer(m->dep_size_kb));
+	json_object_set_new(j, "edit", json_string(m->edit));
+	json_t *params = json_object();
+	for (size_t i = 0; i < m->n_params; i++) {
+		json_t *vals = json_array();
+		for (size_t k = 0; k < m->params[i].n_values; k++) {
+			const struct bench_value *v = &m->params[i].values[k];
+			json_array_append_new(vals, v->type == BENCH_BOOL ? json_boolean(!strcmp(v->text, "true")) :
+					      v->type == BENCH_INT ? json_integer(atoll(v->text)) : json_string(v->text));
+		}
+		json_object_set_new(params, m->params[i].name, vals);
+	}
+	json_object_set_new(j, "parameters", params);
+	json_t *ex = json_array();
+	for (size_t i = 0; i < m->n_excludes; i++) {
+		json_t *rule = json_object();
+		for (size_t k = 0; k < m->excludes[i].n; k++)
+			json_object_set_new(rule, m->excludes[i].names[k], json_string(m->excludes[i].values[k]));
+		json_array_append_new(ex, rule);
+	}
+	json_object_set_new(j, "exclude", ex);
+	json_t *goals = json_array();
+	for (size_t i = 0; i < m->n_goals; i++) {
+		json_t *g = json_object();
+		json_object_set_new(g, "name", json_string(m->goals[i].name));
+		json_object_set_new(g, "commands", string_list(m->goals[i].commands, m->goals[i].n_commands));
+		json_array_append_new(goals, g);
+	}
+	json_object_set_new(j, "goals", goals);
+	json_t *steps = json_array();
+	for (size_t i = 0; i < m->n_steps; i++) {
+		json_t *s = json_object();
+		json_object_set_new(s, "name", json_string(m->steps[i].name));
+		json_object_set_new(s, "kind", json_string(bench_step_kind_name(m->steps[i].kind)));
+		json_object_set_new(s, "prepare", string_list(m->steps[i].prepare, m->steps[i].n_prepare));
+		json_array_append_new(steps, s);
+	}
+	json_object_set_new(j, "steps", steps);
+	return j;
+}

@@ -1,0 +1,162 @@
+/* perfanity bench --trace / --explain: each measured command runs as
+ * `perfanity trace -q -o FILE -- CMD`; the sample keeps the trace's category
+ * totals, and --explain turns the median sample's traces into causes, per
+ * cell and against the fastest cell of the same column. */
+#include <stdlib.h>
+#include <string.h>
+#include "perfanity.h"
+#include "pf_json.h"
+#include "report.h"
+#include "bench_trace.h"
+
+static char *shell_quote(const char *s)
+{
+	size_t n = 3;
+	char *q, *p;
+
+	for (const char *c = s; *c; c++)
+		n += *c == '\'' ? 4 : 1;
+	q = p = malloc(n);
+	if (!q)
+		return NULL;
+	*p++ = '\'';
+	for (const char *c = s; *c; c++) {
+		if (*c == '\'') {
+			memcpy(p, "'\\''", 4);
+			p += 4;
+		} else {
+			*p++ = *c;
+		}
+	}
+	*p++ = '\'';
+	*p = 0;
+	return q;
+}
+
+char *bench_trace_wrap(const char *tracer, const char *trace_file, const char *cmd, int needs_shell)
+{
+	char *q = needs_shell ? shell_quote(cmd) : NULL, *out = NULL;
+
+	if (needs_shell && !q)
+		return NULL;
+	if (asprintf(&out, "%s trace -q -o %s -- %s%s", tracer, trace_file, needs_shell ? "/bin/sh -c " : "",
+		     needs_shell ? q : cmd) < 0)
+		out = NULL;
+	free(q);
+	return out;
+}
+
+json_t *bench_trace_summary(const char *trace_file)
+{
+	json_error_t e;
+	json_t *t = json_load_file(trace_file, 0, &e), *s;
+
+	if (!t)
+		return NULL;
+	s = json_pack("{s:s, s:O, s:O, s:O}", "file", trace_file, "wall_ns", json_object_get(t, "wall_ns"),
+		      "exit_code", json_object_get(t, "exit_code"), "totals", json_object_get(t, "totals"));
+	json_decref(t);
+	return s;
+}
+
+/* The trace that stands for a cell: of its median sample, the command with
+ * the longest traced wall (a goal may run several). Loaded, or NULL. */
+static json_t *cell_trace(json_t *cell)
+{
+	json_t *samples = json_object_get(cell, "samples"), *best = NULL, *sample, *rec;
+	double median = json_number_value(json_object_get(cell, "median")), dist = -1;
+	long long wall = -1;
+	const char *file = NULL;
+	size_t i;
+
+	json_array_foreach(samples, i, sample) {
+		double d = json_number_value(json_object_get(sample, "seconds")) - median;
+
+		if (json_integer_value(json_object_get(sample, "exit_code")))
+			continue;
+		d = d < 0 ? -d : d;
+		if (dist < 0 || d < dist) {
+			dist = d;
+			best = sample;
+		}
+	}
+	json_array_foreach(json_object_get(best, "commands"), i, rec) {
+		json_t *tr = json_object_get(rec, "trace");
+		long long w = json_integer_value(json_object_get(tr, "wall_ns"));
+
+		if (tr && w > wall) {
+			wall = w;
+			file = json_string_value(json_object_get(tr, "file"));
+		}
+	}
+	if (!file)
+		return NULL;
+	json_error_t e;
+	return json_load_file(file, 0, &e);
+}
+
+void bench_explain(json_t *doc)
+{
+	json_t *configs = json_object_get(doc, "configs"), *config, *cell;
+	size_t ncells = json_array_size(json_object_get(json_array_get(configs, 0), "cells")), i, k;
+	char buf[512];
+
+	for (k = 0; k < ncells; k++) {
+		json_t *best = NULL, *best_trace = NULL;
+		const char *best_label = NULL;
+
+		/* the column's fastest measured cell */
+		json_array_foreach(configs, i, config) {
+			cell = json_array_get(json_object_get(config, "cells"), k);
+			if (!cell || strcmp(pf_json_str(cell, "status", ""), "ok"))
+				continue;
+			if (!best || json_number_value(json_object_get(cell, "median")) <
+				     json_number_value(json_object_get(best, "median"))) {
+				best = cell;
+				best_label = pf_json_str(config, "label", "?");
+			}
+		}
+		if (best)
+			best_trace = cell_trace(best);
+		json_array_foreach(configs, i, config) {
+			json_t *t;
+
+			cell = json_array_get(json_object_get(config, "cells"), k);
+			if (!cell || strcmp(pf_json_str(cell, "status", ""), "ok"))
+				continue;
+			t = cell == best ? json_incref(best_trace) : cell_trace(cell);
+			if (!t)
+				continue;
+			if (!pf_report_explain_one(t, 3, buf, sizeof(buf)))
+				json_object_set_new(cell, "explain", json_string(buf));
+			if (cell != best && best_trace && !pf_report_explain_diff(best_trace, t, 3, buf, sizeof(buf)))
+				json_object_set_new(cell, "explain_vs_best",
+						    json_pack("{s:s, s:s}", "best", best_label, "causes", buf));
+			json_decref(t);
+		}
+		json_decref(best_trace);
+	}
+}
+
+void bench_explain_print(FILE *f, json_t *doc)
+{
+	json_t *config, *cell;
+	size_t i, k;
+
+	fprintf(f, "\nwhy (--explain): the median run's main causes; against the column's fastest\n");
+	json_array_foreach(json_object_get(doc, "configs"), i, config) {
+		fprintf(f, "%s\n", pf_json_str(config, "label", "?"));
+		json_array_foreach(json_object_get(config, "cells"), k, cell) {
+			json_t *vs = json_object_get(cell, "explain_vs_best");
+			const char *why = pf_json_str(cell, "explain", NULL);
+			char where[64];
+
+			if (!why)
+				continue;
+			snprintf(where, sizeof(where), "%s/%s", pf_json_str(cell, "step", "?"), pf_json_str(cell, "goal", "?"));
+			fprintf(f, "  %-22s %s\n", where, why);
+			if (vs)
+				fprintf(f, "  %-22s vs %s: %s\n", "", pf_json_str(vs, "best", "?"), pf_json_str(vs, "causes", ""));
+		}
+	}
+}

@@ -1,0 +1,207 @@
+/* perfanity bench matrix: the built-in default, matrix-file parsing, and its errors. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+#include <jansson.h>
+#include "bench_matrix.h"
+
+/* Load JSON text as a matrix file would arrive (after tomllib); returns the rc and err. */
+static int load(struct bench_matrix *m, const char *text, char *err, size_t len)
+{
+	json_error_t je;
+	json_t *j = json_loads(text, 0, &je);
+	if (!j)
+		fail_msg("bad test JSON: %s", je.text);
+	err[0] = 0;
+	int rc = bench_matrix_from_json(m, j, "perfanity.toml", "/proj", NULL, err, len);
+	json_decref(j);
+	if (rc)
+		bench_matrix_free(m);
+	return rc;
+}
+
+static void builtin_is_the_seed_matrix(void **state)
+{
+	(void)state;
+	struct bench_matrix m;
+	char err[512];
+	assert_int_equal(bench_matrix_from_json(&m, NULL, NULL, NULL, "/repo/examples", err, sizeof(err)), 0);
+	assert_string_equal(m.project, "/repo/examples/simple");
+	assert_string_equal(m.target, "simple:bin");
+	assert_string_equal(m.entry_point, "simple.bin:main");
+	assert_int_equal(m.preset, BENCH_PRESET_PEX);
+	assert_int_equal(m.repetitions, 3);
+	assert_int_equal(m.warmup, 0);
+	assert_int_equal(m.n_steps, 3);
+	assert_string_equal(m.steps[0].name, "clean");
+	assert_string_equal(m.steps[1].name, "noop");
+	assert_string_equal(m.steps[2].name, "incremental");
+	assert_int_equal(m.steps[2].kind, BENCH_STEP_INCREMENTAL);
+	assert_int_equal(m.n_goals, 3);
+	assert_string_equal(m.goals[0].name, "package");
+	assert_string_equal(m.goals[1].name, "run");
+	assert_string_equal(m.goals[2].name, "test");
+	assert_int_equal(m.goals[2].n_commands, 2); /* build the test PEX, run pytest from it */
+	struct bench_config *c;
+	size_t n = bench_matrix_configs(&m, &c);
+	static const char *const want[] = {
+		"execution_mode=venv,layout=loose", "execution_mode=venv,layout=packed",
+		"execution_mode=venv,layout=zipapp", "execution_mode=zipapp,layout=loose",
+		"execution_mode=zipapp,layout=packed", "execution_mode=zipapp,layout=zipapp",
+	};
+	assert_int_equal(n, 6);
+	for (size_t i = 0; i < n; i++)
+		assert_string_equal(c[i].label, want[i]);
+	bench_configs_free(c, n);
+	bench_matrix_free(&m);
+}
+
+static void file_with_everything(void **state)
+{
+	(void)state;
+	struct bench_matrix m;
+	char err[512];
+	int rc = load(&m, "{\"project\": \"app\", \"entry_point\": \"app.main:run\", \"edit\": \"src/app/x.py\","
+		     "\"repetitions\": 5, \"warmup\": 1, \"timeout\": 30.5, \"deps\": 7, \"dep_size\": 2,"
+		     "\"parameters\": {\"layout\": [\"zipapp\", \"packed\", \"loose\"], \"compress\": [true, false]},"
+		     "\"exclude\": [{\"layout\": \"loose\", \"compress\": false}, {\"layout\": \"packed\"}],"
+		     "\"goals\": [\"run\", \"package\"],"
+		     "\"steps\": {\"clean\": {\"prepare\": \"echo {project}\"}, \"again\": {\"kind\": \"noop\"}}}",
+		     err, sizeof(err));
+	if (rc)
+		fail_msg("%s", err);
+	assert_string_equal(m.project, "/proj/app");
+	assert_string_equal(m.target, "app:bin");
+	assert_int_equal(m.repetitions, 5);
+	assert_int_equal(m.warmup, 1);
+	assert_true(m.timeout == 30.5);
+	assert_int_equal(m.deps, 7);
+	assert_int_equal(m.dep_size_kb, 2);
+	assert_int_equal(m.n_goals, 2);
+	assert_string_equal(m.goals[0].name, "run");
+	assert_int_equal(m.n_steps, 2);
+	assert_string_equal(m.steps[0].prepare[0], "echo {project}");
+	assert_string_equal(m.steps[1].name, "again");
+	assert_int_equal(m.steps[1].kind, BENCH_STEP_NOOP);
+	struct bench_config *c;
+	size_t n = bench_matrix_configs(&m, &c);
+	assert_int_equal(n, 3); /* 6 minus loose+false minus both packed */
+	assert_string_equal(c[0].label, "layout=zipapp,compress=true");
+	assert_string_equal(c[1].label, "layout=zipapp,compress=false");
+	assert_string_equal(c[2].label, "layout=loose,compress=true");
+	assert_int_equal(c[2].types[1], BENCH_BOOL);
+	bench_configs_free(c, n);
+	bench_matrix_free(&m);
+}
+
+static void custom_goal_templates(void **state)
+{
+	(void)state;
+	struct bench_matrix m;
+	char err[512];
+	int rc = load(&m, "{\"preset\": \"none\", \"target\": \"t\", \"steps\": [\"noop\"],"
+		     "\"parameters\": {\"n\": [1, 2]},"
+		     "\"goals\": {\"sleep\": \"sleep 0.0{n}\", \"two\": [\"true\", \"echo {params}\"]}}",
+		     err, sizeof(err));
+	if (rc)
+		fail_msg("%s", err);
+	assert_int_equal(m.n_goals, 2);
+	assert_string_equal(m.goals[0].commands[0], "sleep 0.0{n}");
+	assert_int_equal(m.goals[1].n_commands, 2);
+	bench_matrix_free(&m);
+}
+
+/* Each bad input gives one message naming the key and what it expects. */
+static void expect_error(const char *text, const char *want)
+{
+	struct bench_matrix m;
+	char err[512];
+	assert_int_equal(load(&m, text, err, sizeof(err)), -1);
+	if (strcmp(err, want))
+		fail_msg("got  '%s'\nwant '%s'", err, want);
+}
+
+static void schema_errors(void **state)
+{
+	(void)state;
+	expect_error("{\"entry_point\": \"a:b\", \"edit\": \"a.py\", \"repetitons\": 3}",
+		     "perfanity.toml: repetitons: unknown key (expected one of project, target, entry_point, sources, tests, requirements, test_requirements, edit, synthetic_names, preset, pants, repetitions, warmup, timeout, deps, dep_size, parameters, exclude, goals, steps)");
+	expect_error("{\"entry_point\": \"a:b\", \"edit\": \"a.py\", \"repetitions\": \"3\"}",
+		     "perfanity.toml: repetitions: expected an integer >= 1, got a string");
+	expect_error("{\"entry_point\": \"a:b\", \"edit\": \"a.py\", \"repetitions\": 0}",
+		     "perfanity.toml: repetitions: expected an integer >= 1, got a smaller one");
+	expect_error("{\"entry_point\": \"a:b\", \"edit\": \"a.py\", \"timeout\": -1}",
+		     "perfanity.toml: timeout: expected a number of seconds > 0, got a smaller one");
+	expect_error("{\"edit\": \"a.py\"}",
+		     "perfanity.toml: entry_point: expected a string like 'pkg.module:function' (the pex preset needs it)");
+	expect_error("{\"entry_point\": \"a:b\"}",
+		     "perfanity.toml: edit: expected the path (relative to the project) of a first-party file for the incremental step to edit");
+	expect_error("{\"entry_point\": \"a:b\", \"edit\": \"a.py\", \"parameters\": {\"layout\": [\"zip\"]}}",
+		     "perfanity.toml: parameters.layout: expected one of zipapp, packed, loose, got 'zip'");
+	expect_error("{\"entry_point\": \"a:b\", \"edit\": \"a.py\", \"parameters\": {\"compress\": [\"yes\"]}}",
+		     "perfanity.toml: parameters.compress: expected boolean values, got 'yes'");
+	expect_error("{\"entry_point\": \"a:b\", \"edit\": \"a.py\", \"parameters\": {\"layout\": []}}",
+		     "perfanity.toml: parameters.layout: expected at least one value, got an empty array");
+	expect_error("{\"entry_point\": \"a:b\", \"edit\": \"a.py\", \"parameters\": [\"layout\"]}",
+		     "perfanity.toml: parameters: expected a table of name = [values], got an array");
+	expect_error("{\"entry_point\": \"a:b\", \"edit\": \"a.py\", \"exclude\": [{\"layuot\": \"loose\"}]}",
+		     "perfanity.toml: exclude[0].layuot: expected the name of a parameter");
+	expect_error("{\"entry_point\": \"a:b\", \"edit\": \"a.py\", \"goals\": {\"package\": \"pex {bogus}\"}}",
+		     "perfanity.toml: goals.package: unknown variable {bogus}");
+	expect_error("{\"entry_point\": \"a:b\", \"edit\": \"a.py\", \"goals\": [\"deploy\"]}",
+		     "perfanity.toml: goals: expected names of the preset's goals (package, run, test), got 'deploy'");
+	expect_error("{\"entry_point\": \"a:b\", \"edit\": \"a.py\", \"steps\": [\"warm\"]}",
+		     "perfanity.toml: steps: expected step names among clean, noop, incremental, got 'warm'");
+	expect_error("{\"entry_point\": \"a:b\", \"edit\": \"a.py\", \"steps\": {\"warm\": {}}}",
+		     "perfanity.toml: steps.warm.kind: expected one of clean, noop, incremental (the step's name is not one, so give its kind)");
+	expect_error("{\"entry_point\": \"a:b\", \"edit\": \"a.py\", \"preset\": \"bazel\"}",
+		     "perfanity.toml: preset: expected one of pex, pants, none, got 'bazel'");
+	expect_error("{\"preset\": \"none\", \"steps\": [\"noop\"]}",
+		     "perfanity.toml: goals: expected a table of goal = command template(s) (preset \"none\" has no goals)");
+	expect_error("[1, 2]", "perfanity.toml: (top level): expected a table, got an array");
+}
+
+static void excludes_can_leave_nothing(void **state)
+{
+	(void)state;
+	struct bench_matrix m;
+	char err[512];
+	assert_int_equal(load(&m, "{\"entry_point\": \"a:b\", \"edit\": \"a.py\", \"parameters\": {\"layout\": [\"loose\"]},"
+			     "\"exclude\": [{\"layout\": \"loose\"}]}", err, sizeof(err)), 0);
+	struct bench_config *c;
+	assert_int_equal(bench_matrix_configs(&m, &c), 0);
+	bench_configs_free(c, 0);
+	bench_matrix_free(&m);
+}
+
+static void to_json_round_trips_the_shape(void **state)
+{
+	(void)state;
+	struct bench_matrix m;
+	char err[512];
+	assert_int_equal(bench_matrix_from_json(&m, NULL, NULL, NULL, "/r/examples", err, sizeof(err)), 0);
+	json_t *j = bench_matrix_to_json(&m);
+	assert_int_equal(json_array_size(json_object_get(j, "steps")), 3);
+	assert_int_equal(json_array_size(json_object_get(j, "goals")), 3);
+	assert_int_equal(json_array_size(json_object_get(json_object_get(j, "parameters"), "layout")), 3);
+	assert_string_equal(json_string_value(json_object_get(j, "preset")), "pex");
+	json_decref(j);
+	bench_matrix_free(&m);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(builtin_is_the_seed_matrix),
+		cmocka_unit_test(file_with_everything),
+		cmocka_unit_test(custom_goal_templates),
+		cmocka_unit_test(schema_errors),
+		cmocka_unit_test(excludes_can_leave_nothing),
+		cmocka_unit_test(to_json_round_trips_the_shape),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
