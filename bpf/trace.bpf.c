@@ -243,6 +243,16 @@ static __always_inline __u32 fd_category(__u32 mode)
 	}
 }
 
+/* Paths and module names are many and not urgent: they wake the reader only
+ * once a good part of the ring buffer is used (it also reads every 100 ms).
+ * Lifecycle events wake it at once: an exec may need probes attached. */
+#define RB_WAKEUP_BYTES (2 << 20)
+static __always_inline __u64 lazy_wakeup(void)
+{
+	return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) > RB_WAKEUP_BYTES ? BPF_RB_FORCE_WAKEUP
+									       : BPF_RB_NO_WAKEUP;
+}
+
 static __always_inline struct scratch *get_scratch(void)
 {
 	__u32 zero = 0;
@@ -332,44 +342,54 @@ static __always_inline int walk_path(struct scratch *s, struct dentry *d, struct
 
 struct hash_ctx {
 	__u64 h;
-	__u32 len;
-	__u32 venv_match; /* VENVS_LEN once "/venvs/" was seen */
+	__u32 len;        /* bytes of whole words hashed before the NUL's word */
+	__u32 pad;
 	__u64 window;     /* the last 8 bytes */
 	__u64 flags;      /* PF_FILE_* */
 };
 
+/* The path's length: the NUL is in the word that starts at `start`. */
+static __always_inline __u32 path_len(struct scratch *s, __u32 start)
+{
+	__u32 len = start;
+
+#pragma unroll
+	for (int b = 0; b < 8; b++) {
+		if (!s->path[(start + b) & (PF_PATH_MAX - 1)])
+			break;
+		len++;
+	}
+	return len;
+}
+
 /* "/venvs/" as the low 7 bytes of a big-endian window of the last bytes */
-#define VENVS_LEN 7
 #define VENVS_MASK 0x00ffffffffffffffULL
 #define VENVS_PACKED ((PACK4(0, '/', 'v', 'e') << 32) | PACK4('n', 'v', 's', '/'))
 
-static long hash_byte(__u32 i, void *c)
+/* One 8-byte word of the path per callback: a path costs len/8 calls. */
+static long hash_word(__u32 i, void *c)
 {
 	struct hash_ctx *hc = c;
 	struct scratch *s = get_scratch();
-	__u32 m = hc->venv_match;
-	char ch;
+	__u64 w;
 
 	if (!s)
 		return 1;
-	ch = s->path[i & (PF_PATH_MAX - 1)];
-	if (!ch)
-		return 1;
-	hc->h ^= (unsigned char)ch;
-	hc->h *= 0x100000001b3ULL;
-	hc->len = i + 1;
-	/* matching "/venvs/": '/' occurs only first in the needle, so a
-	 * mismatch restarts simply */
-	if (m < VENVS_LEN) {
-		hc->window = (hc->window << 8) | (unsigned char)ch;
-		if (ch == '/' && m && (hc->window & VENVS_MASK) == VENVS_PACKED)
-			m = VENVS_LEN;
+	w = *(__u64 *)&s->path[(i * 8) & (PF_PATH_MAX - 8)];
+#pragma unroll
+	for (int b = 0; b < 8; b++) {
+		unsigned char ch = (w >> (8 * b)) & 0xff; /* little-endian: byte b */
+
+		if (!ch)
+			return 1;
+		hc->h ^= ch;
+		hc->h *= 0x100000001b3ULL;
+		/* "/venvs/" in the last 7 bytes: '/' is at both ends of the needle */
+		hc->window = (hc->window << 8) | ch;
+		if (ch == '/' && (hc->window & VENVS_MASK) == VENVS_PACKED)
+			hc->flags |= PF_FILE_VENV;
 	}
-	if (m == VENVS_LEN)
-		hc->flags |= PF_FILE_VENV;
-	else
-		m = 1; /* "seen something": the window decides */
-	hc->venv_match = m;
+	hc->len = (i + 1) * 8;
 	return 0;
 }
 
@@ -388,7 +408,8 @@ static __always_inline __u64 hash_path(struct scratch *s, __u64 *flags)
 {
 	struct hash_ctx hc = { .h = 0xcbf29ce484222325ULL };
 
-	bpf_loop(PF_PATH_MAX - 1, hash_byte, &hc, 0);
+	bpf_loop(PF_PATH_MAX / 8, hash_word, &hc, 0);
+	hc.len = path_len(s, hc.len);
 	if (ends_with4(s, hc.len, ".pex") || ends_with4(s, hc.len, ".zip") ||
 	    ends_with4(s, hc.len, ".whl") || ends_with4(s, hc.len, ".egg"))
 		hc.flags |= PF_FILE_ARCHIVE;
@@ -401,7 +422,8 @@ static __always_inline __u64 hash_path(struct scratch *s, __u64 *flags)
 static __always_inline __u64 register_path(struct scratch *s, __u32 tgid)
 {
 	struct pf_file_stat row = {};
-	__u64 key = hash_path(s, &row.flags);
+	__u64 key = hash_path(s, &row.flags), size;
+	long n;
 
 	if (bpf_map_lookup_elem(&files, &key))
 		return key;
@@ -411,8 +433,12 @@ static __always_inline __u64 register_path(struct scratch *s, __u32 tgid)
 	s->ev.path.h.pid = tgid;
 	s->ev.path.h.ts = bpf_ktime_get_ns();
 	s->ev.path.hash = key;
-	bpf_probe_read_kernel_str(s->ev.path.path, sizeof(s->ev.path.path), s->path);
-	if (bpf_ringbuf_output(&events, &s->ev.path, sizeof(s->ev.path), 0))
+	n = bpf_probe_read_kernel_str(s->ev.path.path, sizeof(s->ev.path.path), s->path);
+	if (n <= 0)
+		n = 1;
+	/* only the string's bytes, and no wake-up: see lazy_wakeup() */
+	size = offsetof(struct pf_ev_path, path) + (n & (PF_PATH_MAX - 1));
+	if (bpf_ringbuf_output(&events, &s->ev.path, size, lazy_wakeup()))
 		count(&lost_events);
 	return key;
 }
@@ -826,7 +852,7 @@ int BPF_USDT(pf_import_start, const char *name)
 			s->ev.path.h.pid = st->tgid;
 			s->ev.path.h.ts = now;
 			s->ev.path.hash = hc.h;
-			if (bpf_ringbuf_output(&events, &s->ev.path, sizeof(s->ev.path), 0))
+			if (bpf_ringbuf_output(&events, &s->ev.path, sizeof(s->ev.path), lazy_wakeup()))
 				count(&lost_events);
 		}
 	}

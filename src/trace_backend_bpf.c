@@ -1,6 +1,7 @@
 /* The eBPF backend of `perfanity trace`: loads bpf/trace.bpf.c, follows the
  * tree, turns ring-buffer events and map aggregates into the trace model. */
 #include <errno.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,13 +53,28 @@ static bool is_python(const char *exe)
 
 static void attach_system_libz(struct pf_backend *b);
 
+static size_t event_size(__u32 type)
+{
+	switch (type) {
+	case PF_EV_FORK:
+		return sizeof(struct pf_ev_fork);
+	case PF_EV_EXEC:
+		return sizeof(struct pf_ev_exec);
+	case PF_EV_EXIT:
+		return sizeof(struct pf_ev_exit);
+	default:
+		return sizeof(struct pf_ev_path);
+	}
+}
+
 static int on_event(void *ctx, void *data, size_t size)
 {
 	struct pf_backend *b = ctx;
 	struct pf_trace *tr = b->tr;
 	const struct pf_event_hdr *h = data;
 
-	if (size < sizeof(*h))
+	/* fixed-size events must be whole */
+	if (size < sizeof(*h) || (h->type != PF_EV_PATH && size < event_size(h->type)))
 		return 0;
 	switch (h->type) {
 	case PF_EV_FORK: {
@@ -90,10 +106,14 @@ static int on_event(void *ctx, void *data, size_t size)
 		break;
 	}
 	case PF_EV_PATH: {
+		/* variable size: the string's bytes only */
 		const struct pf_ev_path *e = data;
 		char path[PF_PATH_MAX + 1] = { 0 };
+		size_t n = size - offsetof(struct pf_ev_path, path);
 
-		memcpy(path, e->path, PF_PATH_MAX);
+		if (size < offsetof(struct pf_ev_path, path))
+			break;
+		memcpy(path, e->path, n < PF_PATH_MAX ? n : PF_PATH_MAX);
 		pf_trace_on_path(tr, e->hash, path);
 		break;
 	}

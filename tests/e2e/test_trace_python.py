@@ -189,5 +189,7 @@ def test_pex_configuration(pex_builds, mode, layout):
     # (the entry point module itself pex loads with importlib, which CPython
     # does not probe: its imports, done by import statements, are)
     assert {"simple.web", "simple.store"} <= mods, sorted(mods)[:50]
-    # a warm run does less extraction than a cold one
-    assert warm["totals"]["zip_extract"] <= cold["totals"]["zip_extract"]
+    # a cold run of an archive layout inflates what a warm one finds extracted
+    # (loose has little to inflate either way: no comparison there)
+    if layout != "loose":
+        assert warm["totals"]["zip_extract"] < cold["totals"]["zip_extract"]

@@ -1,0 +1,7 @@
+/* exit_code N: exit with status N. */
+#include <stdlib.h>
+
+int main(int argc, char **argv)
+{
+	return argc > 1 ? atoi(argv[1]) : 0;
+}
