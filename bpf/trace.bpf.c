@@ -673,9 +673,12 @@ int BPF_PROG(pf_sys_exit, struct pt_regs *regs, long ret)
 		key = pf_user_path_key(st->path_arg, st->dirfd, st->tgid);
 	if (key)
 		fs = bpf_map_lookup_elem(&files, &key);
-	/* an archive by its content: a read that returns a zip local header or
-	 * end-of-central-directory record (zipfile reads the latter first) */
-	if (fs && st->buf && (st->sc & PF_SC_READS) && ret >= 4 && !(fs->flags & PF_FILE_ARCHIVE)) {
+	/* an archive by its content: one of a file's first reads returns a zip
+	 * local header or end-of-central-directory record (zipfile reads the
+	 * latter first); later reads are not looked at, so a loop of small reads
+	 * pays nothing for this */
+	if (fs && st->buf && (st->sc & PF_SC_READS) && ret >= 4 && fs->ops < 8 &&
+	    !(fs->flags & PF_FILE_ARCHIVE)) {
 		__u32 magic = 0;
 
 		bpf_probe_read_user(&magic, sizeof(magic), (void *)st->buf);

@@ -7,35 +7,12 @@
 #include "perfanity.h"
 #include "pf_json.h"
 #include "report.h"
+#include "bench_template.h"
 #include "bench_trace.h"
-
-static char *shell_quote(const char *s)
-{
-	size_t n = 3;
-	char *q, *p;
-
-	for (const char *c = s; *c; c++)
-		n += *c == '\'' ? 4 : 1;
-	q = p = malloc(n);
-	if (!q)
-		return NULL;
-	*p++ = '\'';
-	for (const char *c = s; *c; c++) {
-		if (*c == '\'') {
-			memcpy(p, "'\\''", 4);
-			p += 4;
-		} else {
-			*p++ = *c;
-		}
-	}
-	*p++ = '\'';
-	*p = 0;
-	return q;
-}
 
 char *bench_trace_wrap(const char *tracer, const char *trace_file, const char *cmd, int needs_shell)
 {
-	char *q = needs_shell ? shell_quote(cmd) : NULL, *out = NULL;
+	char *q = needs_shell ? bench_shell_quote(cmd) : NULL, *out = NULL;
 
 	if (needs_shell && !q)
 		return NULL;

@@ -282,77 +282,86 @@ static int bpf_consume(struct pf_backend *b)
 	return n < 0 ? -1 : 0;
 }
 
+/* Every (key, value) of a map, handed to fn. Keys and values here are small. */
+typedef void (*row_fn)(struct pf_trace *tr, const void *key, const void *val, uint64_t now);
+
+static void for_each_row(struct bpf_map *map, struct pf_trace *tr, row_fn fn, uint64_t now)
+{
+	int fd = bpf_map__fd(map);
+	char key[16], next[16], val[512];
+	void *prev = NULL;
+
+	if (bpf_map__key_size(map) > sizeof(key) || bpf_map__value_size(map) > sizeof(val)) {
+		/* the maps are ours: only a change to them that forgot this can get here */
+		pf_err("internal: map %s is too large to read; its rows are lost", bpf_map__name(map));
+		tr->map_full++;
+		return;
+	}
+	while (!bpf_map_get_next_key(fd, prev, next)) {
+		if (!bpf_map_lookup_elem(fd, next, val))
+			fn(tr, next, val, now);
+		memcpy(key, next, sizeof(key));
+		prev = key;
+	}
+}
+
+static void proc_row(struct pf_trace *tr, const void *k, const void *v, uint64_t now)
+{
+	const struct pf_proc_stat *ps = v;
+
+	(void)now;
+	pf_trace_set_threads(tr, *(const __u32 *)k, ps->threads, ps->thread_ns);
+}
+
+static void cat_row(struct pf_trace *tr, const void *k, const void *v, uint64_t now)
+{
+	const struct pf_cat_key *ck = k;
+
+	(void)now;
+	pf_trace_add_cat(tr, ck->tgid, ck->cat, *(const __u64 *)v);
+}
+
+/* a thread still alive: its sums, and its open interval closed at now */
+static void thread_row(struct pf_trace *tr, const void *k, const void *v, uint64_t now)
+{
+	const struct pf_thread_state *st = v;
+
+	(void)k;
+	pf_trace_close_thread(tr, st->tgid, st->start_ts, st->last_ts, st->cat, now,
+			      (const uint64_t *)st->cat_ns);
+}
+
+static void file_row(struct pf_trace *tr, const void *k, const void *v, uint64_t now)
+{
+	(void)now;
+	pf_trace_add_file(tr, *(const __u64 *)k, v);
+}
+
+static void archive_row(struct pf_trace *tr, const void *k, const void *v, uint64_t now)
+{
+	(void)now;
+	pf_trace_add_archive(tr, *(const __u64 *)k, v);
+}
+
+static void import_row(struct pf_trace *tr, const void *k, const void *v, uint64_t now)
+{
+	(void)now;
+	pf_trace_add_import(tr, *(const __u64 *)k, v);
+}
+
 static int bpf_collect(struct pf_backend *b, uint64_t now)
 {
 	struct pf_trace *tr = b->tr;
-	int fd;
 
 	/* detach first: nothing changes under us while we read */
 	trace_bpf__detach(b->skel);
 	ring_buffer__consume(b->rb);
-
-	fd = bpf_map__fd(b->skel->maps.procs);
-	__u32 pk, pkeep, *pprev = NULL;
-	while (!bpf_map_get_next_key(fd, pprev, &pk)) {
-		struct pf_proc_stat ps;
-
-		if (!bpf_map_lookup_elem(fd, &pk, &ps))
-			pf_trace_set_threads(tr, pk, ps.threads, ps.thread_ns);
-		pkeep = pk;
-		pprev = &pkeep;
-	}
-	fd = bpf_map__fd(b->skel->maps.cat_ns);
-	struct pf_cat_key ck, ckeep, *cprev = NULL;
-	while (!bpf_map_get_next_key(fd, cprev, &ck)) {
-		__u64 ns;
-
-		if (!bpf_map_lookup_elem(fd, &ck, &ns))
-			pf_trace_add_cat(tr, ck.tgid, ck.cat, ns);
-		ckeep = ck;
-		cprev = &ckeep;
-	}
-	/* threads still alive: close their open intervals at now */
-	fd = bpf_map__fd(b->skel->maps.threads);
-	__u32 tk, tkeep, *tprev = NULL;
-	while (!bpf_map_get_next_key(fd, tprev, &tk)) {
-		struct pf_thread_state st;
-
-		if (!bpf_map_lookup_elem(fd, &tk, &st))
-			pf_trace_close_thread(tr, st.tgid, st.start_ts, st.last_ts, st.cat, now,
-					      (const uint64_t *)st.cat_ns);
-		tkeep = tk;
-		tprev = &tkeep;
-	}
-	fd = bpf_map__fd(b->skel->maps.files);
-	__u64 fk, fkeep, *fprev = NULL;
-	while (!bpf_map_get_next_key(fd, fprev, &fk)) {
-		struct pf_file_stat st;
-
-		if (!bpf_map_lookup_elem(fd, &fk, &st))
-			pf_trace_add_file(tr, fk, &st);
-		fkeep = fk;
-		fprev = &fkeep;
-	}
-	fd = bpf_map__fd(b->skel->maps.archives);
-	__u64 ak, akeep, *aprev = NULL;
-	while (!bpf_map_get_next_key(fd, aprev, &ak)) {
-		struct pf_archive_stat st;
-
-		if (!bpf_map_lookup_elem(fd, &ak, &st))
-			pf_trace_add_archive(tr, ak, &st);
-		akeep = ak;
-		aprev = &akeep;
-	}
-	fd = bpf_map__fd(b->skel->maps.imports);
-	__u64 ik, ikeep, *iprev = NULL;
-	while (!bpf_map_get_next_key(fd, iprev, &ik)) {
-		struct pf_import_stat st;
-
-		if (!bpf_map_lookup_elem(fd, &ik, &st))
-			pf_trace_add_import(tr, ik, &st);
-		ikeep = ik;
-		iprev = &ikeep;
-	}
+	for_each_row(b->skel->maps.procs, tr, proc_row, now);
+	for_each_row(b->skel->maps.cat_ns, tr, cat_row, now);
+	for_each_row(b->skel->maps.threads, tr, thread_row, now);
+	for_each_row(b->skel->maps.files, tr, file_row, now);
+	for_each_row(b->skel->maps.archives, tr, archive_row, now);
+	for_each_row(b->skel->maps.imports, tr, import_row, now);
 	pf_probes_report(&b->probes, tr);
 	tr->lost_events = b->skel->bss->lost_events;
 	tr->map_full = b->skel->bss->map_full;
