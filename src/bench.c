@@ -380,6 +380,11 @@ int do_bench(int argc, char **argv)
 		default: usage(stderr); return PF_EXIT_USAGE;
 		}
 	}
+	/* before anything is benched: the tracer needs root */
+	if (trace && !dry_run && geteuid() != 0) {
+		pf_err("--trace/--explain load eBPF programs: run as root (e.g. sudo perfanity bench --trace)");
+		return PF_EXIT_USAGE;
+	}
 	enum bench_format stdout_format = BENCH_TEXT;
 	if (csv_out && !strcmp(csv_out, "-"))
 		stdout_format = BENCH_CSV;
@@ -471,11 +476,6 @@ int do_bench(int argc, char **argv)
 		goto out;
 	}
 	if (trace && !dry_run) {
-		if (geteuid() != 0) {
-			pf_err("--trace/--explain load eBPF programs: run as root (e.g. sudo perfanity bench --trace)");
-			rc = PF_EXIT_USAGE;
-			goto out;
-		}
 		tracer = realpath("/proc/self/exe", NULL);
 		if (!tracer) {
 			pf_err("--trace: cannot find this perfanity executable: %s", strerror(errno));
