@@ -4,19 +4,40 @@
 #include <string.h>
 #include <errno.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include "perfanity.h"
 #include "pf_json.h"
 
 #define PF_JSON_FLAGS (JSON_INDENT(2) | JSON_PRESERVE_ORDER)
 
+/* Straight into a stream: stdout, or a path that is not a regular file. */
+static int write_stream(json_t *root, FILE *f, const char *name)
+{
+	if (json_dumpf(root, f, PF_JSON_FLAGS) || fputc('\n', f) == EOF || fflush(f)) {
+		pf_err("cannot write JSON to %s", name);
+		return -1;
+	}
+	return 0;
+}
+
 int pf_json_write(json_t *root, const char *path)
 {
-	if (!strcmp(path, "-")) {
-		if (json_dumpf(root, stdout, PF_JSON_FLAGS) || fputc('\n', stdout) == EOF) {
-			pf_err("cannot write JSON to stdout");
+	struct stat st;
+
+	if (!strcmp(path, "-"))
+		return write_stream(root, stdout, "stdout");
+	/* A device or FIFO (-o /dev/null, -o /dev/stdout) is written to, never
+	 * replaced: the temp-file-and-rename below is for regular files only. */
+	if (!stat(path, &st) && !S_ISREG(st.st_mode)) {
+		FILE *f = fopen(path, "w");
+		int rc;
+
+		if (!f) {
+			pf_err("cannot write %s: %s", path, strerror(errno));
 			return -1;
 		}
-		return 0;
+		rc = write_stream(root, f, path);
+		return fclose(f) ? -1 : rc;
 	}
 	size_t n = strlen(path) + 16;
 	char *tmp = malloc(n);

@@ -19,30 +19,28 @@ static void human_bytes(char *buf, size_t n, uint64_t b)
 		snprintf(buf, n, "%llu B", (unsigned long long)b);
 }
 
-static void print_tree(struct pf_trace *tr, FILE *out, uint32_t ppid, int depth, int *budget)
+/* procs[i] and, indented below it, its children (procs[0] is the root). */
+static void print_node(struct pf_trace *tr, FILE *out, size_t i, int depth, int *budget)
 {
-	for (size_t i = 0; i < tr->nprocs && *budget > 0; i++) {
-		struct pf_proc *p = &tr->procs[i];
-		char **argv = p->nexecs ? p->execs[p->nexecs - 1].argv : p->inherited_argv;
-		char line[96] = "";
-		int top = 0;
+	struct pf_proc *p = &tr->procs[i];
+	char **argv = p->nexecs ? p->execs[p->nexecs - 1].argv : p->inherited_argv;
+	char line[96] = "";
+	int top = 0, width = 40 - depth * 2;
 
-		if (p->ppid != ppid || (depth == 0 && i != 0) || (depth > 0 && i == 0))
-			continue;
-		for (size_t a = 0; argv && argv[a] && strlen(line) < sizeof(line) - 2; a++) {
-			strncat(line, argv[a], sizeof(line) - strlen(line) - 2);
-			strcat(line, " ");
-		}
-		for (int c = 1; c < PF_CAT_MAX; c++)
-			if (p->cat_ns[c] > p->cat_ns[top])
-				top = c;
-		fprintf(out, "  %*s%-7u %-*.*s %8.3f s  %s %.3f s%s\n", depth * 2, "", p->pid,
-			40 - depth * 2, 40 - depth * 2, line, sec(p->end_ts - p->start_ts),
-			pf_cat_name(top), sec(p->cat_ns[top]), p->exited ? "" : "  (still running)");
-		(*budget)--;
-		if (depth < 12)
-			print_tree(tr, out, p->pid, depth + 1, budget);
+	for (size_t a = 0; argv && argv[a] && strlen(line) < sizeof(line) - 2; a++) {
+		strncat(line, argv[a], sizeof(line) - strlen(line) - 2);
+		strcat(line, " ");
 	}
+	for (int c = 1; c < PF_CAT_MAX; c++)
+		if (p->cat_ns[c] > p->cat_ns[top])
+			top = c;
+	fprintf(out, "  %*s%-7u %-*.*s %8.3f s  %s %.3f s%s\n", depth * 2, "", p->pid, width, width, line,
+		sec(p->end_ts - p->start_ts), pf_cat_name(top), sec(p->cat_ns[top]),
+		p->exited ? "" : "  (still running)");
+	(*budget)--;
+	for (size_t j = 1; j < tr->nprocs && *budget > 0 && depth < 12; j++)
+		if (j != i && tr->procs[j].ppid == p->pid)
+			print_node(tr, out, j, depth + 1, budget);
 }
 
 void pf_trace_print_summary(struct pf_trace *tr, FILE *out, int top_files)
@@ -67,7 +65,7 @@ void pf_trace_print_summary(struct pf_trace *tr, FILE *out, int top_files)
 				all ? 100.0 * totals[c] / all : 0.0);
 	fprintf(out, "process tree (pid, command, wall, main category):\n");
 	if (tr->nprocs)
-		print_tree(tr, out, tr->procs[0].ppid, 0, &budget);
+		print_node(tr, out, 0, 0, &budget);
 	if (budget <= 0)
 		fprintf(out, "  ... (%zu processes in all; see the JSON)\n", tr->nprocs);
 

@@ -5,9 +5,15 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <string.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <cmocka.h>
 #include "perfanity.h"
+#include "pf_json.h"
 #include "categories.h"
 #include "syscall_class.h"
 #include "trace.h"
@@ -208,6 +214,34 @@ static void test_json(void **state)
 	pf_trace_free(&tr);
 }
 
+/* -o to something that is not a regular file (a FIFO here; /dev/null in
+ * life) writes into it and leaves it what it was: never renamed over. */
+static void test_json_write_to_fifo(void **state)
+{
+	char dir[] = "/tmp/pf-unit-XXXXXX", fifo[64], buf[256] = "";
+	json_t *j = json_pack("{s:i}", "version", 1);
+	struct stat st;
+	int fd;
+	ssize_t n;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(fifo, sizeof(fifo), "%s/fifo", dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	fd = open(fifo, O_RDWR | O_NONBLOCK); /* a reader, so the writer does not block */
+	assert_true(fd >= 0);
+	assert_int_equal(pf_json_write(j, fifo), 0);
+	assert_int_equal(stat(fifo, &st), 0);
+	assert_true(S_ISFIFO(st.st_mode));
+	n = read(fd, buf, sizeof(buf) - 1);
+	assert_true(n > 0);
+	assert_non_null(strstr(buf, "\"version\": 1"));
+	close(fd);
+	unlink(fifo);
+	rmdir(dir);
+	json_decref(j);
+}
+
 static void test_cli(void **state)
 {
 	struct pf_trace_opts o;
@@ -245,6 +279,7 @@ int main(void)
 		cmocka_unit_test(test_u64map),
 		cmocka_unit_test(test_model_accounting),
 		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_json_write_to_fifo),
 		cmocka_unit_test(test_cli),
 	};
 
