@@ -799,26 +799,6 @@ int BPF_KPROBE(pf_inflate_init)
 	return 0;
 }
 
-struct name_hash_ctx {
-	__u64 h;
-};
-
-static long name_hash_byte(__u32 i, void *c)
-{
-	struct name_hash_ctx *hc = c;
-	struct scratch *s = get_scratch();
-	char ch;
-
-	if (!s)
-		return 1;
-	ch = s->ev.path.path[i & (PF_PATH_MAX - 1)];
-	if (!ch)
-		return 1;
-	hc->h ^= (unsigned char)ch;
-	hc->h *= 0x100000001b3ULL;
-	return 0;
-}
-
 /* CPython's import__find__load__start(const char *modulename). */
 SEC("usdt")
 int BPF_USDT(pf_import_start, const char *name)
@@ -826,7 +806,7 @@ int BPF_USDT(pf_import_start, const char *name)
 	__u64 now = bpf_ktime_get_ns();
 	struct pf_thread_state *st = current_state(now);
 	struct pf_import_stack *stk, zero = {};
-	struct name_hash_ctx hc = { .h = 0xcbf29ce484222325ULL };
+	__u64 key, flags;
 	struct pf_import_stat izero = {};
 	struct scratch *s;
 	__u32 tid = (__u32)bpf_get_current_pid_tgid(), d;
@@ -846,15 +826,17 @@ int BPF_USDT(pf_import_start, const char *name)
 	s = get_scratch();
 	if (!s)
 		return 0;
-	s->ev.path.path[0] = 0;
-	bpf_probe_read_user_str(s->ev.path.path, 256, name);
-	bpf_loop(255, name_hash_byte, &hc, 0);
-	if (!bpf_map_lookup_elem(&imports, &hc.h)) {
-		if (!bpf_map_update_elem(&imports, &hc.h, &izero, BPF_NOEXIST)) {
+	/* a module name is hashed like a path (same function, same buffer) */
+	s->path[0] = 0;
+	bpf_probe_read_user_str(s->path, 256, name);
+	key = hash_path(s, &flags);
+	if (!bpf_map_lookup_elem(&imports, &key)) {
+		if (!bpf_map_update_elem(&imports, &key, &izero, BPF_NOEXIST)) {
 			s->ev.path.h.type = PF_EV_MODULE;
 			s->ev.path.h.pid = st->tgid;
 			s->ev.path.h.ts = now;
-			s->ev.path.hash = hc.h;
+			s->ev.path.hash = key;
+			bpf_probe_read_kernel_str(s->ev.path.path, 256, s->path);
 			if (bpf_ringbuf_output(&events, &s->ev.path, sizeof(s->ev.path), lazy_wakeup()))
 				count(&lost_events);
 		}
@@ -862,7 +844,7 @@ int BPF_USDT(pf_import_start, const char *name)
 	d = stk->depth;
 	if (d < PF_IMPORT_DEPTH) {
 		stk->f[d & (PF_IMPORT_DEPTH - 1)].start = now;
-		stk->f[d & (PF_IMPORT_DEPTH - 1)].key = hc.h;
+		stk->f[d & (PF_IMPORT_DEPTH - 1)].key = key;
 		stk->f[d & (PF_IMPORT_DEPTH - 1)].child_ns = 0;
 	}
 	stk->depth = d + 1; /* deeper than the stack: counted, not timed */
