@@ -132,22 +132,26 @@ static __always_inline void count(__u64 *counter)
 	__sync_fetch_and_add(counter, 1);
 }
 
+/* The value at key, inserted as *init first if missing (NULL if the map is full). */
+static __always_inline void *lookup_or_init(void *map, const void *key, const void *init)
+{
+	void *v = bpf_map_lookup_elem(map, key);
+
+	if (v)
+		return v;
+	bpf_map_update_elem(map, key, init, BPF_NOEXIST); /* may lose a race: fine */
+	return bpf_map_lookup_elem(map, key);
+}
+
 static __always_inline void add_cat(__u32 tgid, __u32 cat, __u64 delta)
 {
 	struct pf_cat_key k = { .tgid = tgid, .cat = cat };
-	__u64 *v = bpf_map_lookup_elem(&cat_ns, &k);
+	__u64 zero = 0, *v = lookup_or_init(&cat_ns, &k, &zero);
 
-	if (v) {
+	if (v)
 		__sync_fetch_and_add(v, delta);
-		return;
-	}
-	if (bpf_map_update_elem(&cat_ns, &k, &delta, BPF_NOEXIST)) {
-		v = bpf_map_lookup_elem(&cat_ns, &k); /* lost a race with another CPU */
-		if (v)
-			__sync_fetch_and_add(v, delta);
-		else
-			count(&map_full);
-	}
+	else
+		count(&map_full);
 }
 
 /* Close the current interval at now: its time goes to the thread's category.
@@ -184,11 +188,7 @@ static __always_inline struct pf_thread_state *new_thread(__u32 tid, __u32 tgid,
 		count(&map_full);
 		return NULL;
 	}
-	ps = bpf_map_lookup_elem(&procs, &tgid);
-	if (!ps) {
-		bpf_map_update_elem(&procs, &tgid, &zero, BPF_NOEXIST);
-		ps = bpf_map_lookup_elem(&procs, &tgid);
-	}
+	ps = lookup_or_init(&procs, &tgid, &zero);
 	if (ps)
 		__sync_fetch_and_add(&ps->threads, 1);
 	return bpf_map_lookup_elem(&threads, &tid);
@@ -762,11 +762,7 @@ int BPF_KRETPROBE(pf_inflate_exit, int ret)
 	if (st->strm)
 		bpf_probe_read_user(&out, sizeof(out), (char *)st->strm + 40);
 	key = st->archive_key; /* the archive this thread read last, 0 if none */
-	as = bpf_map_lookup_elem(&archives, &key);
-	if (!as) {
-		bpf_map_update_elem(&archives, &key, &zero, BPF_NOEXIST);
-		as = bpf_map_lookup_elem(&archives, &key);
-	}
+	as = lookup_or_init(&archives, &key, &zero);
 	if (as) {
 		__sync_fetch_and_add(&as->ns, now - st->last_ts);
 		if (out > st->total_out)
@@ -789,11 +785,7 @@ int BPF_KPROBE(pf_inflate_init)
 	if (!st)
 		return 0;
 	key = st->archive_key;
-	as = bpf_map_lookup_elem(&archives, &key);
-	if (!as) {
-		bpf_map_update_elem(&archives, &key, &zero, BPF_NOEXIST);
-		as = bpf_map_lookup_elem(&archives, &key);
-	}
+	as = lookup_or_init(&archives, &key, &zero);
 	if (as)
 		__sync_fetch_and_add(&as->members, 1);
 	return 0;
@@ -813,15 +805,10 @@ int BPF_USDT(pf_import_start, const char *name)
 
 	if (!st)
 		return 0;
-	stk = bpf_map_lookup_elem(&import_stacks, &tid);
+	stk = lookup_or_init(&import_stacks, &tid, &zero);
 	if (!stk) {
-		if (bpf_map_update_elem(&import_stacks, &tid, &zero, BPF_ANY)) {
-			count(&map_full);
-			return 0;
-		}
-		stk = bpf_map_lookup_elem(&import_stacks, &tid);
-		if (!stk)
-			return 0;
+		count(&map_full);
+		return 0;
 	}
 	s = get_scratch();
 	if (!s)
