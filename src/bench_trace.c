@@ -36,17 +36,14 @@ json_t *bench_trace_summary(const char *trace_file)
 	return s;
 }
 
-/* The trace that stands for a cell: of its median sample, the command with
- * the longest traced wall (a goal may run several). Loaded, or NULL. */
-static json_t *cell_trace(json_t *cell)
+/* Of a cell's samples, the one closest to its median. */
+static json_t *median_sample(json_t *cell)
 {
-	json_t *samples = json_object_get(cell, "samples"), *best = NULL, *sample, *rec;
 	double median = json_number_value(json_object_get(cell, "median")), dist = -1;
-	long long wall = -1;
-	const char *file = NULL;
+	json_t *best = NULL, *sample;
 	size_t i;
 
-	json_array_foreach(samples, i, sample) {
+	json_array_foreach(json_object_get(cell, "samples"), i, sample) {
 		double d = json_number_value(json_object_get(sample, "seconds")) - median;
 
 		if (json_integer_value(json_object_get(sample, "exit_code")))
@@ -57,19 +54,33 @@ static json_t *cell_trace(json_t *cell)
 			best = sample;
 		}
 	}
-	json_array_foreach(json_object_get(best, "commands"), i, rec) {
-		json_t *tr = json_object_get(rec, "trace");
-		long long w = json_integer_value(json_object_get(tr, "wall_ns"));
+	return best;
+}
 
-		if (tr && w > wall) {
-			wall = w;
-			file = json_string_value(json_object_get(tr, "file"));
+/* The trace of command *index of the cell's median sample, loaded; with
+ * *index < 0, of its longest command (a goal may run several: building the
+ * test PEX, then pytest), whose index is returned in *index. */
+static json_t *cell_trace(json_t *cell, int *index)
+{
+	json_t *cmds = json_object_get(median_sample(cell), "commands"), *rec, *tr;
+	long long wall = -1;
+	size_t i;
+
+	if (*index < 0) {
+		json_array_foreach(cmds, i, rec) {
+			long long w = json_integer_value(json_object_get(json_object_get(rec, "trace"), "wall_ns"));
+
+			if (json_object_get(rec, "trace") && w > wall) {
+				wall = w;
+				*index = (int)i;
+			}
 		}
 	}
-	if (!file)
+	tr = json_object_get(json_array_get(cmds, *index < 0 ? 0 : (size_t)*index), "trace");
+	if (*index < 0 || !tr)
 		return NULL;
 	json_error_t e;
-	return json_load_file(file, 0, &e);
+	return json_load_file(pf_json_str(tr, "file", ""), 0, &e);
 }
 
 void bench_explain(json_t *doc)
@@ -79,7 +90,7 @@ void bench_explain(json_t *doc)
 	char buf[512];
 
 	for (k = 0; k < ncells; k++) {
-		json_t *best = NULL, *best_trace = NULL;
+		json_t *best = NULL;
 		const char *best_label = NULL;
 
 		/* the column's fastest measured cell */
@@ -93,25 +104,28 @@ void bench_explain(json_t *doc)
 				best_label = pf_json_str(config, "label", "?");
 			}
 		}
-		if (best)
-			best_trace = cell_trace(best);
 		json_array_foreach(configs, i, config) {
-			json_t *t;
+			int index = -1;
+			json_t *t, *bt;
 
 			cell = json_array_get(json_object_get(config, "cells"), k);
 			if (!cell || strcmp(pf_json_str(cell, "status", ""), "ok"))
 				continue;
-			t = cell == best ? json_incref(best_trace) : cell_trace(cell);
+			t = cell_trace(cell, &index);
 			if (!t)
 				continue;
 			if (!pf_report_explain_one(t, 3, buf, sizeof(buf)))
 				json_object_set_new(cell, "explain", json_string(buf));
-			if (cell != best && best_trace && !pf_report_explain_diff(best_trace, t, 3, buf, sizeof(buf)))
-				json_object_set_new(cell, "explain_vs_best",
-						    json_pack("{s:s, s:s}", "best", best_label, "causes", buf));
+			/* against the best cell's same command: like for like */
+			bt = cell != best ? cell_trace(best, &index) : NULL;
+			if (bt && !pf_report_explain_diff(bt, t, 3, buf, sizeof(buf)))
+				json_object_set_new(cell, "explain_vs_best", json_pack("{s:s, s:i, s:I, s:s}",
+					"best", best_label, "command", index,
+					"delta_ns", (json_int_t)(pf_json_int(t, "wall_ns", 0) - pf_json_int(bt, "wall_ns", 0)),
+					"causes", buf));
+			json_decref(bt);
 			json_decref(t);
 		}
-		json_decref(best_trace);
 	}
 }
 
@@ -133,7 +147,8 @@ void bench_explain_print(FILE *f, json_t *doc)
 			snprintf(where, sizeof(where), "%s/%s", pf_json_str(cell, "step", "?"), pf_json_str(cell, "goal", "?"));
 			fprintf(f, "  %-22s %s\n", where, why);
 			if (vs)
-				fprintf(f, "  %-22s vs %s: %s\n", "", pf_json_str(vs, "best", "?"), pf_json_str(vs, "causes", ""));
+				fprintf(f, "  %-22s vs %s (command %lld): %s\n", "", pf_json_str(vs, "best", "?"),
+					pf_json_int(vs, "command", 0) + 1, pf_json_str(vs, "causes", ""));
 		}
 	}
 }

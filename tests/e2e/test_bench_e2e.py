@@ -213,7 +213,7 @@ def test_explain_traces_every_cell(tmp_path):
     """--explain: every goal runs under the tracer, each sample keeps the trace's
     category totals (which add up to what the tracer measured), each cell is
     explained, and every cell slower than its column's best is explained
-    against it with causes that add up to the difference."""
+    against it (command for command) with causes that add up to the difference."""
     matrix = tmp_path / "perfanity.toml"
     matrix.write_text(MATRIX_HEAD + 'steps = ["clean"]\n[parameters]\nexecution_mode = ["venv", "zipapp"]\n'
                       'layout = ["zipapp"]\n')
@@ -235,8 +235,17 @@ def test_explain_traces_every_cell(tmp_path):
             assert all(sum(t["totals"].values()) > 0 for t in traced)
             if "explain_vs_best" in cell:
                 vs_best += 1
-                assert cell["explain_vs_best"]["best"] != config["label"]
-                assert cell["explain_vs_best"]["causes"].startswith("+")
+                vs = cell["explain_vs_best"]
+                assert vs["best"] != config["label"]
+                # the same command of both cells, compared: the causes add up to the
+                # difference of those two traced walls, sign included
+                best = next(c for c in doc["configs"] if c["label"] == vs["best"])
+                best_cell = next(c for c in best["cells"]
+                                 if (c["step"], c["goal"]) == (cell["step"], cell["goal"]))
+                walls = [s["commands"][vs["command"]]["trace"]["wall_ns"]
+                         for s in (sample, best_cell["samples"][0])]
+                assert vs["delta_ns"] == walls[0] - walls[1]
+                assert vs["causes"].startswith("+" if vs["delta_ns"] >= 0 else "-"), vs
     # two configs: in each of the three columns exactly one is not the best
     assert vs_best == 3
     # venv mode builds its venv on the clean run: the tracer saw it
