@@ -18,13 +18,6 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-#define S_IFMT   0170000
-#define S_IFSOCK 0140000
-#define S_IFREG  0100000
-#define S_IFBLK  0060000
-#define S_IFDIR  0040000
-#define S_IFCHR  0020000
-#define S_IFIFO  0010000
 #define AT_FDCWD -100
 #define O_CREAT 0100
 #define PACK4(a, b, c, d) (((__u64)(a) << 24) | ((__u64)(b) << 16) | ((__u64)(c) << 8) | (d))
@@ -223,24 +216,7 @@ static __always_inline struct file *fd_file(int fd)
 
 static __always_inline __u32 file_mode(struct file *f)
 {
-	return f ? (BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT) : 0;
-}
-
-/* Category of an fd-based syscall from what the fd is. */
-static __always_inline __u32 fd_category(__u32 mode)
-{
-	switch (mode) {
-	case S_IFREG:
-	case S_IFDIR:
-	case S_IFBLK:
-		return PF_CAT_FILE_IO;
-	case S_IFSOCK:
-		return PF_CAT_NET;
-	case S_IFIFO:
-		return PF_CAT_SLEEP; /* a pipe read/write blocks on another process */
-	default:
-		return PF_CAT_OTHER; /* ttys, /dev/null, eventfds, ... */
-	}
+	return f ? (BPF_CORE_READ(f, f_inode, i_mode) & PF_S_IFMT) : 0;
 }
 
 /* Paths and module names are many and not urgent: they wake the reader only
@@ -514,7 +490,7 @@ static __always_inline bool polls_socket(struct pt_regs *regs, __u8 is_select)
 		if (set)
 			bpf_probe_read_user(&bits, sizeof(bits), set);
 		for (int fd = 0; fd < 16; fd++)
-			if ((bits >> fd) & 1 && file_mode(fd_file(fd)) == S_IFSOCK)
+			if ((bits >> fd) & 1 && file_mode(fd_file(fd)) == PF_S_IFSOCK)
 				return true;
 		return false;
 	}
@@ -527,7 +503,7 @@ static __always_inline bool polls_socket(struct pt_regs *regs, __u8 is_select)
 		if ((unsigned long)i >= nfds)
 			break;
 		bpf_probe_read_user(&fd, sizeof(fd), &pfds[i].fd);
-		if (file_mode(fd_file(fd)) == S_IFSOCK)
+		if (file_mode(fd_file(fd)) == PF_S_IFSOCK)
 			return true;
 	}
 	return false;
@@ -538,7 +514,8 @@ int BPF_PROG(pf_sys_enter, struct pt_regs *regs, long nr)
 {
 	__u64 now = bpf_ktime_get_ns();
 	struct pf_thread_state *st = current_state(now);
-	__u32 base;
+	__u32 base, mode = 0;
+	int socket_polled = 0;
 	__u16 sc;
 
 	if (!st)
@@ -582,7 +559,6 @@ int BPF_PROG(pf_sys_enter, struct pt_regs *regs, long nr)
 		}
 		if ((sc & PF_SC_CLASS_MASK) == PF_SC_OPEN && (flags & O_CREAT) && nr != SYS_OPENAT2)
 			st->mutates = 1;
-		base = PF_CAT_FILE_IO;
 		break;
 	}
 	case PF_SC_FD:
@@ -593,29 +569,16 @@ int BPF_PROG(pf_sys_enter, struct pt_regs *regs, long nr)
 		st->buf = (sc & PF_SC_BUF1) ? PT_REGS_PARM2_CORE_SYSCALL(regs) : 0;
 		f = fd_file(st->fd);
 		st->path_arg = (__u64)f; /* CLOSE: the struct file to forget at exit */
-		base = fd_category(file_mode(f));
-		if (base == PF_CAT_FILE_IO)
+		mode = file_mode(f);
+		if (pf_fd_category(mode) == PF_CAT_FILE_IO)
 			st->file_key = pf_file_key((__u64)f, st->tgid);
 		break;
 	}
-	case PF_SC_NET:
-		base = PF_CAT_NET;
-		break;
-	case PF_SC_CHILD_WAIT:
-		base = PF_CAT_CHILD_WAIT;
-		break;
-	case PF_SC_SLEEP:
-		base = PF_CAT_SLEEP;
-		break;
 	case PF_SC_POLL:
-		base = polls_socket(regs, sc & PF_SC_SELECT) ? PF_CAT_NET : PF_CAT_SLEEP;
+		socket_polled = polls_socket(regs, sc & PF_SC_SELECT);
 		break;
-	case PF_SC_EXEC:
-		base = PF_CAT_EXEC;
-		break;
-	default:
-		base = PF_CAT_OTHER;
 	}
+	base = pf_sc_category(sc, mode, socket_polled);
 	st->base = base;
 	st->cat = pf_cat_resolve(base, st->ctx);
 	return 0;

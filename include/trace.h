@@ -63,6 +63,31 @@ static inline __u32 pf_cat_resolve(__u32 base, __u32 ctx)
 	return base;
 }
 
+/* File types (st_mode & PF_S_IFMT), as the kernel and stat(2) give them. */
+#define PF_S_IFMT   0170000
+#define PF_S_IFSOCK 0140000
+#define PF_S_IFREG  0100000
+#define PF_S_IFBLK  0060000
+#define PF_S_IFDIR  0040000
+#define PF_S_IFIFO  0010000
+
+/* Category of an fd-based syscall from what the fd is (0: unknown). */
+static inline __u32 pf_fd_category(__u32 mode)
+{
+	switch (mode & PF_S_IFMT) {
+	case PF_S_IFREG:
+	case PF_S_IFDIR:
+	case PF_S_IFBLK:
+		return PF_CAT_FILE_IO;
+	case PF_S_IFSOCK:
+		return PF_CAT_NET;
+	case PF_S_IFIFO:
+		return PF_CAT_SLEEP; /* a pipe read/write blocks on another process */
+	default:
+		return PF_CAT_OTHER; /* ttys, /dev/null, eventfds, ... */
+	}
+}
+
 /* Syscall classes: one 16-bit word per syscall number, filled by user space
  * (src/syscall_class.c) into the BPF program's read-only table before load. */
 #define PF_SC_CLASS_MASK 0x0f
@@ -86,6 +111,35 @@ enum pf_sc_class {
 #define PF_SC_SHIFT1    0x200 /* PATH: arguments start at arg1 (symlink: arg0 is the link's target) */
 #define PF_SC_BUF1      0x400 /* FD: arg1 is the data buffer (read, pread64, write, pwrite64) */
 #define PF_SC_NR_MAX    512
+
+/* Base category of a syscall from its class word (below): fd_mode is the
+ * type of its fd for fd-based classes, polls_socket whether a poll/select
+ * watches a socket. Used by the BPF program at syscall entry and by user
+ * space for a thread found blocked in a syscall when a process is attached:
+ * one definition. */
+static inline __u32 pf_sc_category(__u16 sc, __u32 fd_mode, int polls_socket)
+{
+	switch (sc & PF_SC_CLASS_MASK) {
+	case PF_SC_PATH:
+	case PF_SC_OPEN:
+		return PF_CAT_FILE_IO;
+	case PF_SC_FD:
+	case PF_SC_CLOSE:
+		return pf_fd_category(fd_mode);
+	case PF_SC_NET:
+		return PF_CAT_NET;
+	case PF_SC_CHILD_WAIT:
+		return PF_CAT_CHILD_WAIT;
+	case PF_SC_SLEEP:
+		return PF_CAT_SLEEP;
+	case PF_SC_POLL:
+		return polls_socket ? PF_CAT_NET : PF_CAT_SLEEP;
+	case PF_SC_EXEC:
+		return PF_CAT_EXEC;
+	default:
+		return PF_CAT_OTHER;
+	}
+}
 
 /* Sizes */
 #define PF_PATH_MAX  1024   /* longest path recorded (longer ones are cut) */

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 #include "trace_model.h"
+#include "trace_attach.h"
 
 struct pf_backend;
 
@@ -19,6 +20,10 @@ struct pf_backend_ops {
 	/* Follow pid and all its descendants from now on. Called last, just
 	 * before the held child is released, so its wait is not traced. */
 	int (*follow)(struct pf_backend *b, pid_t pid);
+	/* Take over a running process from ts on: its threads as found in /proc
+	 * (trace_attach.h), then follow it and its descendants. */
+	int (*adopt)(struct pf_backend *b, pid_t tgid, const struct pf_attach_thread *threads, size_t n,
+		     uint64_t ts);
 	/* A file descriptor that becomes readable when events are waiting. */
 	int (*fd)(struct pf_backend *b);
 	/* Deliver waiting events to the model. */

@@ -2,13 +2,20 @@
 #ifndef PF_TRACE_CMD_H
 #define PF_TRACE_CMD_H
 #include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#define PF_TRACE_MAX_PIDS 64
 
 struct pf_trace_opts {
 	const char *output;   /* -o FILE.json, NULL: none */
 	bool quiet;           /* no summary on stderr */
 	bool verbose;         /* libbpf's messages */
 	int top_files;        /* rows of the summary's file table */
-	char **command;       /* NULL-terminated, points into argv */
+	bool no_pantsd;       /* --no-follow-pantsd: a pants command's pantsd is not attached to */
+	pid_t pids[PF_TRACE_MAX_PIDS]; /* --pid: running trees to attach to */
+	size_t npids;
+	char **command;       /* NULL-terminated, points into argv; NULL with --pid alone */
 };
 
 /* Returns 0 when opts are ready, 1 after printing help (exit 0),

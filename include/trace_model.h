@@ -29,6 +29,13 @@ struct pf_proc {
 	size_t nexecs;
 	char **inherited_argv;        /* argv before any exec: the parent's */
 	char *inherited_exe;
+	bool attached;                /* already running when attached to, or started by one that was */
+};
+
+/* A process tree attached to (--pid, pantsd) rather than started. */
+struct pf_attach_root {
+	uint32_t pid;
+	char *how;                    /* "pid", "pantsd" */
 };
 
 struct pf_file_row {
@@ -79,6 +86,8 @@ struct pf_trace {
 	size_t ninterps, cap_interps;
 	struct pf_probe_rec *probes;
 	size_t nprobes, cap_probes;
+	struct pf_attach_root *attach_roots;
+	size_t nattach_roots, cap_attach_roots;
 };
 
 void pf_trace_init(struct pf_trace *tr, char **command, const char *backend);
@@ -87,6 +96,11 @@ void pf_trace_free(struct pf_trace *tr);
 /* The root process, started (released) at t0. */
 struct pf_proc *pf_trace_add_root(struct pf_trace *tr, uint32_t pid, uint32_t ppid, uint64_t t0);
 struct pf_proc *pf_trace_proc(struct pf_trace *tr, uint32_t pid);
+/* A running process attached to at ts: argv as NUL-separated args. */
+struct pf_proc *pf_trace_add_attached(struct pf_trace *tr, uint32_t pid, uint32_t ppid, uint64_t ts,
+				      const char *comm, const char *exe, const char *args, size_t args_len,
+				      const char *how);
+void pf_trace_add_attach_root(struct pf_trace *tr, uint32_t pid, const char *how);
 
 /* Events. */
 void pf_trace_on_fork(struct pf_trace *tr, uint32_t pid, uint32_t ppid, uint64_t ts, const char *comm);

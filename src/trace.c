@@ -1,6 +1,8 @@
-/* `perfanity trace [-o FILE.json] [--quiet] -- CMD [ARGS...]`: run CMD held
- * until the probes are attached, follow its whole tree, and tell where the
- * time went. CMD's stdio passes through; we exit with its status. */
+/* `perfanity trace [-o FILE.json] [--quiet] [--pid PID,...] -- CMD [ARGS...]`:
+ * run CMD held until the probes are attached, follow its whole tree (and the
+ * running trees attached to: --pid, or the pantsd a pants command talks to),
+ * and tell where the time went. CMD's stdio passes through; we exit with its
+ * status. */
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -16,20 +18,32 @@
 #include "perfanity.h"
 #include "pf_json.h"
 #include "launch.h"
+#include "pants.h"
+#include "trace_attach.h"
 #include "trace_backend.h"
 #include "trace_cmd.h"
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: perfanity trace [-o FILE.json] [-q] [-v] [--top N] -- CMD [ARGS...]\n"
+		"Usage: perfanity trace [-o FILE.json] [-q] [-v] [--top N] [--pid PID[,PID...]] [-- CMD [ARGS...]]\n"
 		"Run CMD and attribute the time of its whole process tree to categories\n"
 		"(file_io, net, exec, child_wait, sleep, cpu, other, ...).\n\n"
-		"  -o, --output FILE  write the trace as JSON to FILE (- for stdout)\n"
-		"  -q, --quiet        no summary on stderr\n"
-		"  -v, --verbose      show libbpf's messages\n"
-		"      --top N        files shown in the summary (default 10)\n"
-		"  -h, --help         this help\n");
+		"  -o, --output FILE    write the trace as JSON to FILE (- for stdout)\n"
+		"  -q, --quiet          no summary on stderr\n"
+		"  -v, --verbose        show libbpf's messages\n"
+		"      --top N          files shown in the summary (default 10)\n"
+		"  -p, --pid PID,...    also attach to these running processes and their\n"
+		"                       descendants, for CMD's lifetime; without CMD, until\n"
+		"                       Ctrl-C or until they have all exited\n"
+		"      --no-follow-pantsd  a pants CMD's running pantsd is not attached to\n"
+		"  -h, --help           this help\n\n"
+		"A pants CMD talks to pantsd, which does the work outside CMD's tree: the\n"
+		"pantsd of CMD's build root is attached to, as with --pid.\n\n"
+		"Examples:\n"
+		"  perfanity trace -o run.json -- python3 app.pex\n"
+		"  perfanity trace -- pants package src/app:bin\n"
+		"  perfanity trace --pid 4242 -o server.json\n");
 }
 
 int pf_trace_parse_args(int argc, char **argv, struct pf_trace_opts *o)
@@ -39,6 +53,8 @@ int pf_trace_parse_args(int argc, char **argv, struct pf_trace_opts *o)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "top", required_argument, NULL, 't' },
+		{ "pid", required_argument, NULL, 'p' },
+		{ "no-follow-pantsd", no_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -49,7 +65,7 @@ int pf_trace_parse_args(int argc, char **argv, struct pf_trace_opts *o)
 	optind = 1;
 	opterr = 0;
 	/* '+': stop at the first non-option, the command */
-	while ((c = getopt_long(argc, argv, "+o:qvh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+o:qvp:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			o->output = optarg;
@@ -71,6 +87,21 @@ int pf_trace_parse_args(int argc, char **argv, struct pf_trace_opts *o)
 			o->top_files = (int)n;
 			break;
 		}
+		case 'p': {
+			char err[128];
+			int n = pf_attach_parse_pids(optarg, o->pids + o->npids, PF_TRACE_MAX_PIDS - o->npids,
+						     err, sizeof(err));
+
+			if (n < 0) {
+				pf_err("%s", err);
+				return PF_EXIT_USAGE;
+			}
+			o->npids += (size_t)n;
+			break;
+		}
+		case 'P':
+			o->no_pantsd = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return 1;
@@ -83,11 +114,11 @@ int pf_trace_parse_args(int argc, char **argv, struct pf_trace_opts *o)
 		}
 	}
 	/* getopt_long consumed a "--": what follows, even another "--", is the command */
-	if (optind >= argc) {
-		pf_err("no command to trace (usage: perfanity trace [-o FILE.json] -- CMD [ARGS...])");
+	if (optind >= argc && !o->npids) {
+		pf_err("no command to trace (usage: perfanity trace [-o FILE.json] [--pid PID] [-- CMD [ARGS...]])");
 		return PF_EXIT_USAGE;
 	}
-	o->command = argv + optind;
+	o->command = optind < argc ? argv + optind : NULL;
 	return 0;
 }
 
@@ -99,31 +130,137 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
-/* Send sig to every process of the tree still alive. */
+/* Send sig to every process of the command's tree still alive; never to
+ * the processes attached to: they are someone else's. */
 static void signal_tree(struct pf_trace *tr, int sig)
 {
 	for (size_t i = 0; i < tr->nprocs; i++)
-		if (!tr->procs[i].exited)
+		if (!tr->procs[i].exited && !tr->procs[i].attached)
 			kill((pid_t)tr->procs[i].pid, sig);
+}
+
+/* The pantsd a pants command will hand its work to, attached to (a pantsd
+ * that is not running yet is started by the command: it is a descendant). */
+static int attach_pantsd(struct pf_trace *tr, const struct pf_backend_ops *ops, struct pf_backend *b,
+			 char **command, uint64_t ts, bool quiet)
+{
+	char root[4096];
+	pid_t pid;
+
+	if (!pf_pants_uses_pantsd(command) || pf_pants_buildroot(".", root, sizeof(root)))
+		return 0;
+	pid = pf_pantsd_find(root);
+	if (pid <= 0)
+		return 0;
+	if (!quiet)
+		fprintf(stderr, "perfanity: trace: attaching to pantsd (pid %d) of %s: the work it does "
+				"for this command is traced too\n", (int)pid, root);
+	return pf_attach_trees(tr, ops, b, &pid, 1, "pantsd", ts);
+}
+
+/* With --pid alone: whether every attached root has exited. */
+static bool attached_roots_gone(struct pf_trace *tr)
+{
+	for (size_t i = 0; i < tr->nattach_roots; i++) {
+		struct pf_proc *p = pf_trace_proc(tr, tr->attach_roots[i].pid);
+
+		if (p && !p->exited && !(kill((pid_t)p->pid, 0) && errno == ESRCH))
+			return false;
+	}
+	return true;
+}
+
+/* The watched fds; returns the epoll fd or -1. */
+static int watch(int bfd, int pfd, int sfd)
+{
+	int ep = epoll_create1(EPOLL_CLOEXEC);
+	int fds[] = { bfd, pfd, sfd };
+
+	for (size_t i = 0; ep >= 0 && i < 3; i++) {
+		struct epoll_event ev = { .events = EPOLLIN, .data.fd = fds[i] };
+
+		if (fds[i] >= 0)
+			epoll_ctl(ep, EPOLL_CTL_ADD, fds[i], &ev);
+	}
+	return ep;
+}
+
+/* Events until the command is reaped (or, with --pid alone, until a signal
+ * or the attached trees are gone). Returns whether the command was reaped. */
+static bool follow_until_done(struct pf_trace *tr, const struct pf_backend_ops *ops, struct pf_backend *b,
+			      int ep, int sfd, int pfd, pid_t child, int *status)
+{
+	int signals = 0;
+
+	for (;;) {
+		struct epoll_event evs[4];
+		int n = epoll_wait(ep, evs, 4, 100);
+
+		if (n < 0 && errno != EINTR) {
+			pf_err("epoll_wait: %s", strerror(errno));
+			return false;
+		}
+		ops->consume(b);
+		for (int i = 0; i < n; i++) {
+			if (evs[i].data.fd == sfd) {
+				struct signalfd_siginfo si;
+
+				if (read(sfd, &si, sizeof(si)) != sizeof(si))
+					continue;
+				if (child <= 0)
+					return false; /* --pid alone: a signal ends the trace */
+				signals++;
+				/* A terminal's ^C already reached the whole foreground group;
+				 * forward only what was sent to us alone. A second one ends it. */
+				if (signals > 1)
+					signal_tree(tr, SIGKILL);
+				else if (si.ssi_code != SI_KERNEL)
+					signal_tree(tr, (int)si.ssi_signo);
+			} else if (evs[i].data.fd == pfd && waitpid(child, status, WNOHANG) == child) {
+				return true;
+			}
+		}
+		if (child <= 0 && attached_roots_gone(tr)) {
+			ops->consume(b);
+			return false;
+		}
+	}
+}
+
+/* The JSON and the summary, from what was collected. */
+static int write_outputs(const struct pf_trace_opts *o, struct pf_trace *tr, int rc)
+{
+	if (o->output) {
+		json_t *j = pf_trace_to_json(tr);
+
+		if (pf_json_write(j, o->output) && rc == 0)
+			rc = PF_EXIT_FAIL;
+		json_decref(j);
+	}
+	if (!o->quiet)
+		pf_trace_print_summary(tr, stderr, o->top_files);
+	return rc;
 }
 
 static int run_traced(const struct pf_trace_opts *o, const struct pf_backend_ops *ops)
 {
 	struct pf_trace tr;
 	struct pf_backend *b;
-	struct pf_child child = { .go_fd = -1, .err_fd = -1 };
+	struct pf_child child = { .pid = -1, .go_fd = -1, .err_fd = -1 };
 	sigset_t block, old;
-	bool priv = false, reaped = false;
-	int status = 0, rc = PF_EXIT_FAIL, sfd = -1, pfd = -1, ep = -1, e, signals = 0;
+	bool priv = false, reaped;
+	int status = 0, rc = PF_EXIT_FAIL, sfd = -1, pfd = -1, ep = -1, e;
 	char *cmd_path = NULL;
 
-	e = pf_command_lookup(o->command[0], &cmd_path);
-	if (e == ENOENT) {
-		pf_err("%s: command not found", o->command[0]);
-		return PF_EXIT_NOTFOUND;
-	} else if (e) {
-		pf_err("%s: cannot execute: %s", o->command[0], strerror(e));
-		return PF_EXIT_NOEXEC;
+	if (o->command) {
+		e = pf_command_lookup(o->command[0], &cmd_path);
+		if (e == ENOENT) {
+			pf_err("%s: command not found", o->command[0]);
+			return PF_EXIT_NOTFOUND;
+		} else if (e) {
+			pf_err("%s: cannot execute: %s", o->command[0], strerror(e));
+			return PF_EXIT_NOEXEC;
+		}
 	}
 
 	/* signals are read from a signalfd, so none is lost while we set up */
@@ -142,81 +279,54 @@ static int run_traced(const struct pf_trace_opts *o, const struct pf_backend_ops
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		return priv ? PF_EXIT_USAGE : PF_EXIT_FAIL;
 	}
-	if (pf_child_spawn(&child, o->command, &old))
+	if (o->command && pf_child_spawn(&child, o->command, &old))
 		goto out;
-	pfd = (int)syscall(SYS_pidfd_open, child.pid, 0);
+	if (child.pid > 0)
+		pfd = (int)syscall(SYS_pidfd_open, child.pid, 0);
 	sfd = signalfd(-1, &block, SFD_CLOEXEC);
-	ep = epoll_create1(EPOLL_CLOEXEC);
-	if (pfd < 0 || sfd < 0 || ep < 0) {
+	ep = watch(ops->fd(b), pfd, sfd);
+	if ((child.pid > 0 && pfd < 0) || sfd < 0 || ep < 0) {
 		pf_err("cannot watch the child: %s", strerror(errno));
-		pf_child_abort(&child);
-		goto out;
+		goto abort;
 	}
-	struct epoll_event ev = { .events = EPOLLIN };
-	ev.data.fd = ops->fd(b);
-	epoll_ctl(ep, EPOLL_CTL_ADD, ev.data.fd, &ev);
-	ev.data.fd = pfd;
-	epoll_ctl(ep, EPOLL_CTL_ADD, pfd, &ev);
-	ev.data.fd = sfd;
-	epoll_ctl(ep, EPOLL_CTL_ADD, sfd, &ev);
+	if (ops->attach(b, cmd_path, o->command))
+		goto abort;
+	uint64_t t_attach = now_ns();
 
-	if (ops->attach(b, cmd_path, o->command) || ops->follow(b, child.pid)) {
-		pf_child_abort(&child);
-		goto out;
+	if (o->npids && pf_attach_trees(&tr, ops, b, o->pids, o->npids, "pid", t_attach)) {
+		rc = PF_EXIT_USAGE;
+		goto abort;
 	}
-	pf_trace_add_root(&tr, child.pid, getpid(), now_ns());
-	e = pf_child_release(&child);
-	if (e) {
-		waitpid(child.pid, NULL, 0);
-		pf_err("%s: %s", o->command[0], e == ENOENT ? "command not found" : strerror(e));
-		rc = e == ENOENT ? PF_EXIT_NOTFOUND : PF_EXIT_NOEXEC;
-		goto out;
-	}
-
-	while (!reaped) {
-		struct epoll_event evs[4];
-		int n = epoll_wait(ep, evs, 4, 100);
-
-		if (n < 0 && errno != EINTR) {
-			pf_err("epoll_wait: %s", strerror(errno));
-			break;
-		}
-		ops->consume(b);
-		for (int i = 0; i < n; i++) {
-			if (evs[i].data.fd == sfd) {
-				struct signalfd_siginfo si;
-
-				if (read(sfd, &si, sizeof(si)) != sizeof(si))
-					continue;
-				signals++;
-				/* A terminal's ^C already reached the whole foreground group;
-				 * forward only what was sent to us alone. A second one ends it. */
-				if (signals > 1)
-					signal_tree(&tr, SIGKILL);
-				else if (si.ssi_code != SI_KERNEL)
-					signal_tree(&tr, (int)si.ssi_signo);
-			} else if (evs[i].data.fd == pfd) {
-				if (waitpid(child.pid, &status, WNOHANG) == child.pid)
-					reaped = true;
-			}
+	if (o->command && !o->no_pantsd && attach_pantsd(&tr, ops, b, o->command, t_attach, o->quiet))
+		goto abort;
+	if (!o->command) {
+		tr.t0 = t_attach;
+	} else {
+		if (ops->follow(b, child.pid))
+			goto abort;
+		pf_trace_add_root(&tr, child.pid, getpid(), now_ns());
+		e = pf_child_release(&child);
+		if (e) {
+			waitpid(child.pid, NULL, 0);
+			pf_err("%s: %s", o->command[0], e == ENOENT ? "command not found" : strerror(e));
+			rc = e == ENOENT ? PF_EXIT_NOTFOUND : PF_EXIT_NOEXEC;
+			goto out;
 		}
 	}
+
+	reaped = follow_until_done(&tr, ops, b, ep, sfd, pfd, child.pid, &status);
 	uint64_t t_end = now_ns();
 
 	ops->collect(b, t_end);
 	tr.root_reaped = reaped;
 	tr.wait_status = status;
 	pf_trace_finish(&tr, t_end);
-	rc = reaped ? pf_wait_status_to_exit_code(status) : PF_EXIT_FAIL;
-	if (o->output) {
-		json_t *j = pf_trace_to_json(&tr);
-
-		if (pf_json_write(j, o->output) && rc == 0)
-			rc = PF_EXIT_FAIL;
-		json_decref(j);
-	}
-	if (!o->quiet)
-		pf_trace_print_summary(&tr, stderr, o->top_files);
+	rc = reaped ? pf_wait_status_to_exit_code(status) : o->command ? PF_EXIT_FAIL : PF_EXIT_OK;
+	rc = write_outputs(o, &tr, rc);
+	goto out;
+abort:
+	if (child.pid > 0)
+		pf_child_abort(&child);
 out:
 	if (ep >= 0)
 		close(ep);

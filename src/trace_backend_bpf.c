@@ -257,6 +257,29 @@ static int bpf_follow(struct pf_backend *b, pid_t pid)
 	return 0;
 }
 
+/* The process's row first, then its threads' states, then the traced set:
+ * until the tgid is traced no BPF program touches these entries, so no
+ * count is lost to a race. A thread whose state is there already (an event
+ * of it was seen) keeps it. */
+static int bpf_adopt(struct pf_backend *b, pid_t tgid, const struct pf_attach_thread *th, size_t n,
+		     uint64_t ts)
+{
+	struct pf_proc_stat ps = { .threads = (__u32)n };
+	__u32 key = (__u32)tgid;
+
+	bpf_map_update_elem(bpf_map__fd(b->skel->maps.procs), &key, &ps, BPF_NOEXIST);
+	for (size_t i = 0; i < n; i++) {
+		struct pf_thread_state st = {
+			.start_ts = ts, .last_ts = ts, .tgid = (__u32)tgid, .cat = th[i].cat,
+			.base = th[i].cat, .in_syscall = th[i].in_syscall, .dirfd = -100 /* AT_FDCWD */,
+		};
+		__u32 tid = (__u32)th[i].tid;
+
+		bpf_map_update_elem(bpf_map__fd(b->skel->maps.threads), &tid, &st, BPF_NOEXIST);
+	}
+	return bpf_follow(b, tgid);
+}
+
 static int bpf_fd(struct pf_backend *b)
 {
 	return ring_buffer__epoll_fd(b->rb);
@@ -383,6 +406,7 @@ const struct pf_backend_ops pf_backend_bpf = {
 	.open = bpf_open,
 	.attach = bpf_attach,
 	.follow = bpf_follow,
+	.adopt = bpf_adopt,
 	.fd = bpf_fd,
 	.consume = bpf_consume,
 	.collect = bpf_collect,

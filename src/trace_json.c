@@ -46,6 +46,7 @@ static json_t *proc_json(const struct pf_trace *tr, const struct pf_proc *p)
 	if (p->exited && WIFSIGNALED(p->wait_status))
 		json_object_set_new(o, "signal", json_integer(WTERMSIG(p->wait_status)));
 	json_object_set_new(o, "running_at_end", json_boolean(!p->exited));
+	json_object_set_new(o, "attached", json_boolean(p->attached));
 	json_object_set_new(o, "threads", json_integer(p->threads));
 	json_object_set_new(o, "thread_ns", json_integer((json_int_t)p->thread_ns));
 	json_object_set_new(o, "categories", cats_json(p->cat_ns));
@@ -105,6 +106,12 @@ json_t *pf_trace_to_json(struct pf_trace *tr)
 	json_object_set_new(root, "categories", cats);
 	json_object_set_new(root, "totals", cats_json(totals));
 	json_object_set_new(root, "processes", procs);
+	json_t *att = json_array();
+
+	for (size_t i = 0; i < tr->nattach_roots; i++)
+		json_array_append_new(att, json_pack("{s:i, s:s}", "pid", (json_int_t)tr->attach_roots[i].pid,
+						     "how", tr->attach_roots[i].how));
+	json_object_set_new(root, "attached", att);
 	json_object_set_new(root, "files", files);
 	pf_trace_python_json(tr, root);
 	return root;

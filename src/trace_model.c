@@ -126,6 +126,9 @@ void pf_trace_free(struct pf_trace *tr)
 		free(tr->probes[i].path);
 	}
 	free(tr->probes);
+	for (size_t i = 0; i < tr->nattach_roots; i++)
+		free(tr->attach_roots[i].how);
+	free(tr->attach_roots);
 	argv_free(tr->command);
 	memset(tr, 0, sizeof(*tr));
 }
@@ -164,11 +167,35 @@ struct pf_proc *pf_trace_add_root(struct pf_trace *tr, uint32_t pid, uint32_t pp
 	return p;
 }
 
+struct pf_proc *pf_trace_add_attached(struct pf_trace *tr, uint32_t pid, uint32_t ppid, uint64_t ts,
+				      const char *comm, const char *exe, const char *args, size_t args_len,
+				      const char *how)
+{
+	struct pf_proc *p = new_proc(tr, pid, ppid, ts);
+
+	(void)how;
+	p->comm = xstrdup(comm);
+	p->inherited_exe = xstrdup(exe);
+	p->inherited_argv = argv_split(args, args_len);
+	p->attached = true;
+	return p;
+}
+
+void pf_trace_add_attach_root(struct pf_trace *tr, uint32_t pid, const char *how)
+{
+	tr->attach_roots = grow(tr->attach_roots, &tr->cap_attach_roots, tr->nattach_roots, sizeof(*tr->attach_roots));
+	tr->attach_roots[tr->nattach_roots++] = (struct pf_attach_root){ .pid = pid, .how = xstrdup(how) };
+}
+
 void pf_trace_on_fork(struct pf_trace *tr, uint32_t pid, uint32_t ppid, uint64_t ts, const char *comm)
 {
-	struct pf_proc *parent = pf_trace_proc(tr, ppid), *p;
+	struct pf_proc *parent = pf_trace_proc(tr, ppid), *p = pf_trace_proc(tr, pid);
 	char **pargv = NULL;
 	const char *pexe = "";
+
+	/* attaching found it in /proc before its fork event arrived */
+	if (p && !p->exited && p->attached)
+		return;
 
 	/* the parent's argv and exe are what the child runs until it execs */
 	if (parent) {
@@ -184,6 +211,7 @@ void pf_trace_on_fork(struct pf_trace *tr, uint32_t pid, uint32_t ppid, uint64_t
 	p->comm = xstrdup(comm);
 	p->inherited_argv = argv_dup(pargv);
 	p->inherited_exe = xstrdup(pexe);
+	p->attached = parent && parent->attached;
 }
 
 void pf_trace_on_exec(struct pf_trace *tr, uint32_t pid, uint64_t ts, const char *exe,

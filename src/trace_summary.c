@@ -1,4 +1,5 @@
 /* The human summary of a trace, printed to stderr when the command ends. */
+#include <stdbool.h>
 #include <string.h>
 #include "categories.h"
 #include "trace_model.h"
@@ -39,8 +40,36 @@ static void print_node(struct pf_trace *tr, FILE *out, size_t i, int depth, int 
 		p->exited ? "" : "  (still running)");
 	(*budget)--;
 	for (size_t j = 1; j < tr->nprocs && *budget > 0 && depth < 12; j++)
-		if (j != i && tr->procs[j].ppid == p->pid)
+		if (j != i && tr->procs[j].ppid == p->pid && tr->procs[j].start_ts >= p->start_ts)
 			print_node(tr, out, j, depth + 1, budget);
+}
+
+/* A process whose parent is not in the trace: the command, or an attached tree's root. */
+static bool is_tree_root(struct pf_trace *tr, size_t i)
+{
+	struct pf_proc *parent = pf_trace_proc(tr, tr->procs[i].ppid);
+
+	return i == 0 || !parent || parent == &tr->procs[i];
+}
+
+static void print_attached(struct pf_trace *tr, FILE *out)
+{
+	size_t started = 0, procs = 0;
+
+	for (size_t i = 0; i < tr->nprocs; i++) {
+		procs += tr->procs[i].attached;
+		started += tr->procs[i].attached && tr->procs[i].start_ts > tr->t0;
+	}
+	for (size_t i = 0; i < tr->nattach_roots; i++) {
+		struct pf_proc *p = pf_trace_proc(tr, tr->attach_roots[i].pid);
+
+		fprintf(out, "attached to %s (pid %u, %s)%s\n", p && p->comm ? p->comm : "?",
+			tr->attach_roots[i].pid, tr->attach_roots[i].how,
+			!strcmp(tr->attach_roots[i].how, "pantsd") ? ": the work pantsd did for the command" : "");
+	}
+	if (tr->nattach_roots)
+		fprintf(out, "  %zu attached processes, %zu of them started while traced; marked \"attached\" in the JSON\n",
+			procs, started);
 }
 
 void pf_trace_print_summary(struct pf_trace *tr, FILE *out, int top_files)
@@ -63,9 +92,11 @@ void pf_trace_print_summary(struct pf_trace *tr, FILE *out, int top_files)
 		if (totals[c])
 			fprintf(out, "  %-12s %10.3f %6.1f\n", pf_cat_name(c), sec(totals[c]),
 				all ? 100.0 * totals[c] / all : 0.0);
+	print_attached(tr, out);
 	fprintf(out, "process tree (pid, command, wall, main category):\n");
-	if (tr->nprocs)
-		print_node(tr, out, 0, 0, &budget);
+	for (size_t i = 0; i < tr->nprocs && budget > 0; i++)
+		if (is_tree_root(tr, i))
+			print_node(tr, out, i, 0, &budget);
 	if (budget <= 0)
 		fprintf(out, "  ... (%zu processes in all; see the JSON)\n", tr->nprocs);
 

@@ -17,6 +17,7 @@
 #include "categories.h"
 #include "syscall_class.h"
 #include "trace.h"
+#include "trace_attach.h"
 #include "trace_cmd.h"
 #include "trace_model.h"
 #include "u64map.h"
@@ -270,6 +271,81 @@ static void test_cli(void **state)
 	assert_string_equal(o.command[0], "--");
 }
 
+/* The category of a thread found at attach time: the rule of syscall entry. */
+static void test_attach_category(void **state)
+{
+	unsigned short cls[PF_SC_NR_MAX];
+	unsigned long long a[6];
+	long nr;
+	char line[128];
+
+	(void)state;
+	pf_syscall_class_fill(cls, PF_SC_NR_MAX);
+	assert_int_equal(pf_attach_parse_syscall("running\n", &nr, a), 0);
+	assert_int_equal(pf_attach_parse_syscall("-1 0x7ffd1000 0x401000\n", &nr, a), 0);
+	assert_int_equal(pf_attach_parse_syscall("garbage", &nr, a), -1);
+	assert_int_equal(pf_attach_parse_syscall("0 0x3", &nr, a), -1); /* cut short */
+	snprintf(line, sizeof(line), "%d 0x3 0x7f00 0x10000 0x0 0x0 0x0 0x7ffd 0x4010\n", SYS_read);
+	assert_int_equal(pf_attach_parse_syscall(line, &nr, a), 1);
+	assert_int_equal(nr, SYS_read);
+	assert_int_equal(a[0], 3);
+	assert_int_equal(a[2], 0x10000);
+	/* what each blocked syscall counts as */
+	assert_int_equal(pf_sc_category(cls[SYS_read], PF_S_IFSOCK | 0600, 0), PF_CAT_NET);
+	assert_int_equal(pf_sc_category(cls[SYS_read], PF_S_IFIFO | 0600, 0), PF_CAT_SLEEP);
+	assert_int_equal(pf_sc_category(cls[SYS_read], PF_S_IFREG | 0644, 0), PF_CAT_FILE_IO);
+	assert_int_equal(pf_sc_category(cls[SYS_read], 0, 0), PF_CAT_OTHER);
+	assert_int_equal(pf_sc_category(cls[SYS_futex], 0, 0), PF_CAT_SLEEP);
+	assert_int_equal(pf_sc_category(cls[SYS_epoll_wait], 0, 0), PF_CAT_SLEEP);
+	assert_int_equal(pf_sc_category(cls[SYS_wait4], 0, 0), PF_CAT_CHILD_WAIT);
+	assert_int_equal(pf_sc_category(cls[SYS_accept4], 0, 0), PF_CAT_NET);
+	assert_int_equal(pf_sc_category(cls[SYS_poll], 0, 1), PF_CAT_NET);
+	assert_int_equal(pf_sc_category(cls[SYS_poll], 0, 0), PF_CAT_SLEEP);
+	assert_int_equal(pf_sc_category(cls[SYS_openat], 0, 0), PF_CAT_FILE_IO);
+	assert_int_equal(pf_sc_category(cls[SYS_execve], 0, 0), PF_CAT_EXEC);
+	assert_int_equal(pf_sc_category(cls[SYS_mmap], 0, 0), PF_CAT_OTHER);
+}
+
+static void test_attach_pids(void **state)
+{
+	pid_t p[4];
+	char err[128];
+
+	(void)state;
+	assert_int_equal(pf_attach_parse_pids("12", p, 4, err, sizeof(err)), 1);
+	assert_int_equal(p[0], 12);
+	assert_int_equal(pf_attach_parse_pids("12,34,5", p, 4, err, sizeof(err)), 3);
+	assert_int_equal(p[2], 5);
+	assert_int_equal(pf_attach_parse_pids("12,x", p, 4, err, sizeof(err)), -1);
+	assert_string_equal(err, "--pid takes process ids separated by commas, not '12,x'");
+	assert_int_equal(pf_attach_parse_pids("", p, 4, err, sizeof(err)), -1);
+	assert_int_equal(pf_attach_parse_pids("0", p, 4, err, sizeof(err)), -1);
+	assert_int_equal(pf_attach_parse_pids("-3", p, 4, err, sizeof(err)), -1);
+	assert_int_equal(pf_attach_parse_pids("12,", p, 4, err, sizeof(err)), -1);
+	assert_int_equal(pf_attach_parse_pids("1,2,3,4,5", p, 4, err, sizeof(err)), -1);
+	assert_string_equal(err, "--pid takes at most 4 process ids");
+}
+
+static void test_cli_pid(void **state)
+{
+	struct pf_trace_opts o;
+	char *a1[] = { "trace", "--pid", "42,43", "-o", "t.json", NULL };
+	char *a2[] = { "trace", "-p", "42", "--no-follow-pantsd", "--", "pants", "run", NULL };
+	char *a3[] = { "trace", "--pid", "4x", NULL };
+
+	(void)state;
+	/* --pid alone: no command */
+	assert_int_equal(pf_trace_parse_args(5, a1, &o), 0);
+	assert_int_equal(o.npids, 2);
+	assert_int_equal(o.pids[1], 43);
+	assert_null(o.command);
+	assert_int_equal(pf_trace_parse_args(7, a2, &o), 0);
+	assert_int_equal(o.npids, 1);
+	assert_true(o.no_pantsd);
+	assert_string_equal(o.command[0], "pants");
+	assert_int_equal(pf_trace_parse_args(3, a3, &o), PF_EXIT_USAGE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -281,6 +357,9 @@ int main(void)
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_json_write_to_fifo),
 		cmocka_unit_test(test_cli),
+		cmocka_unit_test(test_cli_pid),
+		cmocka_unit_test(test_attach_category),
+		cmocka_unit_test(test_attach_pids),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
