@@ -72,6 +72,8 @@ struct bench_matrix {
 /* One point of the parameter cross product. */
 struct bench_config {
 	char *label;               /* "execution_mode=venv,layout=loose" */
+	char *options;             /* parameters that are the tool's options, not the target's
+	                            * fields (the Pants preset's pantsd): "pantsd=false", or "" */
 	const char **values;       /* values[i] is the text of params[i] */
 	enum bench_value_type *types;
 };
@@ -82,6 +84,10 @@ struct bench_config {
 int bench_matrix_from_json(struct bench_matrix *m, json_t *root, const char *source,
 			   const char *base_dir, const char *examples_dir, char *err, size_t errlen);
 void bench_matrix_free(struct bench_matrix *m);
+
+/* Whether a parameter is an option of the tool rather than a field of the target
+ * (the Pants preset's "pantsd"): kept out of {params} and the target address. */
+int bench_param_is_option(const struct bench_matrix *m, const char *name);
 
 /* The cross product minus excludes, in declaration order. Returns the count (0 = none left). */
 size_t bench_matrix_configs(const struct bench_matrix *m, struct bench_config **out);

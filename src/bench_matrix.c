@@ -18,11 +18,17 @@ static const char *const pex_test[] = {
 	"{python} {test_artifact} {tests} -q -p no:cacheprovider", NULL
 };
 /* The Pants preset: the BUILD file parametrizes the target with the matrix's parameters. */
-#define PANTS "{pants} --local-store-dir={build_cache}/lmdb --named-caches-dir={build_cache}/named "
+/* Its caches and sandboxes live in {build_cache}, so that clean starts cold (the bench
+ * also stops the build root's pantsd first), and the sandboxes' directory does not
+ * follow the per-repetition TMPDIR, which would restart pantsd at every run.
+ * {pants_args} is --pantsd or --no-pantsd from the "pantsd" parameter; {pants_config}
+ * adds the machine's offline settings written by set-up, when there are any. */
+#define PANTS "{pants} {pants_config} --local-store-dir={build_cache}/lmdb " \
+	"--named-caches-dir={build_cache}/named --local-execution-root-dir={build_cache}/sandboxes {pants_args} "
 static const char *const pants_package[] = { PANTS "package {target}@{params}", NULL };
 static const char *const pants_run[] = { PANTS "run {target}@{params}", NULL };
 static const char *const pants_test[] = { PANTS "test ::", NULL };
-static const char *const pants_clean[] = { "rm -rf dist .pants.d", NULL };
+static const char *const pants_clean[] = { "rm -rf dist .pants.d", "mkdir -p {build_cache}/sandboxes", NULL };
 
 struct preset_goal { const char *name; const char *const *commands; };
 static const struct preset_goal pex_goals[] = {
@@ -238,6 +244,11 @@ static int parse_params(struct ctx *c, struct bench_matrix *m, json_t *v)
 			if (value_from_json(c, key, e, &p->values[p->n_values++]))
 				return -1;
 		}
+		if (m->preset == BENCH_PRESET_PANTS && bench_param_is_option(m, p->name))
+			for (size_t k = 0; k < p->n_values; k++)
+				if (p->values[k].type != BENCH_BOOL)
+					return fail(c, key, "expected boolean values (pantsd on or off), got '%s'",
+						    p->values[k].text);
 		if (m->preset == BENCH_PRESET_PEX && check_pex_param(c, p))
 			return -1;
 	}
@@ -660,6 +671,11 @@ static int excluded(const struct bench_matrix *m, const size_t *idx)
 	return 0;
 }
 
+int bench_param_is_option(const struct bench_matrix *m, const char *name)
+{
+	return m->preset == BENCH_PRESET_PANTS && !strcmp(name, "pantsd");
+}
+
 size_t bench_matrix_configs(const struct bench_matrix *m, struct bench_config **out)
 {
 	size_t total = 1;
@@ -680,17 +696,21 @@ size_t bench_matrix_configs(const struct bench_matrix *m, struct bench_config **
 		struct bench_config *c = &(*out)[n++];
 		c->values = calloc(m->n_params + 1, sizeof(char *));
 		c->types = calloc(m->n_params + 1, sizeof(*c->types));
-		char *label = NULL;
-		size_t len = 0;
-		FILE *f = open_memstream(&label, &len);
+		char *label = NULL, *options = NULL;
+		size_t len = 0, olen = 0;
+		FILE *f = open_memstream(&label, &len), *fo = open_memstream(&options, &olen);
 		for (size_t i = 0; i < m->n_params; i++) {
 			const struct bench_value *v = &m->params[i].values[idx[i]];
+			int opt = bench_param_is_option(m, m->params[i].name);
+			FILE *to = opt ? fo : f;
 			c->values[i] = v->text;
 			c->types[i] = v->type;
-			fprintf(f, "%s%s=%s", i ? "," : "", m->params[i].name, v->text);
+			fprintf(to, "%s%s=%s", ftell(to) ? "," : "", m->params[i].name, v->text);
 		}
 		fclose(f);
+		fclose(fo);
 		c->label = label;
+		c->options = options;
 	}
 	free(idx);
 	return n;
@@ -700,6 +720,7 @@ void bench_configs_free(struct bench_config *c, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		free(c[i].label);
+		free(c[i].options);
 		free(c[i].values);
 		free(c[i].types);
 	}

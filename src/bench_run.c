@@ -13,7 +13,7 @@
 #include "bench_fs.h"
 #include "bench_trace.h"
 #include "bench_run.h"
-#include "bench_trace.h"
+#include "pants.h"
 #include "bench_stats.h"
 #include "bench_template.h"
 
@@ -65,6 +65,38 @@ static void progress_line(struct progress *p, const char *label, const char *ste
 	fflush(stderr);
 }
 
+/* The Pants preset's: --pantsd / --no-pantsd from the "pantsd" parameter, and the
+ * machine's offline settings (scripts/setup.d/60-pants.sh) when set-up wrote them. */
+static void pants_vars(struct bench_vars *v, const struct bench_matrix *m,
+		       const struct bench_env *env, const struct bench_config *c)
+{
+	char *offline = fmt("%s/.cache/pants/offline.toml", env->root), *p;
+	const char *args = "";
+
+	for (size_t i = 0; i < m->n_params; i++)
+		if (bench_param_is_option(m, m->params[i].name))
+			args = !strcmp(c->values[i], "true") ? "--pantsd" : "--no-pantsd";
+	bench_vars_set(v, "pants_args", args, 1);
+	p = access(offline, R_OK) ? strdup("") : fmt("--pants-config-files=['pants.toml', '%s']", offline);
+	bench_vars_set(v, "pants_config", p, 0);
+	free(p);
+	free(offline);
+}
+
+/* Where `pants package` writes a pex_binary: dist/<spec path, '/' as '.'>/<name>[@<params>].pex */
+static char *pants_artifact(const char *project, const char *target, const char *params)
+{
+	const char *colon = strrchr(target, ':');
+	char *dir = colon ? strndup(target, colon - target) : strdup(target);
+	const char *name = colon ? colon + 1 : target;
+	for (char *x = dir; *x; x++)
+		if (*x == '/')
+			*x = '.';
+	char *p = fmt("%s/dist/%s/%s%s%s.pex", project, dir, name, params[0] ? "@" : "", params);
+	free(dir);
+	return p;
+}
+
 /* Everything a command template may refer to, for one config. */
 static void config_vars(struct bench_vars *v, const struct bench_matrix *m,
 			const struct bench_env *env, const struct bench_config *c,
@@ -85,6 +117,7 @@ static void config_vars(struct bench_vars *v, const struct bench_matrix *m,
 	p = bench_pex_args(m, c);
 	bench_vars_set(v, "pex_args", p ? p : "", 1);
 	free(p);
+	pants_vars(v, m, env, c);
 	bench_vars_set(v, "project", project, 0);
 #define SETP(name, rel) do { p = fmt("%s/%s", project, rel); bench_vars_set(v, name, p, 0); free(p); } while (0)
 	SETP("sources", m->sources);
@@ -101,6 +134,11 @@ static void config_vars(struct bench_vars *v, const struct bench_matrix *m,
 #define SETD(name, rel) do { p = fmt("%s/%s", cdir, rel); bench_vars_set(v, name, p, 0); free(p); } while (0)
 	SETD("out", "out");
 	SETD("artifact", "out/bin.pex");
+	if (m->preset == BENCH_PRESET_PANTS) {
+		p = pants_artifact(project, m->target, c->label);
+		bench_vars_set(v, "artifact", p, 0);
+		free(p);
+	}
 	SETD("test_artifact", "out/test.pex");
 	SETD("build_cache", "build-cache");
 	SETD("pex_root", "pex-root");
@@ -243,6 +281,13 @@ static void dry_run_config(struct config_run *cr)
 	}
 }
 
+/* The Pants preset's clean step starts without pantsd, and no pantsd outlives its config. */
+static void stop_pantsd(const struct bench_matrix *m, const char *project)
+{
+	if (m->preset == BENCH_PRESET_PANTS && pf_pantsd_stop(project, 10))
+		pf_err("the pantsd of %s would not stop", project);
+}
+
 /* One config, every step. Returns -1 on a harness error, 1 when interrupted, else 0. */
 static int run_config(struct config_run *cr, json_t *jconf)
 {
@@ -272,6 +317,7 @@ static int run_config(struct config_run *cr, json_t *jconf)
 			char *env_root = fmt("PEX_ROOT=%s", pex_root), *env_tmp = fmt("TMPDIR=%s", tmp);
 			char *envp[] = { env_root, env_tmp, NULL };
 			if (st->kind == BENCH_STEP_CLEAN) {
+				stop_pantsd(m, project);
 				bench_rm_rf(build_cache);
 				bench_rm_rf(pex_root);
 				bench_rm_rf(outdir);
@@ -480,7 +526,8 @@ json_t *bench_run(const struct bench_matrix *m, const struct bench_env *env)
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		struct config_run cr = { .m = m, .env = env, .c = &configs[i], .prog = &prog,
 					 .edit_counter = &edit_counter };
-		cr.label = configs[i].label[0] ? fmt("%s@%s", m->target, configs[i].label) : strdup(m->target);
+		cr.label = fmt("%s%s%s%s%s", m->target, configs[i].label[0] ? "@" : "", configs[i].label,
+			       configs[i].options[0] ? " " : "", configs[i].options);
 		cr.cdir = fmt("%s/c%02zu", env->workdir, i + 1);
 		cr.trace_dir = fmt("%s/traces/c%02zu", env->workdir, i + 1);
 		config_vars(&cr.vars, m, env, &configs[i], cr.cdir, synthetic);
@@ -508,6 +555,7 @@ json_t *bench_run(const struct bench_matrix *m, const struct bench_env *env)
 				rc = -1;
 			} else {
 				rc = run_config(&cr, jconf);
+				stop_pantsd(m, proj);
 			}
 			free(proj);
 			if (!env->keep)

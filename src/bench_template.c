@@ -9,7 +9,7 @@ const char *const bench_template_var_names[] = {
 	"target", "params", "pex", "python", "pex_args", "project", "sources", "tests",
 	"requirements", "test_requirements", "synthetic_requirements", "wheelhouse",
 	"synthetic", "entry_point", "out", "artifact", "test_artifact", "build_cache",
-	"pex_root", "tmp", "rep", "step", "pants", NULL
+	"pex_root", "tmp", "rep", "step", "pants", "pants_args", "pants_config", NULL
 };
 
 void bench_vars_set(struct bench_vars *vars, const char *name, const char *value, int raw)
