@@ -39,6 +39,7 @@ struct pf_rproc {
 	uint64_t start_ns, end_ns, thread_ns;
 	long long exit_code; /* -1: unknown (still running at the end) */
 	long long threads;
+	int attached;          /* running before the trace (--pid, pantsd), or started by such a process */
 	uint64_t cat[PF_RCAT_MAX];
 	struct pf_rimage *images;
 	int nimages;

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "report.h"
+#include "report_pants.h"
 #include "pex_phases.h"
 
 /* "PEX_ROOT/<area>" as a string that lives as long as the program. */
@@ -375,9 +376,12 @@ void pf_report_compare(FILE *f, const struct pf_rtrace *t, int n, const struct p
 	pf_heading(f, md, 1, title);
 	for (int i = 0; i < n; i++) {
 		char w[32], esc[1024];
+		char pants[512];
 		fprintf(f, "%s%s: wall %s, %d processes (%s)\n", md ? "- " : "  ",
 			pf_md_escape(esc, sizeof(esc), t[i].label, md), pf_fmt_s(w, sizeof(w), (double)t[i].wall_ns, 0),
 			t[i].nprocs, t[i].path[0] ? t[i].path : "in memory");
+		if (!pf_pants_oneline(&t[i], pants, sizeof(pants)))
+			fprintf(f, "%sPants: %s\n", md ? "  - " : "      ", pf_md_escape(esc, sizeof(esc), pants, md));
 	}
 	pf_heading(f, md, 2, "Wall time along the root's path, by category");
 	side_by_side(f, t, n, cats, md);

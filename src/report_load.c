@@ -92,6 +92,7 @@ static int load_proc(json_t *o, struct pf_rtrace *t, struct pf_rcats *cats, stru
 		p->end_ns = t->wall_ns > p->start_ns ? t->wall_ns : p->start_ns;
 	p->exit_code = pf_json_int(o, "exit_code", -1);
 	p->threads = pf_json_int(o, "threads", 1);
+	p->attached = json_is_true(json_object_get(o, "attached"));
 	json_t *c = json_object_get(o, "categories");
 	const char *k;
 	json_t *v;
@@ -184,6 +185,15 @@ static void link_procs(struct pf_rtrace *t, int has_execs)
 		}
 		p->parent = best >= 0 ? t->procs[best].chain_head : -1;
 	}
+	/* A tree attached to (pantsd, --pid) works for the command while the
+	 * command waits for it: it hangs under the command's root, as its children do. */
+	int cmd_root = -1;
+	for (int i = 0; i < t->nprocs && cmd_root < 0; i++)
+		if (t->procs[i].parent < 0 && !t->procs[i].attached && t->procs[i].chain_head == i)
+			cmd_root = i;
+	for (int i = 0; i < t->nprocs && cmd_root >= 0; i++)
+		if (t->procs[i].parent < 0 && t->procs[i].attached && t->procs[i].chain_head == i)
+			t->procs[i].parent = cmd_root;
 }
 
 /* pex phases from the files and exec images, when the tracer wrote none. */

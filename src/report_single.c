@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "report.h"
+#include "report_pants.h"
 
 #define TREE_MAX_ROWS 60
 #define TOP_FILES 10
@@ -317,6 +318,7 @@ void pf_report_single(FILE *f, const struct pf_rtrace *t, const struct pf_rcats 
 	header(f, t, md);
 	categories(f, t, cats, md);
 	tree(f, t, cats, md);
+	pf_report_pants(f, t, md);
 	phases(f, t, md);
 	files(f, t, md);
 	archives(f, t, md);

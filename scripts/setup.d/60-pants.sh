@@ -47,8 +47,15 @@ rm -rf "$venv"
 pex_version=$(sed -n 's/^pex==//p' requirements-pex-cli.txt)
 pex_file="$root/$cache/pex-$pex_version.pex"
 echo "setup: building Pants' pex tool $pex_file from PyPI" >&2
-rm -f "$pex_file"
-.venv/bin/pex -r requirements-pex-cli.txt -c pex -o "$pex_file" --python-shebang "/usr/bin/env python3" >/dev/null
+# Built by that pex itself, keeping PEX_* variables (--no-strip-pex-env): a newer pex's
+# runtime leaves PEX_PYTHON set for the PEXes it runs, and a stripped one ignores the
+# PEX_ROOT Pants gives it (named caches) and fills ~/.pex instead.
+rm -rf "$cache/pex-cli-venv" "$pex_file"
+/usr/bin/python3 -m venv "$cache/pex-cli-venv"
+"$cache/pex-cli-venv/bin/pip" install -q --disable-pip-version-check -r requirements-pex-cli.txt
+PEX_ROOT="$root/$cache/pex-cli-build-root" "$cache/pex-cli-venv/bin/pex" -r requirements-pex-cli.txt -c pex \
+  --python-shebang "/usr/bin/env python3" --no-strip-pex-env -o "$pex_file"
+rm -rf "$cache/pex-cli-venv" "$cache/pex-cli-build-root"
 sha=$(sha256sum "$pex_file" | cut -d' ' -f1)
 size=$(stat -c %s "$pex_file")
 cat > "$cache/offline.toml" <<TOML
