@@ -80,7 +80,7 @@ asan-unit:
 asan-e2e: asan workloads
 	cd tests/e2e && PERFANITY=$(CURDIR)/build/asan/perfanity WORKLOADS=$(CURDIR)/$(BUILD)/workloads \
 		/usr/bin/python3 -m pytest -q -p no:cacheprovider -k "not pex_configuration" \
-		test_trace_core.py test_trace_process.py test_trace_python.py test_report.py
+		test_trace_core.py test_trace_process.py test_trace_python.py test_report.py test_trace_attach.py
 
 e2e: all workloads
 	cd tests/e2e && PERFANITY=$(CURDIR)/$(BUILD)/perfanity WORKLOADS=$(CURDIR)/$(BUILD)/workloads /usr/bin/python3 -m pytest -q -p no:cacheprovider .

@@ -128,6 +128,8 @@ static char *render_goal(struct bench_matrix *m, const char *goal, size_t cmd)
 	bench_vars_set(&v, "pex", "/r/.venv/bin/pex", 0);
 	bench_vars_set(&v, "python", "/usr/bin/python3", 0);
 	bench_vars_set(&v, "artifact", "/w/c01/out/bin.pex", 0);
+	bench_vars_set(&v, "pants_config", "--pants-config-files=x.toml", 1);
+	bench_vars_set(&v, "pants_args", "--no-pantsd", 1);
 	char *args = bench_pex_args(m, &c[0]);
 	bench_vars_set(&v, "pex_args", args, 1);
 	free(args);
@@ -147,20 +149,46 @@ static void pants_preset_renders_pants_commands(void **state)
 	load(&m, "{\"preset\": \"pants\", \"target\": \"simple:bin\", \"edit\": \"src/a.py\"}");
 	assert_int_equal(m.preset, BENCH_PRESET_PANTS);
 	char *r = render_goal(&m, "package", 0);
-	assert_string_equal(r, "pants --local-store-dir=/w/c01/build-cache/lmdb --named-caches-dir=/w/c01/build-cache/named "
-			       "package simple:bin@execution_mode=venv,layout=loose");
+	assert_string_equal(r, "pants --pants-config-files=x.toml --local-store-dir=/w/c01/build-cache/lmdb --named-caches-dir=/w/c01/build-cache/named "
+			       "--local-execution-root-dir=/w/c01/build-cache/sandboxes --no-pantsd package simple:bin@execution_mode=venv,layout=loose");
 	free(r);
 	r = render_goal(&m, "run", 0);
-	assert_string_equal(r, "pants --local-store-dir=/w/c01/build-cache/lmdb --named-caches-dir=/w/c01/build-cache/named "
-			       "run simple:bin@execution_mode=venv,layout=loose");
+	assert_string_equal(r, "pants --pants-config-files=x.toml --local-store-dir=/w/c01/build-cache/lmdb --named-caches-dir=/w/c01/build-cache/named "
+			       "--local-execution-root-dir=/w/c01/build-cache/sandboxes --no-pantsd run simple:bin@execution_mode=venv,layout=loose");
 	free(r);
 	r = render_goal(&m, "test", 0);
-	assert_string_equal(r, "pants --local-store-dir=/w/c01/build-cache/lmdb --named-caches-dir=/w/c01/build-cache/named test ::");
+	assert_string_equal(r, "pants --pants-config-files=x.toml --local-store-dir=/w/c01/build-cache/lmdb --named-caches-dir=/w/c01/build-cache/named "
+			       "--local-execution-root-dir=/w/c01/build-cache/sandboxes --no-pantsd test ::");
 	free(r);
-	/* The clean step forgets Pants' outputs in the project too. */
-	assert_int_equal(m.steps[0].n_prepare, 1);
+	/* The clean step forgets Pants' outputs in the project too, and has a sandbox directory. */
+	assert_int_equal(m.steps[0].n_prepare, 2);
 	assert_string_equal(m.steps[0].prepare[0], "rm -rf dist .pants.d");
+	assert_string_equal(m.steps[0].prepare[1], "mkdir -p {build_cache}/sandboxes");
 	bench_matrix_free(&m);
+}
+
+/* pantsd is a Pants option, not a target field: out of the address, into the row's name. */
+static void pants_preset_pantsd_axis(void **state)
+{
+	(void)state;
+	struct bench_matrix m;
+	struct bench_config *c;
+	load(&m, "{\"preset\": \"pants\", \"target\": \"simple:bin\", \"edit\": \"a.py\", \"parameters\": "
+		 "{\"layout\": [\"loose\"], \"pantsd\": [true, false]}}");
+	size_t n = bench_matrix_configs(&m, &c);
+	assert_int_equal(n, 2);
+	assert_string_equal(c[0].label, "layout=loose");
+	assert_string_equal(c[0].options, "pantsd=true");
+	assert_string_equal(c[1].options, "pantsd=false");
+	bench_configs_free(c, n);
+	bench_matrix_free(&m);
+	json_error_t je;
+	json_t *j = json_loads("{\"preset\": \"pants\", \"parameters\": {\"pantsd\": [\"yes\"]}}", 0, &je);
+	char err[256];
+	assert_int_equal(bench_matrix_from_json(&m, j, "m.toml", "/", "/", err, sizeof(err)), -1);
+	assert_string_equal(err, "m.toml: parameters.pantsd: expected boolean values (pantsd on or off), got 'yes'");
+	bench_matrix_free(&m);
+	json_decref(j);
 }
 
 static void pex_preset_renders_pex_commands(void **state)
@@ -186,6 +214,7 @@ int main(void)
 		cmocka_unit_test(shell_quote_only_when_needed),
 		cmocka_unit_test(pex_args_from_parameters),
 		cmocka_unit_test(pants_preset_renders_pants_commands),
+		cmocka_unit_test(pants_preset_pantsd_axis),
 		cmocka_unit_test(pex_preset_renders_pex_commands),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
