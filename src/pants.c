@@ -10,13 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "pants.h"
-
-static const char *base_name(const char *s)
-{
-	const char *b = strrchr(s, '/');
-
-	return b ? b + 1 : s;
-}
+#include "pf_util.h"
 
 static bool is_false(const char *v)
 {
@@ -30,8 +24,8 @@ bool pf_pants_uses_pantsd(char *const *argv)
 
 	if (!argv || !argv[0])
 		return false;
-	pants = !strcmp(base_name(argv[0]), "pants");
-	if (!pants && !strncmp(base_name(argv[0]), "python", 6) && argv[1] && argv[2] &&
+	pants = !strcmp(pf_base_name(argv[0]), "pants");
+	if (!pants && !strncmp(pf_base_name(argv[0]), "python", 6) && argv[1] && argv[2] &&
 	    !strcmp(argv[1], "-m") && !strcmp(argv[2], "pants")) {
 		pants = true;
 		i = 3;

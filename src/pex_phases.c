@@ -8,6 +8,7 @@
 #include <string.h>
 #include <ctype.h>
 #include "pex_phases.h"
+#include "pf_util.h"
 
 static const char *const area_names[PF_PEX_AREA_MAX] = {
 	[PF_PEX_BOOTSTRAPS] = "bootstraps",
@@ -201,12 +202,6 @@ static uint64_t proc_ns(const struct pf_pex_proc *p)
 	return p->end_ns > p->start_ns ? p->end_ns - p->start_ns : 0;
 }
 
-static const char *base_name(const char *s)
-{
-	const char *b = s ? strrchr(s, '/') : NULL;
-	return b ? b + 1 : (s ? s : "");
-}
-
 static int ends_with(const char *s, const char *suf)
 {
 	size_t n = strlen(s), m = strlen(suf);
@@ -229,7 +224,7 @@ static const char *venv_target(const struct pf_pex_proc *p)
 	for (int i = 0; i + 1 < p->argc; i++)
 		if (!strcmp(p->argv[i], "-m") && !strcmp(p->argv[i + 1], "venv"))
 			start = i + 2;
-	const char *b0 = p->argc ? base_name(p->argv[0]) : "";
+	const char *b0 = p->argc ? pf_base_name(p->argv[0]) : "";
 	if (start < 0 && !strcmp(b0, "virtualenv"))
 		start = 1;
 	if (start < 0 && !strcmp(b0, "uv") && p->argc > 1 && !strcmp(p->argv[1], "venv"))
@@ -390,8 +385,8 @@ static int proc_phases(const struct pf_pex_proc *procs, size_t nprocs, struct pf
 			ph->pid = p->pid;
 			int a = pf_pex_classify(vt, NULL, NULL, 0);
 			snprintf(ph->name, sizeof(ph->name), "create venv (%s)%s",
-				 strcmp(base_name(p->argc ? p->argv[0] : p->exe), "uv") ?
-				 (strcmp(base_name(p->argc ? p->argv[0] : p->exe), "virtualenv") ?
+				 strcmp(pf_base_name(p->argc ? p->argv[0] : p->exe), "uv") ?
+				 (strcmp(pf_base_name(p->argc ? p->argv[0] : p->exe), "virtualenv") ?
 				  "python -m venv" : "virtualenv") : "uv venv",
 				 a == PF_PEX_VENVS ? " in PEX_ROOT/venvs" : "");
 			ph->ns = proc_ns(p);

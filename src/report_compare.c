@@ -13,6 +13,7 @@
 #include "report.h"
 #include "report_pants.h"
 #include "pex_phases.h"
+#include "pf_util.h"
 
 /* "PEX_ROOT/<area>" as a string that lives as long as the program. */
 static const char *area_key(const char *key)
@@ -31,12 +32,6 @@ static const char *area_key(const char *key)
 static int cat_is(const struct pf_rcats *cats, int c, const char *name)
 {
 	return c >= 0 && !strcmp(cats->name[c], name);
-}
-
-static const char *base_name(const char *s)
-{
-	const char *b = strrchr(s, '/');
-	return b ? b + 1 : s;
 }
 
 /* Append printf-style to why (bounded). */
@@ -127,7 +122,7 @@ static void why_zip(char *why, size_t len, const struct pf_rtrace *a, const stru
 		add(why, len, "%s: inflating %s members (%s) of ", more->label, pf_fmt_count(c, sizeof(c), m[0]),
 		    pf_fmt_bytes(bb, sizeof(bb), by[0]));
 		for (int i = 0; i < more->narchives && i < 2; i++)
-			add(why, len, "%s%s", i ? ", " : "", base_name(more->archives[i].path));
+			add(why, len, "%s%s", i ? ", " : "", pf_base_name(more->archives[i].path));
 		if (more->narchives > 2)
 			add(why, len, " and %d more archives", more->narchives - 2);
 		add(why, len, " vs %s members in %s", pf_fmt_count(c2, sizeof(c2), m[1]), less->label);

@@ -7,6 +7,7 @@
 #include "report.h"
 #include "pex_phases.h"
 #include "pf_json.h"
+#include "pf_util.h"
 
 static int cat_index(struct pf_rcats *cats, const char *name)
 {
@@ -400,16 +401,10 @@ void pf_report_free(struct pf_rtrace *t)
 	memset(t, 0, sizeof(*t));
 }
 
-static const char *base_name(const char *s)
-{
-	const char *b = strrchr(s, '/');
-	return b ? b + 1 : s;
-}
-
 /* Stem of a path: base name without ".json"; with_dir prefixes its directory's name. */
 static void stem(const char *path, int with_dir, char *buf, size_t len)
 {
-	const char *b = base_name(path);
+	const char *b = pf_base_name(path);
 	size_t n = strlen(b);
 	if (n > 5 && !strcmp(b + n - 5, ".json"))
 		n -= 5;
@@ -436,7 +431,7 @@ static void command_label(const struct pf_rtrace *t, char *buf, size_t len)
 	for (int i = 1; i < t->ncommand && !arg; i++)
 		if (t->command[i][0] != '-')
 			arg = t->command[i];
-	snprintf(buf, len, "%s%s%s", base_name(t->command[0]), arg ? " " : "", arg ? base_name(arg) : "");
+	snprintf(buf, len, "%s%s%s", pf_base_name(t->command[0]), arg ? " " : "", arg ? pf_base_name(arg) : "");
 }
 
 static int label_clash(struct pf_rtrace *t, int n, int i)

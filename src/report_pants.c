@@ -10,12 +10,7 @@
 #include <string.h>
 #include "report.h"
 #include "report_pants.h"
-
-static const char *base_name(const char *s)
-{
-	const char *b = s ? strrchr(s, '/') : NULL;
-	return b ? b + 1 : (s ? s : "");
-}
+#include "pf_util.h"
 
 void pf_pants_exec_label(const char *const *argv, int argc, char *buf, size_t len)
 {
@@ -29,11 +24,11 @@ void pf_pants_exec_label(const char *const *argv, int argc, char *buf, size_t le
 			return;
 		}
 		if (strstr(argv[i], "pytest_runner")) {
-			snprintf(buf, len, "pytest: %s", base_name(argv[argc - 1]));
+			snprintf(buf, len, "pytest: %s", pf_base_name(argv[argc - 1]));
 			return;
 		}
 		if (!strcmp(argv[i], "-c") && i + 1 < argc) {
-			snprintf(buf, len, "interpreter check (%s)", base_name(argv[0]));
+			snprintf(buf, len, "interpreter check (%s)", pf_base_name(argv[0]));
 			return;
 		}
 		if (strstr(argv[i], "pyenv")) {
@@ -41,11 +36,11 @@ void pf_pants_exec_label(const char *const *argv, int argc, char *buf, size_t le
 			return;
 		}
 	}
-	const char *prog = base_name(argv[0]);
+	const char *prog = pf_base_name(argv[0]);
 	if (!strcmp(prog, "ldd") || !strcmp(prog, "uname") || !strncmp(prog, "ld-linux", 8))
 		snprintf(buf, len, "platform probe (%s)", prog);
 	else
-		snprintf(buf, len, "%s%s%s", prog, argc > 1 ? " " : "", argc > 1 ? base_name(argv[1]) : "");
+		snprintf(buf, len, "%s%s%s", prog, argc > 1 ? " " : "", argc > 1 ? pf_base_name(argv[1]) : "");
 }
 
 static int has_arg(const struct pf_rproc *p, const char *needle)
@@ -151,13 +146,13 @@ void pf_pants_analyse(const struct pf_rtrace *t, struct pf_pants_run *r)
 {
 	memset(r, 0, sizeof(*r));
 	r->pantsd = -1;
-	r->is_pants = t->ncommand && (!strcmp(base_name(t->command[0]), "pants") ||
+	r->is_pants = t->ncommand && (!strcmp(pf_base_name(t->command[0]), "pants") ||
 				      (t->ncommand > 2 && !strcmp(t->command[1], "-m") && !strcmp(t->command[2], "pants")));
 	/* pantsd: retitled "pantsd [buildroot]" when attached to; when the command
 	 * starts it, a daemonized re-run of the pants script still running at the end */
 	for (int i = 0; i < t->nprocs && r->pantsd < 0; i++) {
 		const struct pf_rproc *p = &t->procs[i];
-		int daemon = r->is_pants && p->exit_code < 0 && p->argc > 1 && !strcmp(base_name(p->argv[1]), "pants");
+		int daemon = r->is_pants && p->exit_code < 0 && p->argc > 1 && !strcmp(pf_base_name(p->argv[1]), "pants");
 		if (p->chain_head == i && i != t->root_proc && (has_arg(p, "pantsd") || daemon))
 			r->pantsd = i;
 	}

@@ -21,19 +21,14 @@
 #include <string.h>
 #include "report.h"
 #include "pex_phases.h"
-
-static const char *base_name(const char *s)
-{
-	const char *b = s ? strrchr(s, '/') : NULL;
-	return b ? b + 1 : (s ? s : "");
-}
+#include "pf_util.h"
 
 void pf_report_proc_name(const struct pf_rproc *p, char *buf, size_t len)
 {
 	const char **argv = p->nimages && p->images[0].argv ? p->images[0].argv : p->argv;
 	int argc = p->nimages && p->images[0].argv ? p->images[0].argc : p->argc;
 	if (!argc) {
-		snprintf(buf, len, "%s", p->comm && p->comm[0] ? p->comm : base_name(p->exe));
+		snprintf(buf, len, "%s", p->comm && p->comm[0] ? p->comm : pf_base_name(p->exe));
 		return;
 	}
 	const char *q = "", *q2 = "";
@@ -54,10 +49,10 @@ void pf_report_proc_name(const struct pf_rproc *p, char *buf, size_t len)
 			continue;
 		int area = pf_pex_classify(argv[i], NULL, NULL, 0);
 		q = area >= 0 ? " PEX_ROOT/" : " ";
-		q2 = area >= 0 ? pf_pex_area_name(area) : base_name(argv[i]);
+		q2 = area >= 0 ? pf_pex_area_name(area) : pf_base_name(argv[i]);
 		break;
 	}
-	snprintf(buf, len, "%s%s%s", base_name(argv[0]), q, q2);
+	snprintf(buf, len, "%s%s%s", pf_base_name(argv[0]), q, q2);
 }
 
 /* A process's own categories, scaled to span its lifetime (see above). */
