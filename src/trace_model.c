@@ -197,6 +197,9 @@ void pf_trace_on_fork(struct pf_trace *tr, uint32_t pid, uint32_t ppid, uint64_t
 	if (p && !p->exited && p->attached)
 		return;
 
+	/* read before new_proc(), which may move the array parent points into */
+	bool attached = parent && parent->attached;
+
 	/* the parent's argv and exe are what the child runs until it execs */
 	if (parent) {
 		if (parent->nexecs) {
@@ -211,7 +214,7 @@ void pf_trace_on_fork(struct pf_trace *tr, uint32_t pid, uint32_t ppid, uint64_t
 	p->comm = xstrdup(comm);
 	p->inherited_argv = argv_dup(pargv);
 	p->inherited_exe = xstrdup(pexe);
-	p->attached = parent && parent->attached;
+	p->attached = attached;
 }
 
 void pf_trace_on_exec(struct pf_trace *tr, uint32_t pid, uint64_t ts, const char *exe,

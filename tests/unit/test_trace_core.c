@@ -326,6 +326,32 @@ static void test_attach_pids(void **state)
 	assert_string_equal(err, "--pid takes at most 4 process ids");
 }
 
+/* Children of an attached process are attached; the process table grows meanwhile. */
+static void test_model_attached_children(void **state)
+{
+	struct pf_trace tr;
+	char *cmd[] = { "pants", NULL };
+	const char args[] = "pantsd [/x]";
+
+	(void)state;
+	pf_trace_init(&tr, cmd, "bpf");
+	pf_trace_add_root(&tr, 100, 1, 1000);
+	pf_trace_add_attached(&tr, 200, 1, 900, "pantsd", "/usr/bin/python3.9", args, sizeof(args), "pantsd");
+	pf_trace_add_attach_root(&tr, 200, "pantsd");
+	for (uint32_t i = 0; i < 40; i++)
+		pf_trace_on_fork(&tr, 300 + i, i % 2 || !i ? 200 : 300 + i - 1, 2000 + i, "python3.9");
+	assert_int_equal(tr.nprocs, 42);
+	assert_false(pf_trace_proc(&tr, 100)->attached);
+	for (uint32_t i = 0; i < 40; i++)
+		assert_true(pf_trace_proc(&tr, 300 + i)->attached);
+	assert_string_equal(pf_trace_proc(&tr, 301)->inherited_argv[0], "pantsd [/x]");
+	/* a fork event of a process attaching already found is not a second process */
+	pf_trace_add_attached(&tr, 500, 200, 900, "sh", "/bin/sh", "sh", 3, "pantsd");
+	pf_trace_on_fork(&tr, 500, 200, 3000, "sh");
+	assert_int_equal(tr.nprocs, 43);
+	pf_trace_free(&tr);
+}
+
 static void test_cli_pid(void **state)
 {
 	struct pf_trace_opts o;
@@ -358,6 +384,7 @@ int main(void)
 		cmocka_unit_test(test_json_write_to_fifo),
 		cmocka_unit_test(test_cli),
 		cmocka_unit_test(test_cli_pid),
+		cmocka_unit_test(test_model_attached_children),
 		cmocka_unit_test(test_attach_category),
 		cmocka_unit_test(test_attach_pids),
 	};
