@@ -76,11 +76,12 @@ asan:
 	$(MAKE) BUILD=build/asan SAN="$(ASAN_FLAGS)" build/asan/perfanity
 asan-unit:
 	$(MAKE) BUILD=build/asan SAN="$(ASAN_FLAGS)" unit
-# The tracer's end-to-end tests (all but the slow pex matrix) run the ASan build too.
+# The tracer's end-to-end tests (all but the slow pex and Pants matrices) run the ASan build too.
 asan-e2e: asan workloads
 	cd tests/e2e && PERFANITY=$(CURDIR)/build/asan/perfanity WORKLOADS=$(CURDIR)/$(BUILD)/workloads \
-		/usr/bin/python3 -m pytest -q -p no:cacheprovider -k "not pex_configuration" \
-		test_trace_core.py test_trace_process.py test_trace_python.py test_report.py test_trace_attach.py
+		/usr/bin/python3 -m pytest -q -p no:cacheprovider -k "not pex_configuration and not bench_pants_preset" \
+		test_trace_core.py test_trace_process.py test_trace_python.py test_report.py test_trace_attach.py \
+		test_pants.py
 
 e2e: all workloads
 	cd tests/e2e && PERFANITY=$(CURDIR)/$(BUILD)/perfanity WORKLOADS=$(CURDIR)/$(BUILD)/workloads /usr/bin/python3 -m pytest -q -p no:cacheprovider .
