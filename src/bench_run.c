@@ -77,7 +77,8 @@ static void pants_vars(struct bench_vars *v, const struct bench_matrix *m,
 		if (bench_param_is_option(m, m->params[i].name))
 			args = !strcmp(c->values[i], "true") ? "--pantsd" : "--no-pantsd";
 	bench_vars_set(v, "pants_args", args, 1);
-	p = fmt("--pants-config-files=['pants.toml', '%s']", offline);
+	/* one value appends to Pants' default (pants.toml), and needs no shell to pass */
+	p = fmt("--pants-config-files=%s", offline);
 	char *q = access(offline, R_OK) ? strdup("") : bench_shell_quote(p);
 	bench_vars_set(v, "pants_config", q, 1);
 	free(q);

@@ -3,6 +3,7 @@ status 2 for bad input, matrix files in TOML (perfanity.toml, [tool.perfanity]),
 preset, generic command templates, and Ctrl-C still writing what finished."""
 import json
 import os
+import shutil
 import signal
 import subprocess
 import time
@@ -79,7 +80,20 @@ def test_pants_preset_dry_run_renders_commands(tmp_path):
     assert p.returncode == 0, p.stderr
     assert "# simple:bin@execution_mode=venv,layout=loose" in p.stdout
     assert "package simple:bin@execution_mode=zipapp,layout=zipapp" in p.stdout
-    assert p.stdout.count("\nrun: pants ") == 6
+    # pants from PATH, else the one set-up installed in the checkout
+    pants = "pants" if shutil.which("pants") else str(ROOT / ".venv-pants" / "bin" / "pants")
+    assert p.stdout.count(f"\nrun: {pants} ") == 6
+    offline = ROOT / ".cache" / "pants" / "offline.toml"
+    if offline.exists():  # the machine's offline settings, passed without a shell
+        assert f"run: {pants} --pants-config-files={offline} --local-store-dir=" in p.stdout
+    # the Pants options of the matrix, not target fields: pantsd stays out of the address
+    (tmp_path / "perfanity.toml").write_text('preset = "pants"\ntarget = "simple:bin"\nedit = "src/a.py"\n'
+                                             '[parameters]\nlayout = ["loose"]\npantsd = [true, false]\n')
+    p = bench(str(tmp_path), "--dry-run")
+    assert p.returncode == 0, p.stderr
+    assert "# simple:bin@layout=loose pantsd=true\n" in p.stdout
+    assert " --pantsd package simple:bin@layout=loose\n" in p.stdout
+    assert " --no-pantsd run simple:bin@layout=loose\n" in p.stdout
 
 
 def test_pyproject_tool_table(tmp_path):

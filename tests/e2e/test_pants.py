@@ -5,10 +5,11 @@ set-up found no CPython 3.9 to install Pants on.
 * `perfanity trace -- pants package X` with pantsd already warm: the pex process that
   built X is in the trace (argv names the output), attached through pantsd, with its
   file_io and zip_extract; with --no-pantsd the same process is a descendant.
-* `perfanity bench` on two configurations of examples/pants: rows under the addresses
-  Pants gives the parametrized pex_binary, every cell measured, and noop `package`
-  with pantsd at least 5x faster than clean (Pants' start-up and the cold store
-  against a warm daemon: a ratio noise cannot flip). No pantsd is left running.
+* `perfanity bench --trace` on two configurations of examples/pants: rows under the
+  addresses Pants gives the parametrized pex_binary, every cell measured, and noop
+  `package` with pantsd at least 5x faster than clean (Pants' start-up and the cold
+  store against a warm daemon: a ratio noise cannot flip); the noop trace attached to
+  pantsd. No pantsd is left running.
 """
 import json
 import os
@@ -142,7 +143,7 @@ layout = ["loose", "packed"]
 pantsd = [true]
 """)
     out = tmp_path / "result.json"
-    r = subprocess.run([PERFANITY, "bench", str(matrix), "--json", str(out), "--keep"],
+    r = subprocess.run([PERFANITY, "bench", str(matrix), "--json", str(out), "--keep", "--trace"],
                        capture_output=True, text=True, timeout=1500)
     assert r.returncode == 0, r.stderr[-3000:]
     labels = ["simple:bin@execution_mode=venv,layout=loose pantsd=true",
@@ -161,4 +162,13 @@ pantsd = [true]
         assert c["artifact_bytes"] > 0
         # pantsd was stopped with the configuration
         assert pantsd_pid(Path(c["workdir"]) / "project") is None
+        # --trace: the noop package ran in the warm pantsd, which the trace attached to
+        [rec] = cells["noop", "package"]["samples"][0]["commands"]
+        trace = json.loads(Path(rec["trace"]["file"]).read_text())
+        check_identity(trace)
+        assert [a["how"] for a in trace["attached"]] == ["pantsd"], trace["attached"]
+        # the clean package started pantsd itself: a descendant, nothing attached
+        [rec] = cells["clean", "package"]["samples"][0]["commands"]
+        trace = json.loads(Path(rec["trace"]["file"]).read_text())
+        assert trace["attached"] == []
     shutil.rmtree(doc["tools"]["workdir"], ignore_errors=True)
