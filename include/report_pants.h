@@ -27,6 +27,7 @@ struct pf_pants_run {
 	int pantsd;            /* index of pantsd's process, or -1 (--no-pantsd) */
 	int pantsd_attached;   /* it was running already (warm) */
 	uint64_t pantsd_start_ns; /* started by the command: when (relative to the trace) */
+	uint64_t first_exec_ns;   /* when its first process execution started (0: none) */
 	struct pf_pants_exec execs[PF_PANTS_EXECS_MAX];
 	int nexecs, more_execs;
 	int sandboxes;         /* distinct pants-sandbox-* directories touched */

@@ -134,6 +134,8 @@ static void add_exec(struct pf_pants_run *r, const struct pf_rtrace *t, int proc
 	}
 	e->count++;
 	e->lifetime_ns += p->end_ns - p->start_ns;
+	if (!r->first_exec_ns || p->start_ns < r->first_exec_ns)
+		r->first_exec_ns = p->start_ns;
 }
 
 static int cmp_exec(const void *a, const void *b)
@@ -224,10 +226,23 @@ int pf_pants_oneline(const struct pf_rtrace *t, char *buf, size_t len)
 	return 0;
 }
 
+/* "was started by the command at +1.2 s; 19.3 s to its first process execution (its
+ * start-up and scheduler initialisation)" */
+static const char *started(const struct pf_pants_run *r, char *buf, size_t len)
+{
+	char a[32], b[32];
+	int n = snprintf(buf, len, "was started by the command at +%s",
+			 pf_fmt_s(a, sizeof(a), (double)r->pantsd_start_ns, 0));
+	if (r->first_exec_ns > r->pantsd_start_ns && n > 0 && (size_t)n < len)
+		snprintf(buf + n, len - n, "; %s to its first process execution (start-up, scheduler initialisation)",
+			 pf_fmt_s(b, sizeof(b), (double)(r->first_exec_ns - r->pantsd_start_ns), 0));
+	return buf;
+}
+
 void pf_report_pants(FILE *f, const struct pf_rtrace *t, int md)
 {
 	struct pf_pants_run r;
-	char s[32], s2[32], b1[32], b2[32], esc[512];
+	char s[32], b1[32], b2[32], esc[512];
 	pf_pants_analyse(t, &r);
 	if (!r.is_pants)
 		return;
@@ -237,9 +252,7 @@ void pf_report_pants(FILE *f, const struct pf_rtrace *t, int md)
 	else
 		fprintf(f, "%spantsd (pid %d) %s; its own threads (engine, scheduler) on the path: %s\n", md ? "- " : "  ",
 			t->procs[r.pantsd].pid,
-			r.pantsd_attached ? "was already running: attached to, warm"
-					  : (snprintf(esc, sizeof(esc), "was started by the command at +%s",
-						      pf_fmt_s(s2, sizeof(s2), (double)r.pantsd_start_ns, 0)), esc),
+			r.pantsd_attached ? "was already running: attached to, warm" : started(&r, esc, sizeof(esc)),
 			pf_fmt_s(s, sizeof(s), pantsd_own_path(t, r.pantsd), 0));
 	fprintf(f, "%slocal store %s: read %s (hits), wrote %s (new entries) in %llu files\n", md ? "- " : "  ",
 		pf_md_escape(esc, sizeof(esc), r.store.prefix, md), pf_fmt_bytes(b1, sizeof(b1), r.store.bytes_read),

@@ -171,4 +171,8 @@ pantsd = [true]
         [rec] = cells["clean", "package"]["samples"][0]["commands"]
         trace = json.loads(Path(rec["trace"]["file"]).read_text())
         assert trace["attached"] == []
+        rep = subprocess.run([PERFANITY, "report", rec["trace"]["file"]], capture_output=True, text=True)
+        assert rep.returncode == 0, rep.stderr
+        assert "was started by the command at +" in rep.stdout, rep.stdout
+        assert "to its first process execution" in rep.stdout
     shutil.rmtree(doc["tools"]["workdir"], ignore_errors=True)
