@@ -83,9 +83,14 @@ void pf_trace_print_summary(struct pf_trace *tr, FILE *out, int top_files)
 	for (int c = 0; c < PF_CAT_MAX; c++)
 		all += totals[c];
 
-	fprintf(out, "\nperfanity trace (%s backend): wall %.3f s, %zu processes, exit %d, lost events %llu\n",
-		tr->backend, sec(tr->t_end - tr->t0), tr->nprocs,
-		tr->root_reaped ? pf_wait_status_to_exit_code(tr->wait_status) : -1,
+	char exit_s[32];
+
+	if (tr->root_reaped)
+		snprintf(exit_s, sizeof(exit_s), "exit %d", pf_wait_status_to_exit_code(tr->wait_status));
+	else
+		snprintf(exit_s, sizeof(exit_s), "%s", tr->command && tr->command[0] ? "not reaped" : "no command");
+	fprintf(out, "\nperfanity trace (%s backend): wall %.3f s, %zu processes, %s, lost events %llu\n",
+		tr->backend, sec(tr->t_end - tr->t0), tr->nprocs, exit_s,
 		(unsigned long long)(tr->lost_events + tr->map_full));
 	fprintf(out, "  %-12s %10s %6s   (time of all threads, %.3f s)\n", "category", "seconds", "%", sec(all));
 	for (int c = 0; c < PF_CAT_MAX; c++)
