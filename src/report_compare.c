@@ -336,6 +336,30 @@ static void side_by_side(FILE *f, const struct pf_rtrace *t, int n, const struct
 }
 
 /* pex phases matched by name: what pex did differently, largest change first. */
+/* The pairs that changed most (at least 0.5 ms), largest change first. Frees p. */
+static void print_changes(FILE *f, const char *title, struct pairs *p, int md)
+{
+	if (!p->n)
+		return;
+	fprintf(f, "%s%s:\n", md ? "\n" : "\n  ", title);
+	/* by |change|: sort twice would be clumsy, so select */
+	for (int shown = 0; shown < 6; shown++) {
+		int best = -1;
+		for (int i = 0; i < p->n; i++)
+			if (p->v[i].key && (best < 0 || fabs(p->v[i].b - p->v[i].a) > fabs(p->v[best].b - p->v[best].a)))
+				best = i;
+		if (best < 0 || fabs(p->v[best].b - p->v[best].a) < 5e5)
+			break;
+		char d[32], x[32], y[32], esc[400];
+		fprintf(f, "%s%s %s (%s vs %s)\n", md ? "- " : "    ", pf_fmt_s(d, sizeof(d), p->v[best].b - p->v[best].a, 1),
+			pf_md_escape(esc, sizeof(esc), p->v[best].key, md),
+			p->v[best].b ? pf_fmt_s(x, sizeof(x), p->v[best].b, 0) : "none",
+			p->v[best].a ? pf_fmt_s(y, sizeof(y), p->v[best].a, 0) : "none");
+		p->v[best].key = NULL;
+	}
+	free(p->v);
+}
+
 static void phase_changes(FILE *f, const struct pf_rtrace *a, const struct pf_rtrace *b, int md)
 {
 	struct pairs p = { 0 };
@@ -343,25 +367,34 @@ static void phase_changes(FILE *f, const struct pf_rtrace *a, const struct pf_rt
 		pair_add(&p, a->phases[i].name, (double)a->phases[i].ns, 0);
 	for (int i = 0; i < b->nphases; i++)
 		pair_add(&p, b->phases[i].name, 0, (double)b->phases[i].ns);
-	if (!p.n)
+	print_changes(f, "pex phases that changed", &p, md);
+}
+
+/* Pants' process executions of two runs, by what they run (on-path time); the
+ * outputs' parameters are left out of the key, so two configurations pair up:
+ * "pex: build simple/bin@layout=loose.pex" and "...@layout=packed.pex" are one. */
+static void pants_changes(FILE *f, const struct pf_rtrace *a, const struct pf_rtrace *b, int md)
+{
+	static struct pf_pants_run ra, rb; /* large: not on the stack */
+	struct pairs p = { 0 };
+	char keys[2 * PF_PANTS_EXECS_MAX][192];
+	int nk = 0;
+	pf_pants_analyse(a, &ra);
+	pf_pants_analyse(b, &rb);
+	if (!ra.is_pants || !rb.is_pants)
 		return;
-	/* by |change|: sort twice would be clumsy, so select */
-	fprintf(f, "%spex phases that changed:\n", md ? "\n" : "\n  ");
-	for (int shown = 0; shown < 6; shown++) {
-		int best = -1;
-		for (int i = 0; i < p.n; i++)
-			if (p.v[i].key && (best < 0 || fabs(p.v[i].b - p.v[i].a) > fabs(p.v[best].b - p.v[best].a)))
-				best = i;
-		if (best < 0 || fabs(p.v[best].b - p.v[best].a) < 5e5)
-			break;
-		char d[32], x[32], y[32], esc[400];
-		fprintf(f, "%s%s %s (%s vs %s)\n", md ? "- " : "    ", pf_fmt_s(d, sizeof(d), p.v[best].b - p.v[best].a, 1),
-			pf_md_escape(esc, sizeof(esc), p.v[best].key, md),
-			p.v[best].b ? pf_fmt_s(x, sizeof(x), p.v[best].b, 0) : "none",
-			p.v[best].a ? pf_fmt_s(y, sizeof(y), p.v[best].a, 0) : "none");
-		p.v[best].key = NULL;
+	for (int side = 0; side < 2; side++) {
+		const struct pf_pants_run *r = side ? &rb : &ra;
+		for (int k = 0; k < r->nexecs && nk < 2 * PF_PANTS_EXECS_MAX; k++) {
+			const char *l = r->execs[k].label, *at = strchr(l, '@'), *dot = at ? strrchr(at, '.') : NULL;
+			if (at && dot)
+				snprintf(keys[nk], sizeof(keys[nk]), "%.*s%s", (int)(at - l), l, dot);
+			else
+				snprintf(keys[nk], sizeof(keys[nk]), "%s", l);
+			pair_add(&p, keys[nk++], side ? 0 : r->execs[k].path_ns, side ? r->execs[k].path_ns : 0);
+		}
 	}
-	free(p.v);
+	print_changes(f, "Pants process executions that changed (their share of the wall time)", &p, md);
 }
 
 void pf_report_compare(FILE *f, const struct pf_rtrace *t, int n, const struct pf_rcats *cats, int md)
@@ -429,5 +462,6 @@ void pf_report_compare(FILE *f, const struct pf_rtrace *t, int n, const struct p
 				k[j].why[0] ? ": " : "", pf_md_escape(why, sizeof(why), k[j].why, md));
 		}
 		phase_changes(f, &t[0], &t[i], md);
+		pants_changes(f, &t[0], &t[i], md);
 	}
 }

@@ -13,6 +13,10 @@
  * time that leaves (tracer start/stop, clock skew) is "unattributed", so
  *   sum(path_ns) + unattributed_ns == wall_ns   exactly.
  *
+ * A tree attached to rather than started (pantsd, --pid) does the command's
+ * work while the command waits for it: report_load.c hangs it under the
+ * command's root, so it enters the path like a child the root waited for.
+ *
  * A process with several threads has more thread time than lifetime; the
  * excess is taken from sleep first (helper threads mostly block), then
  * proportionally, so that a process's own vector spans its lifetime. */
@@ -29,6 +33,12 @@ void pf_report_proc_name(const struct pf_rproc *p, char *buf, size_t len)
 	int argc = p->nimages && p->images[0].argv ? p->images[0].argc : p->argc;
 	if (!argc) {
 		snprintf(buf, len, "%s", p->comm && p->comm[0] ? p->comm : pf_base_name(p->exe));
+		return;
+	}
+	/* a process title (setproctitle), as pantsd's "pantsd [/build/root]" */
+	const char *title = strstr(argv[0], " [");
+	if (title && argv[0][0] != '/') {
+		snprintf(buf, len, "%.*s", (int)(title - argv[0]), argv[0]);
 		return;
 	}
 	const char *q = "", *q2 = "";

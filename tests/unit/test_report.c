@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include <cmocka.h>
 #include "perfanity.h"
 #include "report.h"
+#include "report_pants.h"
 
 
 static const char *const CATS[] = { "cpu", "file_io", "net", "exec", "child_wait", "sleep", "other",
@@ -514,6 +516,78 @@ static void test_format(void **state)
 	assert_string_equal(pf_md_escape(b, sizeof(b), "a_b\nc", 0), "a_b c");
 }
 
+/* A Pants client waiting 1 s on an attached pantsd (2 threads: 0.2 s cpu, 1.5 s
+ * sleep), which ran one pex build (0.6 s cpu) in a sandbox. The attached tree hangs
+ * under the client: its sleep is replaced by pantsd's work, pantsd's by the build. */
+static json_t *pants_trace(void)
+{
+	const long long client[NCATS] = { 0, 0, 0, 0, 0, 1000, 0, 0, 0, 0 };
+	const long long pantsd[NCATS] = { 200, 0, 0, 0, 0, 1500, 0, 0, 0, 0 };
+	const long long pex[NCATS] = { 600, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+	json_t *procs = json_array(), *p;
+	json_array_append_new(procs, proc(10, 1, json_pack("[s,s,s]", "/v/bin/python3.9", "/v/bin/pants", "package"),
+					  0, 1000, 1, client));
+	p = proc(20, 1, json_pack("[s,s,s]", "pantsd [/b]", "", ""), 0, 1000, 2, pantsd);
+	json_object_set_new(p, "attached", json_true());
+	json_object_set_new(p, "exit_code", json_null());
+	json_array_append_new(procs, p);
+	p = proc(30, 20, json_pack("[s,s,s,s,s]", "/usr/bin/python3.9", "./pex-2.1.137.pex", "--tmpdir", "--output-file",
+				   "simple/bin@layout=loose.pex"), 200, 800, 1, pex);
+	json_object_set_new(p, "attached", json_true());
+	json_array_append_new(procs, p);
+	json_t *files = json_pack("[{s:s, s:I, s:I, s:I, s:I}, {s:s, s:I, s:I, s:I, s:I}]",
+				  "path", "/c/lmdb/files/0/a", "ns", MS, "bytes_read", 4096LL, "bytes_written", 0LL, "ops", 2LL,
+				  "path", "/tmp/pants-sandbox-Ab12/simple/bin@layout=loose.pex", "ns", MS,
+				  "bytes_read", 0LL, "bytes_written", 1000LL, "ops", 3LL);
+	return trace(json_pack("[s,s,s]", "/v/bin/pants", "--local-store-dir=/c/lmdb", "package"), 1000, procs, files);
+}
+
+static void test_pants(void **state)
+{
+	(void)state;
+	struct pf_rcats cats = { .child_wait = -1, .sleep = -1 };
+	struct pf_rtrace t;
+	struct pf_pants_run r;
+	char buf[192];
+	load(pants_trace(), "pants.json", NULL, &cats, &t);
+	pf_report_path(&t, &cats);
+	/* the command is the root, not the attached pantsd that started as early */
+	assert_int_equal(t.root_proc, 0);
+	assert_int_equal(t.procs[1].parent, 0);
+	assert_int_equal(t.path_ns[cat(&cats, "cpu")], (200 + 600) * MS);
+	assert_int_equal(t.path_ns[cat(&cats, "sleep")], 200 * MS); /* pantsd's wait not explained by the build */
+	assert_int_equal(t.unattributed_ns, 0);
+	pf_pants_analyse(&t, &r);
+	assert_true(r.is_pants);
+	assert_int_equal(r.pantsd, 1);
+	assert_true(r.pantsd_attached);
+	assert_int_equal(r.nexecs, 1);
+	assert_string_equal(r.execs[0].label, "pex: build simple/bin@layout=loose.pex");
+	assert_int_equal(llround(r.execs[0].path_ns), 600 * MS);
+	assert_string_equal(r.store.prefix, "/c/lmdb");
+	assert_int_equal(r.store.bytes_read, 4096);
+	assert_int_equal(r.sandboxes, 1);
+	char *out = render(&t, 1, &cats, 0);
+	assert_contains(out, "pantsd (pid 20) was already running: attached to, warm");
+	assert_contains(out, "local store /c/lmdb: read 4.0 KiB (hits), wrote 0 B (new entries) in 1 files");
+	assert_contains(out, "1 sandboxes (pants-sandbox-*) used");
+	free(out);
+	pf_report_free(&t);
+	/* labels: what a process Pants ran does */
+	const char *pytest[] = { "/x/python3.11", "./pytest_runner.pex_pex_shim.sh", "--color=no", "simple/tests/test_web.py" };
+	pf_pants_exec_label(pytest, 4, buf, sizeof(buf));
+	assert_string_equal(buf, "pytest: test_web.py");
+	const char *ident[] = { "/usr/bin/python3.11", "-s", "-c", "import sys" };
+	pf_pants_exec_label(ident, 4, buf, sizeof(buf));
+	assert_string_equal(buf, "interpreter check (python3.11)");
+	const char *pyenv[] = { "/usr/bin/env", "bash", "/root/.pyenv/bin/pyenv", "root" };
+	pf_pants_exec_label(pyenv, 4, buf, sizeof(buf));
+	assert_string_equal(buf, "pyenv lookup");
+	const char *uname[] = { "/usr/bin/uname", "-p" };
+	pf_pants_exec_label(uname, 2, buf, sizeof(buf));
+	assert_string_equal(buf, "platform probe (uname)");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -528,6 +602,7 @@ int main(void)
 		cmocka_unit_test(test_cli),
 		cmocka_unit_test(test_explain),
 		cmocka_unit_test(test_format),
+		cmocka_unit_test(test_pants),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
