@@ -2,6 +2,7 @@
 #ifndef PF_BENCH_MATRIX_H
 #define PF_BENCH_MATRIX_H
 #include <stddef.h>
+#include <stdio.h>
 #include <jansson.h>
 
 enum bench_value_type { BENCH_STR, BENCH_INT, BENCH_BOOL };
@@ -54,6 +55,29 @@ struct bench_matrix {
 	char *edit;            /* file the incremental step edits, relative to project */
 	char *synthetic_names; /* module whose NAMES line lists the synthetic deps ("" = none) */
 	char *pants;           /* pants executable for the pants preset */
+	/* What the pex preset builds from (each list NULL-terminated; paths relative to project
+	 * unless absolute). Defaults are the project's own files, never the example's. */
+	char **requirement_files;      /* pex -r */
+	size_t n_requirement_files;
+	char **test_requirement_files;
+	size_t n_test_requirement_files;
+	char **dependencies;           /* requirement strings ([project] dependencies) */
+	size_t n_dependencies;
+	char **test_dependencies;      /* for the test goal's PEX (pytest by default) */
+	size_t n_test_dependencies;
+	char **packages;               /* flat layout: pex -P NAME, from the project's top */
+	size_t n_packages;
+	char **find_links;             /* absolute directories or URLs */
+	size_t n_find_links;
+	char *index_url;               /* NULL: PyPI, as the user's pip configuration says */
+	int no_index;                  /* resolve from find_links only */
+	int network;                   /* measured resolves reach the index (else a warm-up
+	                                * `pip wheel` fills a local directory first) */
+	json_t *inferred;              /* key -> where an inferred value came from, or NULL */
+	char **skipped;                /* "goal test: no tests/ ..." (steps/goals left out) */
+	size_t n_skipped;
+	char **selects;                /* --config patterns: a config runs if it matches one */
+	size_t n_selects;
 	int repetitions;
 	int warmup;
 	double timeout;        /* seconds per command */
@@ -84,6 +108,18 @@ struct bench_config {
 int bench_matrix_from_json(struct bench_matrix *m, json_t *root, const char *source,
 			   const char *base_dir, const char *examples_dir, char *err, size_t errlen);
 void bench_matrix_free(struct bench_matrix *m);
+
+/* Keep only what the command line asks for: configs matching one of the patterns
+ * ("name=glob,name=glob"), the named steps and goals (in the matrix's order). Empty lists
+ * select everything. Returns 0, or -1 with a one-line reason in err (an unknown name, or
+ * a selection that leaves nothing). */
+int bench_matrix_select(struct bench_matrix *m, const char *const *configs, size_t n_configs,
+			const char *const *steps, size_t n_steps, const char *const *goals, size_t n_goals,
+			char *err, size_t errlen);
+
+/* Where each value came from, one line per key, each starting with prefix: what inference
+ * found in the project's files (or, for a matrix file, that it says so). */
+void bench_matrix_print_sources(const struct bench_matrix *m, FILE *f, const char *prefix);
 
 /* Whether a parameter is an option of the tool rather than a field of the target
  * (the Pants preset's "pantsd"): kept out of {params} and the target address. */

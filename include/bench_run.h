@@ -14,7 +14,14 @@ struct bench_env {
 	int dry_run;            /* print rendered commands, run nothing */
 	int keep;               /* keep the work directory (artifacts, copies) */
 	const char *tracer;     /* --trace: this perfanity, to run goals under `trace` */
+	const char *wheel_cache; /* the warm-up's wheels (bench_uses_wheel_cache) */
 };
+
+/* Whether the pex preset resolves from a local directory of wheels built once before
+ * any measurement (`pip wheel`, with the user's pip configuration), so that measured
+ * cells do not time the network: not when the matrix says network = true, nor when it
+ * resolves from find_links only (no_index). */
+int bench_uses_wheel_cache(const struct bench_matrix *m);
 
 /* Run every config × step × repetition × goal. Returns the result document (also when
  * interrupted: "interrupted": true, finished cells only), or NULL on a harness error. */

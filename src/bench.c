@@ -53,6 +53,21 @@ static void usage(FILE *f)
 "                         keep its category totals, times are the traced walls\n"
 "      --explain          --trace, and say why: each cell's main causes, and what makes\n"
 "                         it slower than the fastest cell of its column\n"
+"      --init             write DIR/perfanity.toml inferred from the project's files\n"
+"      --config PATTERN   only the configurations matching NAME=VALUE[,NAME=VALUE...]\n"
+"                         (VALUE may be a glob: 'layout=packed,execution_mode=*'); repeatable\n"
+"      --step NAME        only this step (clean, noop, incremental); repeatable\n"
+"      --goal NAME        only this goal (package, run, test); repeatable\n"
+"\n"
+"Without a perfanity.toml or [tool.perfanity], DIR is benched from what its own files say\n"
+"(pyproject.toml, setup.cfg, setup.py, requirements*.txt): --dry-run shows where each\n"
+"value came from, --init writes it for editing.\n"
+"\n"
+"Examples:\n"
+"  perfanity bench                          the built-in example, six configurations\n"
+"  perfanity bench ~/src/myapp --dry-run    what would run on your project, and why\n"
+"  perfanity bench examples/pants           the seed's table from real Pants runs\n"
+"  perfanity bench --step noop --goal run --config 'layout=packed'\n"
 "\n"
 "Exit status: 0 all cells measured, 1 some cell failed, 2 bad input, 130 interrupted.\n",
 		DEFAULT_PYTHON);
@@ -96,6 +111,92 @@ static int on_path(const char *name)
 	return found;
 }
 
+/* Whether a pyproject.toml has a [tool.perfanity] table (a text check: the file is read
+ * properly by tomllib afterwards). */
+static int has_tool_table(const char *pyproject)
+{
+	FILE *f = fopen(pyproject, "r");
+	char line[512];
+	int found = 0;
+	while (f && !found && fgets(line, sizeof(line), f))
+		found = !strncmp(line + strspn(line, " \t"), "[tool.perfanity", 15);
+	if (f)
+		fclose(f);
+	return found;
+}
+
+/* Run a Python helper of ours; its one-line error (exit 2) is ours. Returns 0 or -1. */
+static int run_helper(const char *cmd, const char *workdir)
+{
+	char err_path[PATH_MAX];
+	struct bench_exec_result r;
+	snprintf(err_path, sizeof(err_path), "%s/helper.stderr", workdir);
+	if (bench_exec(cmd, NULL, NULL, NULL, err_path, 120, &r))
+		return -1;
+	if (r.exit_code) {
+		char *tail = bench_file_tail(err_path, 1024);
+		tail[strcspn(tail, "\n")] = 0;
+		pf_err("%s", tail[0] ? tail : "a helper script failed");
+		free(tail);
+	}
+	unlink(err_path);
+	return r.exit_code ? -1 : 0;
+}
+
+/* No matrix file: infer one from the project's own files (scripts/bench_infer.py); with
+ * toml_out, also write it there as a perfanity.toml. */
+static int infer_matrix(const char *dir, const char *root, const char *python, const char *workdir,
+			const char *toml_out, struct bench_matrix *m)
+{
+	char json_path[PATH_MAX], script[PATH_MAX], source[PATH_MAX + 32];
+	snprintf(json_path, sizeof(json_path), "%s/inferred.json", workdir);
+	snprintf(script, sizeof(script), "%s/scripts/bench_infer.py", root);
+	char *qpy = bench_shell_quote(python), *qs = bench_shell_quote(script), *qd = bench_shell_quote(dir);
+	char *qj = bench_shell_quote(json_path), *qt = toml_out ? bench_shell_quote(toml_out) : NULL, *cmd = NULL;
+	int rc = -1;
+	if (asprintf(&cmd, "%s %s %s %s%s%s", qpy, qs, qd, qj, qt ? " --toml " : "", qt ? qt : "") >= 0 &&
+	    !run_helper(cmd, workdir)) {
+		json_t *j = toml_out ? NULL : pf_json_read(json_path);
+		char err[1024];
+		snprintf(source, sizeof(source), "%s (inferred)", dir);
+		if (toml_out)
+			rc = 0;
+		else if (j && bench_matrix_from_json(m, j, source, dir, NULL, err, sizeof(err)))
+			pf_err("%s", err);
+		else
+			rc = j ? 0 : -1;
+		json_decref(j);
+	}
+	unlink(json_path);
+	free(qpy);
+	free(qs);
+	free(qd);
+	free(qj);
+	free(qt);
+	free(cmd);
+	return rc;
+}
+
+/* --init: DIR/perfanity.toml from inference, never over an existing one. */
+static int write_inferred(const char *dir, const char *root, const char *python, const char *workdir)
+{
+	char out[PATH_MAX];
+	if (!dir || !bench_is_dir(dir)) {
+		pf_err("--init: expected the project directory to write a perfanity.toml into");
+		return PF_EXIT_USAGE;
+	}
+	snprintf(out, sizeof(out), "%s/perfanity.toml", dir);
+	if (bench_is_file(out)) {
+		pf_err("--init: %s exists; not overwritten", out);
+		return PF_EXIT_USAGE;
+	}
+	if (infer_matrix(dir, root, python, workdir, out, NULL))
+		return PF_EXIT_USAGE;
+	fprintf(stderr, "perfanity: bench: wrote %s (inferred from the project's files; edit it, then: "
+			"perfanity bench %s)\n", out, dir);
+	return PF_EXIT_OK;
+}
+
 /* Read a matrix file with the interpreter's tomllib (scripts/bench_fixture.py) into JSON. */
 static int load_matrix(const char *arg, const char *root, const char *python, const char *workdir,
 		       struct bench_matrix *m)
@@ -106,10 +207,8 @@ static int load_matrix(const char *arg, const char *root, const char *python, co
 		snprintf(file, sizeof(file), "%s/perfanity.toml", arg);
 		if (!bench_is_file(file)) {
 			snprintf(file, sizeof(file), "%s/pyproject.toml", arg);
-			if (!bench_is_file(file)) {
-				pf_err("%s: no perfanity.toml or pyproject.toml in this directory", arg);
-				return -1;
-			}
+			if (!has_tool_table(file))
+				return infer_matrix(arg, root, python, workdir, NULL, m);
 		}
 	} else if (bench_is_file(arg)) {
 		snprintf(file, sizeof(file), "%s", arg);
@@ -311,7 +410,9 @@ static int write_text_file(const char *path, json_t *doc, enum bench_format form
 
 enum { OPT_TIMEOUT = 256, OPT_DEPS, OPT_DEP_SIZE, OPT_STATS, OPT_JSON, OPT_CSV, OPT_MARKDOWN,
        OPT_COMPARE, OPT_SWEEP, OPT_WORKDIR, OPT_KEEP, OPT_PEX, OPT_PYTHON, OPT_DRY_RUN,
-       OPT_TRACE, OPT_EXPLAIN };
+       OPT_TRACE, OPT_EXPLAIN, OPT_INIT, OPT_CONFIG, OPT_STEP, OPT_GOAL };
+
+#define MAX_SELECT 32
 
 int do_bench(int argc, char **argv)
 {
@@ -335,6 +436,10 @@ int do_bench(int argc, char **argv)
 		{ "quiet", no_argument, 0, 'q' },
 		{ "trace", no_argument, 0, OPT_TRACE },
 		{ "explain", no_argument, 0, OPT_EXPLAIN },
+		{ "init", no_argument, 0, OPT_INIT },
+		{ "config", required_argument, 0, OPT_CONFIG },
+		{ "step", required_argument, 0, OPT_STEP },
+		{ "goal", required_argument, 0, OPT_GOAL },
 		{ "help", no_argument, 0, 'h' },
 		{ 0 }
 	};
@@ -343,7 +448,9 @@ int do_bench(int argc, char **argv)
 	double timeout = -1;
 	const char *json_out = NULL, *csv_out = NULL, *md_out = NULL, *sweep_arg = NULL;
 	const char *workdir_arg = NULL, *pex_arg = NULL, *python = DEFAULT_PYTHON;
-	int trace = 0, explain = 0;
+	int trace = 0, explain = 0, init = 0;
+	const char *sel_config[MAX_SELECT], *sel_step[MAX_SELECT], *sel_goal[MAX_SELECT];
+	size_t n_config = 0, n_step = 0, n_goal = 0;
 	char *tracer = NULL;
 	int c;
 	optind = 1;
@@ -376,6 +483,19 @@ int do_bench(int argc, char **argv)
 		case 'q': quiet = 1; break;
 		case OPT_TRACE: trace = 1; break;
 		case OPT_EXPLAIN: trace = explain = 1; break;
+		case OPT_INIT: init = 1; break;
+		case OPT_CONFIG:
+		case OPT_STEP:
+		case OPT_GOAL: {
+			const char **list = c == OPT_CONFIG ? sel_config : c == OPT_STEP ? sel_step : sel_goal;
+			size_t *n = c == OPT_CONFIG ? &n_config : c == OPT_STEP ? &n_step : &n_goal;
+			if (*n == MAX_SELECT) {
+				pf_err("--config, --step and --goal take at most %d values each", MAX_SELECT);
+				return PF_EXIT_USAGE;
+			}
+			list[(*n)++] = optarg;
+			break;
+		}
 		case 'h': usage(stdout); return PF_EXIT_OK;
 		default: usage(stderr); return PF_EXIT_USAGE;
 		}
@@ -441,6 +561,10 @@ int do_bench(int argc, char **argv)
 	snprintf(examples, sizeof(examples), "%s/examples", root);
 	snprintf(wheelhouse, sizeof(wheelhouse), "%s/.cache/wheelhouse", root);
 	snprintf(pex_default, sizeof(pex_default), "%s/.venv/bin/pex", root);
+	if (init) {
+		rc = write_inferred(optind < argc ? argv[optind] : NULL, root, python, workdir);
+		goto out;
+	}
 	if (optind < argc) {
 		if (load_matrix(argv[optind], root, python, workdir, &m))
 			goto out;
@@ -451,6 +575,20 @@ int do_bench(int argc, char **argv)
 			goto out;
 		}
 	}
+	char sel_err[512];
+	if (bench_matrix_select(&m, sel_config, n_config, sel_step, n_step, sel_goal, n_goal, sel_err, sizeof(sel_err))) {
+		pf_err("%s", sel_err);
+		goto out;
+	}
+	if (dry_run)
+		bench_matrix_print_sources(&m, stdout, "# ");
+	else if (!quiet && m.inferred)
+		bench_matrix_print_sources(&m, stderr, "perfanity: bench: ");
+	for (size_t i = 0; i < m.n_skipped && !quiet; i++)
+		fprintf(stderr, "perfanity: bench: skipped: %s\n", m.skipped[i]);
+	if (m.n_skipped && dry_run)
+		for (size_t i = 0; i < m.n_skipped; i++)
+			printf("# skipped: %s\n", m.skipped[i]);
 	if (repetitions > 0) m.repetitions = repetitions;
 	if (warmup >= 0) m.warmup = warmup;
 	if (timeout > 0) m.timeout = timeout;
@@ -466,9 +604,12 @@ int do_bench(int argc, char **argv)
 			pf_err("pex not found at %s (run 'make setup', or pass --pex PATH)", pex);
 			goto out;
 		}
-		if (!bench_is_dir(wheelhouse)) {
-			pf_err("wheelhouse %s missing (run 'make setup' once, with network)", wheelhouse);
-			goto out;
+		for (size_t i = 0; i < m.n_find_links; i++) {
+			if (!strstr(m.find_links[i], "://") && !bench_is_dir(m.find_links[i])) {
+				pf_err("find_links: %s is not a directory%s", m.find_links[i],
+				       !strcmp(m.source, "built-in") ? " (the example's wheelhouse: run 'make setup' once, with network)" : "");
+				goto out;
+			}
 		}
 	}
 	if (m.preset == BENCH_PRESET_PANTS && !strcmp(m.pants, "pants") && !on_path(m.pants)) {
@@ -492,10 +633,12 @@ int do_bench(int argc, char **argv)
 			goto out;
 		}
 	}
+	char wheel_cache[PATH_MAX];
+	snprintf(wheel_cache, sizeof(wheel_cache), "%s/wheels", workdir);
 	struct bench_env env = {
 		.root = root, .pex = access(pex, X_OK) ? NULL : pex, .python = python,
 		.wheelhouse = wheelhouse, .workdir = workdir, .quiet = quiet, .dry_run = dry_run,
-		.keep = keep, .tracer = tracer,
+		.keep = keep, .tracer = tracer, .wheel_cache = wheel_cache,
 	};
 	bench_exec_install_interrupt();
 	json_t *doc = NULL;

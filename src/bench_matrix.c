@@ -4,17 +4,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fnmatch.h>
+#include <sys/stat.h>
 #include "bench_matrix.h"
 #include "bench_template.h"
 
 /* The pex preset: what `pants package/run/test` would do for a pex_binary, spelled out.
  * The test PEX holds the requirements, the sources and pytest, like Pants' pytest runner. */
-#define PEX_BUILD "{pex} --python {python} --pex-root {build_cache} --no-pypi -f {wheelhouse} " \
-	"-f {synthetic} -r {requirements} -r {synthetic_requirements} -D {sources}"
+/* {resolve_args} says where dependencies come from, {requirement_args} what they are and
+ * {source_args} where the project's own code is: each rendered from the matrix
+ * (bench_run.c), so only what the project has is passed. */
+#define PEX_BUILD "{pex} --python {python} --pex-root {build_cache} {resolve_args} {requirement_args} {source_args}"
 static const char *const pex_package[] = { PEX_BUILD " -e {entry_point} {pex_args} -o {artifact}", NULL };
 static const char *const pex_run[] = { "{python} {artifact}", NULL };
 static const char *const pex_test[] = {
-	PEX_BUILD " -r {test_requirements} -e pytest {pex_args} -o {test_artifact}",
+	PEX_BUILD " {test_requirement_args} -e pytest {pex_args} -o {test_artifact}",
 	"{python} {test_artifact} {tests} -q -p no:cacheprovider", NULL
 };
 /* The Pants preset: the BUILD file parametrizes the target with the matrix's parameters. */
@@ -39,9 +43,11 @@ static const struct preset_goal pants_goals[] = {
 };
 
 static const char *const top_keys[] = {
-	"project", "target", "entry_point", "sources", "tests", "requirements",
-	"test_requirements", "edit", "synthetic_names", "preset", "pants", "repetitions",
-	"warmup", "timeout", "deps", "dep_size", "parameters", "exclude", "goals", "steps", NULL
+	"project", "target", "entry_point", "sources", "packages", "tests", "requirements",
+	"test_requirements", "dependencies", "test_dependencies", "find_links", "index_url",
+	"no_index", "network", "edit", "synthetic_names", "preset", "pants", "repetitions",
+	"warmup", "timeout", "deps", "dep_size", "parameters", "exclude", "goals", "steps",
+	"inferred", NULL
 };
 
 struct known_param { const char *name; enum bench_value_type type; const char *choices; };
@@ -129,6 +135,50 @@ static int get_int(struct ctx *c, json_t *root, const char *key, int dflt, int m
 		return fail(c, key, "expected an integer >= %d, got %s", min,
 			    json_is_integer(v) ? "a smaller one" : type_name(v));
 	*out = (int)json_integer_value(v);
+	return 0;
+}
+
+static void free_list(char **l, size_t n);
+
+static int get_bool(struct ctx *c, json_t *root, const char *key, int dflt, int *out)
+{
+	json_t *v = json_object_get(root, key);
+	if (!v) {
+		*out = dflt;
+		return 0;
+	}
+	if (!json_is_boolean(v))
+		return fail(c, key, "expected true or false, got %s", type_name(v));
+	*out = json_is_true(v);
+	return 0;
+}
+
+/* A string or an array of strings (possibly empty), as a NULL-terminated list; dflt
+ * (one string, or NULL for none) when the key is absent. */
+static int get_list(struct ctx *c, json_t *root, const char *key, const char *dflt, char ***out, size_t *n)
+{
+	json_t *v = json_object_get(root, key);
+	*n = 0;
+	*out = calloc((json_is_array(v) ? json_array_size(v) : 1) + 1, sizeof(char *));
+	if (!v) {
+		if (dflt)
+			(*out)[(*n)++] = strdup(dflt);
+		return 0;
+	}
+	if (json_is_string(v)) {
+		if (json_string_value(v)[0])
+			(*out)[(*n)++] = strdup(json_string_value(v));
+		return 0;
+	}
+	if (!json_is_array(v))
+		return fail(c, key, "expected a string or an array of strings, got %s", type_name(v));
+	size_t i;
+	json_t *e;
+	json_array_foreach(v, i, e) {
+		if (!json_is_string(e))
+			return fail(c, key, "expected strings, got %s at index %zu", type_name(e), i);
+		(*out)[(*n)++] = strdup(json_string_value(e));
+	}
 	return 0;
 }
 
@@ -477,6 +527,76 @@ static int check_templates(struct ctx *c, const struct bench_matrix *m)
 	return rc;
 }
 
+static void add_skipped(struct bench_matrix *m, const char *line)
+{
+	m->skipped = realloc(m->skipped, (m->n_skipped + 2) * sizeof(char *));
+	m->skipped[m->n_skipped++] = strdup(line);
+	m->skipped[m->n_skipped] = NULL;
+}
+
+/* What this project cannot run is left out with a line saying why, not an error:
+ * the incremental step without a file to edit, the pex preset's test goal without tests. */
+static void skip_what_cannot_run(struct bench_matrix *m, int own_goals)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < m->n_steps; i++) {
+		if (m->steps[i].kind == BENCH_STEP_INCREMENTAL && !m->edit[0]) {
+			char line[256];
+			snprintf(line, sizeof(line), "step %s: no first-party file to edit (set edit = \"path/in/project.py\")",
+				 m->steps[i].name);
+			add_skipped(m, line);
+			free(m->steps[i].name);
+			free_list(m->steps[i].prepare, m->steps[i].n_prepare);
+			continue;
+		}
+		m->steps[k++] = m->steps[i];
+	}
+	m->n_steps = k;
+	if (own_goals || m->preset != BENCH_PRESET_PEX || m->tests[0])
+		return;
+	k = 0;
+	for (size_t g = 0; g < m->n_goals; g++) {
+		if (!strcmp(m->goals[g].name, "test")) {
+			add_skipped(m, "goal test: the project has no tests/ directory (set tests = \"dir\" to run pytest on one)");
+			free(m->goals[g].name);
+			free_list(m->goals[g].commands, m->goals[g].n_commands);
+			continue;
+		}
+		m->goals[k++] = m->goals[g];
+	}
+	m->n_goals = k;
+}
+
+/* Whether the project has rel (a directory if dir, else a file). */
+static int project_has(const struct bench_matrix *m, const char *rel, int dir)
+{
+	char *p = path_join(m->project, rel);
+	struct stat st;
+	int ok = p && !stat(p, &st) && (dir ? S_ISDIR(st.st_mode) : S_ISREG(st.st_mode));
+	free(p);
+	return ok;
+}
+
+/* find_links, made absolute against the matrix file's directory (URLs kept); the
+ * built-in example's is the wheelhouse set-up fetched into the checkout. */
+static int get_find_links(struct ctx *c, json_t *root, const char *base_dir, int builtin,
+			  struct bench_matrix *m)
+{
+	char *wheelhouse = NULL;
+	if (builtin && asprintf(&wheelhouse, "%s/../.cache/wheelhouse", base_dir) < 0)
+		return -1;
+	int rc = get_list(c, root, "find_links", wheelhouse, &m->find_links, &m->n_find_links);
+	free(wheelhouse);
+	for (size_t i = 0; !rc && i < m->n_find_links; i++) {
+		if (strstr(m->find_links[i], "://"))
+			continue;
+		char *abs = path_join(builtin ? NULL : base_dir, m->find_links[i]);
+		free(m->find_links[i]);
+		m->find_links[i] = abs;
+	}
+	return rc;
+}
+
 static void default_params(struct bench_matrix *m)
 {
 	static const char *const modes[] = { "venv", "zipapp" };
@@ -521,7 +641,7 @@ int bench_matrix_from_json(struct bench_matrix *m, json_t *root, const char *sou
 		for (const char *const *k = top_keys; *k; k++)
 			known |= !strcmp(*k, key);
 		if (!known) {
-			fail(&c, key, "unknown key (expected one of project, target, entry_point, sources, tests, requirements, test_requirements, edit, synthetic_names, preset, pants, repetitions, warmup, timeout, deps, dep_size, parameters, exclude, goals, steps)");
+			fail(&c, key, "unknown key (expected one of project, target, entry_point, sources, packages, tests, requirements, test_requirements, dependencies, test_dependencies, find_links, index_url, no_index, network, edit, synthetic_names, preset, pants, repetitions, warmup, timeout, deps, dep_size, parameters, exclude, goals, steps)");
 			goto out;
 		}
 	}
@@ -554,12 +674,26 @@ int bench_matrix_from_json(struct bench_matrix *m, json_t *root, const char *sou
 	free(project);
 	char dflt_target[256];
 	snprintf(dflt_target, sizeof(dflt_target), "%s:bin", basename_of(m->project));
+	/* Defaults are the project's own files where it has them (documented in
+	 * examples/simple/perfanity.toml), never the example's. */
 	if (get_string(&c, root, "target", builtin ? "simple:bin" : dflt_target, &m->target) ||
 	    get_string(&c, root, "entry_point", builtin ? "simple.bin:main" : NULL, &m->entry_point) ||
-	    get_string(&c, root, "sources", "src", &m->sources) ||
-	    get_string(&c, root, "tests", "tests", &m->tests) ||
-	    get_string(&c, root, "requirements", "requirements.txt", &m->requirements) ||
-	    get_string(&c, root, "test_requirements", "test-requirements.txt", &m->test_requirements) ||
+	    get_string(&c, root, "sources", builtin || project_has(m, "src", 1) ? "src" : "", &m->sources) ||
+	    get_list(&c, root, "packages", NULL, &m->packages, &m->n_packages) ||
+	    get_string(&c, root, "tests", builtin || project_has(m, "tests", 1) ? "tests" : "", &m->tests) ||
+	    get_list(&c, root, "requirements",
+		     builtin || project_has(m, "requirements.txt", 0) ? "requirements.txt" : NULL,
+		     &m->requirement_files, &m->n_requirement_files) ||
+	    get_list(&c, root, "test_requirements",
+		     builtin || project_has(m, "test-requirements.txt", 0) ? "test-requirements.txt" : NULL,
+		     &m->test_requirement_files, &m->n_test_requirement_files) ||
+	    get_list(&c, root, "dependencies", NULL, &m->dependencies, &m->n_dependencies) ||
+	    get_list(&c, root, "test_dependencies", builtin ? NULL : "pytest", &m->test_dependencies,
+		     &m->n_test_dependencies) ||
+	    get_find_links(&c, root, builtin ? examples_dir : base_dir, builtin, m) ||
+	    get_string(&c, root, "index_url", NULL, &m->index_url) ||
+	    get_bool(&c, root, "no_index", builtin, &m->no_index) ||
+	    get_bool(&c, root, "network", 0, &m->network) ||
 	    get_string(&c, root, "edit", builtin ? "src/simple/revision.py" : "", &m->edit) ||
 	    get_string(&c, root, "synthetic_names", builtin ? "src/simple/synthetic.py" : "", &m->synthetic_names) ||
 	    get_string(&c, root, "pants", "pants", &m->pants) ||
@@ -568,6 +702,15 @@ int bench_matrix_from_json(struct bench_matrix *m, json_t *root, const char *sou
 	    get_int(&c, root, "deps", builtin ? 20 : 0, 0, &m->deps) ||
 	    get_int(&c, root, "dep_size", 16, 1, &m->dep_size_kb))
 		goto out;
+	/* {requirements} and {test_requirements}: the first file of each, for templates */
+	m->requirements = strdup(m->n_requirement_files ? m->requirement_files[0] : "");
+	m->test_requirements = strdup(m->n_test_requirement_files ? m->test_requirement_files[0] : "");
+	json_t *inf = json_object_get(root, "inferred");
+	if (inf && !json_is_object(inf)) {
+		fail(&c, "inferred", "expected a table (written by perfanity bench --init), got %s", type_name(inf));
+		goto out;
+	}
+	m->inferred = inf ? json_incref(inf) : NULL;
 	json_t *t = json_object_get(root, "timeout");
 	m->timeout = 600;
 	if (t) {
@@ -597,11 +740,10 @@ int bench_matrix_from_json(struct bench_matrix *m, json_t *root, const char *sou
 	if (parse_goals(&c, m, json_object_get(root, "goals")) ||
 	    parse_steps(&c, m, json_object_get(root, "steps")))
 		goto out;
-	for (size_t i = 0; i < m->n_steps; i++) {
-		if (m->steps[i].kind == BENCH_STEP_INCREMENTAL && !m->edit[0]) {
-			fail(&c, "edit", "expected the path (relative to the project) of a first-party file for the incremental step to edit");
-			goto out;
-		}
+	skip_what_cannot_run(m, json_object_get(root, "goals") != NULL);
+	if (!m->n_steps || !m->n_goals) {
+		snprintf(err, errlen, "%s: nothing left to run (%s)", c.source, !m->n_steps ? "no step" : "no goal");
+		goto out;
 	}
 	if (check_templates(&c, m))
 		goto out;
@@ -631,6 +773,16 @@ void bench_matrix_free(struct bench_matrix *m)
 	free(m->edit);
 	free(m->synthetic_names);
 	free(m->pants);
+	free_list(m->requirement_files, m->n_requirement_files);
+	free_list(m->test_requirement_files, m->n_test_requirement_files);
+	free_list(m->dependencies, m->n_dependencies);
+	free_list(m->test_dependencies, m->n_test_dependencies);
+	free_list(m->packages, m->n_packages);
+	free_list(m->find_links, m->n_find_links);
+	free_list(m->skipped, m->n_skipped);
+	free_list(m->selects, m->n_selects);
+	free(m->index_url);
+	json_decref(m->inferred);
 	for (size_t i = 0; i < m->n_params; i++) {
 		free(m->params[i].name);
 		for (size_t j = 0; j < m->params[i].n_values; j++)
@@ -671,6 +823,168 @@ static int excluded(const struct bench_matrix *m, const size_t *idx)
 	return 0;
 }
 
+/* Whether the config at idx matches "name=glob,name=glob" (every term). */
+static int config_matches(const struct bench_matrix *m, const size_t *idx, const char *pattern)
+{
+	char *copy = strdup(pattern), *save = NULL;
+	int ok = 1;
+	for (char *term = strtok_r(copy, ",", &save); term && ok; term = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(term, '=');
+		ok = 0;
+		for (size_t i = 0; eq && i < m->n_params; i++)
+			if (!strncmp(m->params[i].name, term, eq - term) && !m->params[i].name[eq - term])
+				ok = !fnmatch(eq + 1, m->params[i].values[idx[i]].text, 0);
+	}
+	free(copy);
+	return ok;
+}
+
+static int select_names(char **names, size_t n, const char *const *want, size_t nwant, const char *what,
+			char *err, size_t errlen)
+{
+	for (size_t w = 0; w < nwant; w++) {
+		int found = 0;
+		for (size_t i = 0; i < n && !found; i++)
+			found = !strcmp(names[i], want[w]);
+		if (!found) {
+			size_t o = snprintf(err, errlen, "--%s %s: the matrix has no such %s (it has", what, want[w], what);
+			for (size_t i = 0; i < n && o < errlen; i++)
+				o += snprintf(err + o, errlen - o, "%s %s", i ? "," : "", names[i]);
+			if (o < errlen)
+				snprintf(err + o, errlen - o, ")");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int wanted(const char *name, const char *const *want, size_t nwant)
+{
+	for (size_t w = 0; w < nwant; w++)
+		if (!strcmp(name, want[w]))
+			return 1;
+	return !nwant;
+}
+
+int bench_matrix_select(struct bench_matrix *m, const char *const *configs, size_t n_configs,
+			const char *const *steps, size_t n_steps, const char *const *goals, size_t n_goals,
+			char *err, size_t errlen)
+{
+	char *names[64];
+	size_t n = 0;
+	for (size_t i = 0; i < m->n_steps && n < 64; i++)
+		names[n++] = m->steps[i].name;
+	if (select_names(names, n, steps, n_steps, "step", err, errlen))
+		return -1;
+	n = 0;
+	for (size_t i = 0; i < m->n_goals && n < 64; i++)
+		names[n++] = m->goals[i].name;
+	if (select_names(names, n, goals, n_goals, "goal", err, errlen))
+		return -1;
+	for (size_t c = 0; c < n_configs; c++) {
+		char *copy = strdup(configs[c]), *save = NULL;
+		for (char *term = strtok_r(copy, ",", &save); term; term = strtok_r(NULL, ",", &save)) {
+			char *eq = strchr(term, '=');
+			int known = 0;
+			for (size_t i = 0; eq && i < m->n_params && !known; i++)
+				known = !strncmp(m->params[i].name, term, eq - term) && !m->params[i].name[eq - term];
+			if (!known) {
+				snprintf(err, errlen, "--config %s: '%s' is not NAME=VALUE with NAME a parameter of the matrix",
+					 configs[c], term);
+				free(copy);
+				return -1;
+			}
+		}
+		free(copy);
+	}
+	/* the pex preset's run goal runs what package built: without package, the build
+	 * becomes each step's (untimed) preparation, so "noop run" still means the run
+	 * after an unchanged rebuild */
+	if (m->preset == BENCH_PRESET_PEX && n_goals && wanted("run", goals, n_goals) && !wanted("package", goals, n_goals)) {
+		for (size_t g = 0; g < m->n_goals; g++) {
+			if (strcmp(m->goals[g].name, "package"))
+				continue;
+			for (size_t i = 0; i < m->n_steps; i++) {
+				struct bench_step *st = &m->steps[i];
+				st->prepare = realloc(st->prepare, (st->n_prepare + m->goals[g].n_commands + 1) * sizeof(char *));
+				for (size_t k = 0; k < m->goals[g].n_commands; k++)
+					st->prepare[st->n_prepare++] = strdup(m->goals[g].commands[k]);
+				st->prepare[st->n_prepare] = NULL;
+			}
+		}
+	}
+	size_t k = 0;
+	for (size_t i = 0; i < m->n_steps; i++) {
+		if (wanted(m->steps[i].name, steps, n_steps)) {
+			m->steps[k++] = m->steps[i];
+			continue;
+		}
+		free(m->steps[i].name);
+		free_list(m->steps[i].prepare, m->steps[i].n_prepare);
+	}
+	m->n_steps = k;
+	k = 0;
+	for (size_t g = 0; g < m->n_goals; g++) {
+		if (wanted(m->goals[g].name, goals, n_goals)) {
+			m->goals[k++] = m->goals[g];
+			continue;
+		}
+		free(m->goals[g].name);
+		free_list(m->goals[g].commands, m->goals[g].n_commands);
+	}
+	m->n_goals = k;
+	m->selects = calloc(n_configs + 1, sizeof(char *));
+	for (size_t c = 0; c < n_configs; c++)
+		m->selects[m->n_selects++] = strdup(configs[c]);
+	struct bench_config *cfg;
+	size_t left = bench_matrix_configs(m, &cfg);
+	bench_configs_free(cfg, left);
+	if (!left || !m->n_steps || !m->n_goals) {
+		snprintf(err, errlen, "%s: nothing left to run (%s)", m->source,
+			 !left ? "no configuration matches --config, or the excludes drop them all" :
+			 !m->n_steps ? "no step" : "no goal");
+		return -1;
+	}
+	return 0;
+}
+
+static void print_list(FILE *f, char **l, size_t n)
+{
+	fputc('[', f);
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "%s\"%s\"", i ? ", " : "", l[i]);
+	fputc(']', f);
+}
+
+void bench_matrix_print_sources(const struct bench_matrix *m, FILE *f, const char *prefix)
+{
+	if (!m->inferred) {
+		fprintf(f, "%svalues from %s; keys it does not set take the defaults documented in "
+			   "examples/simple/perfanity.toml\n", prefix, m->source);
+		return;
+	}
+	const char *key;
+	json_t *why;
+	json_object_foreach(m->inferred, key, why) {
+		fprintf(f, "%sinferred %s = ", prefix, key);
+		if (!strcmp(key, "packages"))
+			print_list(f, m->packages, m->n_packages);
+		else if (!strcmp(key, "dependencies"))
+			print_list(f, m->dependencies, m->n_dependencies);
+		else if (!strcmp(key, "test_dependencies"))
+			print_list(f, m->test_dependencies, m->n_test_dependencies);
+		else if (!strcmp(key, "requirements"))
+			print_list(f, m->requirement_files, m->n_requirement_files);
+		else if (!strcmp(key, "test_requirements"))
+			print_list(f, m->test_requirement_files, m->n_test_requirement_files);
+		else
+			fprintf(f, "\"%s\"", !strcmp(key, "entry_point") ? m->entry_point : !strcmp(key, "sources") ? m->sources :
+				!strcmp(key, "tests") ? m->tests : !strcmp(key, "edit") ? m->edit :
+				!strcmp(key, "target") ? m->target : !strcmp(key, "project") ? m->project : "?");
+		fprintf(f, "  (%s)\n", json_string_value(why) ? json_string_value(why) : "");
+	}
+}
+
 int bench_param_is_option(const struct bench_matrix *m, const char *name)
 {
 	return m->preset == BENCH_PRESET_PANTS && !strcmp(name, "pantsd");
@@ -692,6 +1006,11 @@ size_t bench_matrix_configs(const struct bench_matrix *m, struct bench_config **
 			rest /= m->params[i].n_values;
 		}
 		if (excluded(m, idx))
+			continue;
+		int selected = !m->n_selects;
+		for (size_t sel = 0; sel < m->n_selects && !selected; sel++)
+			selected = config_matches(m, idx, m->selects[sel]);
+		if (!selected)
 			continue;
 		struct bench_config *c = &(*out)[n++];
 		c->values = calloc(m->n_params + 1, sizeof(char *));

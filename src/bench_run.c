@@ -100,6 +100,90 @@ static char *pants_artifact(const char *project, const char *target, const char 
 	return p;
 }
 
+/* A project path: absolute as given, else under the project copy. */
+static void put_path(FILE *f, const char *opt, const char *project, const char *rel)
+{
+	char *p = rel[0] == '/' ? strdup(rel) : fmt("%s/%s", project, rel);
+	char *q = bench_shell_quote(p);
+	fprintf(f, " %s %s", opt, q);
+	free(q);
+	free(p);
+}
+
+static char *closed(FILE *f, char **buf)
+{
+	fclose(f);
+	if (*buf && (*buf)[0] == ' ')
+		memmove(*buf, *buf + 1, strlen(*buf));
+	return *buf;
+}
+
+/* The pex preset's {resolve_args}, {requirement_args}, {test_requirement_args} and
+ * {source_args}: only what the matrix (or the project's files) has. */
+static void pex_vars(struct bench_vars *v, const struct bench_matrix *m, const struct bench_env *env,
+		     const char *project, const char *synthetic)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	if (bench_uses_wheel_cache(m)) {
+		fprintf(f, " --no-pypi");
+		put_path(f, "-f", project, env->wheel_cache);
+	} else {
+		fprintf(f, "%s", m->no_index ? " --no-pypi" : m->index_url ? "" : " --use-pip-config");
+		if (m->index_url && !m->no_index)
+			put_path(f, "--index-url", "", m->index_url);
+	}
+	for (size_t i = 0; i < m->n_find_links; i++)
+		put_path(f, "-f", project, m->find_links[i]);
+	if (m->deps > 0)
+		put_path(f, "-f", project, synthetic);
+	bench_vars_set(v, "resolve_args", closed(f, &buf), 1);
+	free(buf);
+
+	buf = NULL;
+	f = open_memstream(&buf, &len);
+	for (size_t i = 0; i < m->n_requirement_files; i++)
+		put_path(f, "-r", project, m->requirement_files[i]);
+	if (m->n_dependencies) {
+		char *r = fmt("%s/dependencies.txt", env->workdir);
+		put_path(f, "-r", project, r);
+		free(r);
+	}
+	if (m->deps > 0) {
+		char *r = fmt("%s/requirements.txt", synthetic);
+		put_path(f, "-r", project, r);
+		free(r);
+	}
+	bench_vars_set(v, "requirement_args", closed(f, &buf), 1);
+	free(buf);
+
+	buf = NULL;
+	f = open_memstream(&buf, &len);
+	for (size_t i = 0; i < m->n_test_requirement_files; i++)
+		put_path(f, "-r", project, m->test_requirement_files[i]);
+	if (m->n_test_dependencies) {
+		char *r = fmt("%s/test-dependencies.txt", env->workdir);
+		put_path(f, "-r", project, r);
+		free(r);
+	}
+	bench_vars_set(v, "test_requirement_args", closed(f, &buf), 1);
+	free(buf);
+
+	buf = NULL;
+	f = open_memstream(&buf, &len);
+	if (m->sources[0])
+		put_path(f, "-D", project, m->sources);
+	for (size_t i = 0; i < m->n_packages; i++) {
+		char *spec = fmt("%s@%s", m->packages[i], project), *q = bench_shell_quote(spec);
+		fprintf(f, " -P %s", q);
+		free(q);
+		free(spec);
+	}
+	bench_vars_set(v, "source_args", closed(f, &buf), 1);
+	free(buf);
+}
+
 /* Everything a command template may refer to, for one config. */
 static void config_vars(struct bench_vars *v, const struct bench_matrix *m,
 			const struct bench_env *env, const struct bench_config *c,
@@ -121,6 +205,7 @@ static void config_vars(struct bench_vars *v, const struct bench_matrix *m,
 	bench_vars_set(v, "pex_args", p ? p : "", 1);
 	free(p);
 	pants_vars(v, m, env, c);
+	pex_vars(v, m, env, project, synthetic);
 	bench_vars_set(v, "project", project, 0);
 #define SETP(name, rel) do { p = fmt("%s/%s", project, rel); bench_vars_set(v, name, p, 0); free(p); } while (0)
 	SETP("sources", m->sources);
@@ -431,6 +516,97 @@ static char *iso_now(void)
 	return strdup(buf);
 }
 
+/* Requirement strings (dependencies = [...]) as files for pex -r and pip -r: pex takes
+ * requirement arguments in one run only, and a file needs no shell quoting. */
+static int write_requirement_list(const char *path, char **reqs, size_t n)
+{
+	FILE *f = n ? fopen(path, "w") : NULL;
+	if (n && !f) {
+		pf_err("cannot write %s: %s", path, strerror(errno));
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "%s\n", reqs[i]);
+	return f && fclose(f) ? -1 : 0;
+}
+
+int bench_uses_wheel_cache(const struct bench_matrix *m)
+{
+	return m->preset == BENCH_PRESET_PEX && !m->no_index && !m->network;
+}
+
+static void add_quoted(FILE *f, const char *opt, const char *arg)
+{
+	char *q = bench_shell_quote(arg);
+	fprintf(f, " %s%s%s", opt, opt[0] ? " " : "", q);
+	free(q);
+}
+
+/* The warm-up: every dependency of the project (and of its tests) built as a wheel into
+ * env->wheel_cache, with the user's pip configuration (PIP_* variables included), so
+ * measured resolves read a local directory. Not measured. */
+static int warm_wheel_cache(const struct bench_matrix *m, const struct bench_env *env, const char *pristine)
+{
+	bench_rm_rf(env->wheel_cache);
+	bench_mkdir_p(env->wheel_cache);
+	if (!m->n_requirement_files && !m->n_test_requirement_files && !m->n_dependencies && !m->n_test_dependencies)
+		return 0;
+	char *cmd = NULL, *err = fmt("%s/warmup.stderr", env->workdir);
+	size_t len = 0;
+	FILE *f = open_memstream(&cmd, &len);
+	char *py = bench_shell_quote(env->python);
+	fprintf(f, "%s -m pip wheel -q --disable-pip-version-check", py);
+	free(py);
+	add_quoted(f, "-w", env->wheel_cache);
+	for (size_t i = 0; i < m->n_find_links; i++)
+		add_quoted(f, "-f", m->find_links[i]);
+	if (m->index_url)
+		add_quoted(f, "--index-url", m->index_url);
+	for (size_t i = 0; i < m->n_requirement_files; i++)
+		add_quoted(f, "-r", m->requirement_files[i]);
+	for (size_t i = 0; i < m->n_test_requirement_files; i++)
+		add_quoted(f, "-r", m->test_requirement_files[i]);
+	char *dep_files[] = { fmt("%s/dependencies.txt", env->workdir), fmt("%s/test-dependencies.txt", env->workdir) };
+	if (m->n_dependencies)
+		add_quoted(f, "-r", dep_files[0]);
+	if (m->n_test_dependencies)
+		add_quoted(f, "-r", dep_files[1]);
+	free(dep_files[0]);
+	free(dep_files[1]);
+	fclose(f);
+	/* the user's pip configuration: measured commands do not inherit PIP_*, this one does */
+	extern char **environ;
+	size_t n = 0;
+	for (char **e = environ; *e; e++)
+		n += !strncmp(*e, "PIP_", 4);
+	char **pip_env = calloc(n + 1, sizeof(char *));
+	n = 0;
+	for (char **e = environ; *e; e++)
+		if (!strncmp(*e, "PIP_", 4))
+			pip_env[n++] = *e;
+	if (!env->quiet)
+		fprintf(stderr, "perfanity: bench: warm-up (not measured): building the dependencies' wheels into %s\n",
+			env->wheel_cache);
+	struct bench_exec_result r;
+	int rc = bench_exec(cmd, pristine, pip_env, NULL, err, 1800, &r);
+	if (!rc && r.exit_code) {
+		char *tail = bench_file_tail(err, 400);
+		char *last = strrchr(tail, '\n');
+		while (last && last > tail && !last[1]) {
+			*last = 0;
+			last = strrchr(tail, '\n');
+		}
+		pf_err("warm-up: pip wheel of the project's dependencies failed (exit %d): %s", r.exit_code,
+		       last ? last + 1 : tail);
+		free(tail);
+		rc = -1;
+	}
+	free(pip_env);
+	free(cmd);
+	free(err);
+	return rc;
+}
+
 /* Synthetic wheels and a pristine project copy whose entry point imports them: made once
  * per run, copied per config. */
 static int prepare_fixtures(const struct bench_matrix *m, const struct bench_env *env,
@@ -442,6 +618,13 @@ static int prepare_fixtures(const struct bench_matrix *m, const struct bench_env
 		pf_err("cannot copy the project %s to %s", m->project, pristine);
 		return -1;
 	}
+	char *dep_files[] = { fmt("%s/dependencies.txt", env->workdir), fmt("%s/test-dependencies.txt", env->workdir) };
+	int w = write_requirement_list(dep_files[0], m->dependencies, m->n_dependencies) ||
+		write_requirement_list(dep_files[1], m->test_dependencies, m->n_test_dependencies);
+	free(dep_files[0]);
+	free(dep_files[1]);
+	if (w || (bench_uses_wheel_cache(m) && warm_wheel_cache(m, env, pristine)))
+		return -1;
 	if (m->preset != BENCH_PRESET_PEX && m->deps == 0)
 		return 0; /* only the pex preset's commands use the synthetic wheels */
 	char *names = m->synthetic_names[0] ? fmt("%s/%s", pristine, m->synthetic_names) : strdup("");

@@ -9,7 +9,8 @@ const char *const bench_template_var_names[] = {
 	"target", "params", "pex", "python", "pex_args", "project", "sources", "tests",
 	"requirements", "test_requirements", "synthetic_requirements", "wheelhouse",
 	"synthetic", "entry_point", "out", "artifact", "test_artifact", "build_cache",
-	"pex_root", "tmp", "rep", "step", "pants", "pants_args", "pants_config", NULL
+	"pex_root", "tmp", "rep", "step", "pants", "pants_args", "pants_config", "resolve_args",
+	"requirement_args", "source_args", "test_requirement_args", NULL
 };
 
 void bench_vars_set(struct bench_vars *vars, const char *name, const char *value, int raw)

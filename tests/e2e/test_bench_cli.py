@@ -102,10 +102,13 @@ def test_pyproject_tool_table(tmp_path):
         '[tool.perfanity.parameters]\nlayout = ["loose"]\n')
     p = bench(str(tmp_path), "--dry-run")
     assert p.returncode == 0, p.stderr
-    assert p.stdout.startswith(f"# {tmp_path.name}:bin@layout=loose\n")
+    assert p.stdout.startswith(f"# values from {tmp_path}/pyproject.toml;")
+    assert f"\n# {tmp_path.name}:bin@layout=loose\n" in p.stdout
     assert "-e x.main:run --layout loose" in p.stdout
+    # without the table, the project is inferred from its files: here there is nothing to run
     (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n')
-    assert "no [tool.perfanity] table" in one_line_error(bench(str(tmp_path), "--dry-run"))
+    assert one_line_error(bench(str(tmp_path), "--dry-run")) == (
+        f"perfanity: bench: {tmp_path}: no Python package found (a directory with __init__.py, in src/ or at the top)")
 
 
 def test_generic_templates_and_interrupt(tmp_path):

@@ -34,6 +34,8 @@ synthetic_names = "src/simple/synthetic.py"
 repetitions = 1
 deps = 2
 dep_size = 4
+find_links = ["{ROOT / '.cache' / 'wheelhouse'}"]
+no_index = true
 """
 
 

@@ -129,7 +129,7 @@ static void schema_errors(void **state)
 {
 	(void)state;
 	expect_error("{\"entry_point\": \"a:b\", \"edit\": \"a.py\", \"repetitons\": 3}",
-		     "perfanity.toml: repetitons: unknown key (expected one of project, target, entry_point, sources, tests, requirements, test_requirements, edit, synthetic_names, preset, pants, repetitions, warmup, timeout, deps, dep_size, parameters, exclude, goals, steps)");
+		     "perfanity.toml: repetitons: unknown key (expected one of project, target, entry_point, sources, packages, tests, requirements, test_requirements, dependencies, test_dependencies, find_links, index_url, no_index, network, edit, synthetic_names, preset, pants, repetitions, warmup, timeout, deps, dep_size, parameters, exclude, goals, steps)");
 	expect_error("{\"entry_point\": \"a:b\", \"edit\": \"a.py\", \"repetitions\": \"3\"}",
 		     "perfanity.toml: repetitions: expected an integer >= 1, got a string");
 	expect_error("{\"entry_point\": \"a:b\", \"edit\": \"a.py\", \"repetitions\": 0}",
@@ -138,8 +138,15 @@ static void schema_errors(void **state)
 		     "perfanity.toml: timeout: expected a number of seconds > 0, got a smaller one");
 	expect_error("{\"edit\": \"a.py\"}",
 		     "perfanity.toml: entry_point: expected a string like 'pkg.module:function' (the pex preset needs it)");
-	expect_error("{\"entry_point\": \"a:b\"}",
-		     "perfanity.toml: edit: expected the path (relative to the project) of a first-party file for the incremental step to edit");
+	expect_error("{\"entry_point\": \"a:b\", \"edit\": \"a.py\", \"find_links\": 3}",
+		     "perfanity.toml: find_links: expected a string or an array of strings, got an integer");
+	expect_error("{\"entry_point\": \"a:b\", \"edit\": \"a.py\", \"dependencies\": [\"six\", 1]}",
+		     "perfanity.toml: dependencies: expected strings, got an integer at index 1");
+	expect_error("{\"entry_point\": \"a:b\", \"edit\": \"a.py\", \"no_index\": \"yes\"}",
+		     "perfanity.toml: no_index: expected true or false, got a string");
+	/* nothing to edit: the incremental step alone would leave nothing */
+	expect_error("{\"entry_point\": \"a:b\", \"steps\": [\"incremental\"]}",
+		     "perfanity.toml: nothing left to run (no step)");
 	expect_error("{\"entry_point\": \"a:b\", \"edit\": \"a.py\", \"parameters\": {\"layout\": [\"zip\"]}}",
 		     "perfanity.toml: parameters.layout: expected one of zipapp, packed, loose, got 'zip'");
 	expect_error("{\"entry_point\": \"a:b\", \"edit\": \"a.py\", \"parameters\": {\"compress\": [\"yes\"]}}",
@@ -193,10 +200,84 @@ static void to_json_round_trips_the_shape(void **state)
 	bench_matrix_free(&m);
 }
 
+/* What the project cannot run is skipped with a line, not an error. */
+static void skips_what_cannot_run(void **state)
+{
+	(void)state;
+	struct bench_matrix m;
+	char err[512];
+	/* /proj has no tests/: the pex preset's test goal goes; no edit: incremental goes */
+	assert_int_equal(load(&m, "{\"entry_point\": \"a:b\"}", err, sizeof(err)), 0);
+	assert_int_equal(m.n_steps, 2);
+	assert_string_equal(m.steps[1].name, "noop");
+	assert_int_equal(m.n_goals, 2);
+	assert_int_equal(m.n_skipped, 2);
+	assert_string_equal(m.skipped[0], "step incremental: no first-party file to edit (set edit = \"path/in/project.py\")");
+	assert_string_equal(m.skipped[1], "goal test: the project has no tests/ directory (set tests = \"dir\" to run pytest on one)");
+	/* nothing borrowed from the example: no wheelhouse, no requirement file it lacks, pytest for tests */
+	assert_int_equal(m.n_find_links, 0);
+	assert_int_equal(m.n_requirement_files, 0);
+	assert_false(m.no_index);
+	assert_int_equal(m.n_test_dependencies, 1);
+	assert_string_equal(m.test_dependencies[0], "pytest");
+	bench_matrix_free(&m);
+}
+
+/* --config, --step, --goal */
+static void selects_exactly_what_is_asked(void **state)
+{
+	(void)state;
+	struct bench_matrix m;
+	char err[512];
+	struct bench_config *c;
+	const char *cfg[] = { "layout=packed,execution_mode=*", "execution_mode=venv,layout=z*" };
+	const char *steps[] = { "noop" }, *goals[] = { "run", "package" };
+	assert_int_equal(load(&m, "{\"entry_point\": \"a:b\", \"edit\": \"a.py\", \"tests\": \"t\"}", err, sizeof(err)), 0);
+	assert_int_equal(bench_matrix_select(&m, cfg, 2, steps, 1, goals, 2, err, sizeof(err)), 0);
+	size_t n = bench_matrix_configs(&m, &c);
+	assert_int_equal(n, 3);
+	assert_string_equal(c[0].label, "execution_mode=venv,layout=packed");
+	assert_string_equal(c[1].label, "execution_mode=venv,layout=zipapp");
+	assert_string_equal(c[2].label, "execution_mode=zipapp,layout=packed");
+	bench_configs_free(c, n);
+	assert_int_equal(m.n_steps, 1);
+	assert_string_equal(m.steps[0].name, "noop");
+	/* the matrix's order, not the command line's */
+	assert_int_equal(m.n_goals, 2);
+	assert_string_equal(m.goals[0].name, "package");
+	assert_string_equal(m.goals[1].name, "run");
+	assert_int_equal(m.steps[0].n_prepare, 0);
+	bench_matrix_free(&m);
+	/* run alone: the build it runs is the step's untimed preparation */
+	assert_int_equal(load(&m, "{\"entry_point\": \"a:b\", \"edit\": \"a.py\", \"tests\": \"t\"}", err, sizeof(err)), 0);
+	assert_int_equal(bench_matrix_select(&m, NULL, 0, steps, 1, goals, 1, err, sizeof(err)), 0);
+	assert_int_equal(m.n_goals, 1);
+	assert_string_equal(m.goals[0].name, "run");
+	assert_int_equal(m.steps[0].n_prepare, 1);
+	assert_non_null(strstr(m.steps[0].prepare[0], " -o {artifact}"));
+	bench_matrix_free(&m);
+	static const struct { const char *cfg, *step, *goal, *err; } bad[] = {
+		{ "layuot=packed", NULL, NULL, "--config layuot=packed: 'layuot=packed' is not NAME=VALUE with NAME a parameter of the matrix" },
+		{ "layout", NULL, NULL, "--config layout: 'layout' is not NAME=VALUE with NAME a parameter of the matrix" },
+		{ NULL, "warm", NULL, "--step warm: the matrix has no such step (it has clean, noop, incremental)" },
+		{ NULL, NULL, "deploy", "--goal deploy: the matrix has no such goal (it has package, run, test)" },
+		{ "layout=zip", NULL, NULL, "perfanity.toml: nothing left to run (no configuration matches --config, or the excludes drop them all)" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(load(&m, "{\"entry_point\": \"a:b\", \"edit\": \"a.py\", \"tests\": \"t\"}", err, sizeof(err)), 0);
+		assert_int_equal(bench_matrix_select(&m, &bad[i].cfg, bad[i].cfg != NULL, &bad[i].step, bad[i].step != NULL,
+						     &bad[i].goal, bad[i].goal != NULL, err, sizeof(err)), -1);
+		assert_string_equal(err, bad[i].err);
+		bench_matrix_free(&m);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(builtin_is_the_seed_matrix),
+		cmocka_unit_test(skips_what_cannot_run),
+		cmocka_unit_test(selects_exactly_what_is_asked),
 		cmocka_unit_test(file_with_everything),
 		cmocka_unit_test(custom_goal_templates),
 		cmocka_unit_test(schema_errors),
