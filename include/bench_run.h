@@ -30,6 +30,11 @@ json_t *bench_run(const struct bench_matrix *m, const struct bench_env *env);
 /* Summary fields of each cell from its samples (median..., status, warning). */
 void bench_finalize_cells(json_t *doc);
 
+/* A one-line warning in buf when the machine is already busy (load average above half
+ * its CPUs, or other processes using over a quarter of the CPU time in 0.3 s); returns 1
+ * then, else 0. */
+int bench_preflight(char *buf, size_t len);
+
 /* Kernel, CPU model, cores, Python and pex versions. */
 json_t *bench_machine_info(const char *python, const char *pex);
 

@@ -671,6 +671,9 @@ int do_bench(int argc, char **argv)
 		json_object_set_new(doc, "slopes", sweep_slopes(points, &sw));
 		json_object_set_new(doc, "interrupted", json_boolean(bench_interrupted));
 	} else {
+		char busy[400];
+		if (!dry_run && !quiet && bench_preflight(busy, sizeof(busy)))
+			pf_err("%s", busy);
 		doc = bench_run(&m, &env);
 		if (!doc) {
 			rc = bench_interrupted ? PF_EXIT_INTERRUPTED : PF_EXIT_FAIL;

@@ -75,3 +75,45 @@ json_t *bench_machine_info(const char *python, const char *pex)
 	}
 	return j;
 }
+
+/* user+nice+system+... and idle+iowait jiffies from /proc/stat's first line. */
+static int cpu_jiffies(unsigned long long *busy, unsigned long long *idle)
+{
+	unsigned long long v[8] = { 0 };
+	FILE *f = fopen("/proc/stat", "r");
+	int n = f ? fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3], &v[4],
+			   &v[5], &v[6], &v[7]) : 0;
+	if (f)
+		fclose(f);
+	if (n < 5)
+		return -1;
+	*idle = v[3] + v[4];
+	*busy = v[0] + v[1] + v[2] + v[5] + v[6] + v[7];
+	return 0;
+}
+
+int bench_preflight(char *buf, size_t len)
+{
+	double load = -1;
+	unsigned long long b0, i0, b1, i1;
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	FILE *f = fopen("/proc/loadavg", "r");
+	if (f) {
+		if (fscanf(f, "%lf", &load) != 1)
+			load = -1;
+		fclose(f);
+	}
+	double busy = -1;
+	if (!cpu_jiffies(&b0, &i0)) {
+		usleep(300000);
+		if (!cpu_jiffies(&b1, &i1) && b1 + i1 > b0 + i0)
+			busy = 100.0 * (double)(b1 - b0) / (double)(b1 + i1 - b0 - i0);
+	}
+	if ((load >= 0 && load > 0.5 * (double)ncpu) || busy > 25) {
+		snprintf(buf, len, "the machine is busy before the bench starts (load average %.2f on %ld CPUs, other "
+			 "processes using %.0f%% of the CPU time): expect noisy cells; the cpu figures (--stats, "
+			 "cpu_median in --json) move far less with other load than wall time", load, ncpu, busy);
+		return 1;
+	}
+	return 0;
+}

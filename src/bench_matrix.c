@@ -2,6 +2,7 @@
  * [tool.perfanity]), or built in. Every schema error names the key and what it expects. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <fnmatch.h>
@@ -591,8 +592,11 @@ static int get_find_links(struct ctx *c, json_t *root, const char *base_dir, int
 		if (strstr(m->find_links[i], "://"))
 			continue;
 		char *abs = path_join(builtin ? NULL : base_dir, m->find_links[i]);
+		char *real = abs ? realpath(abs, NULL) : NULL; /* one spelling, when it exists */
 		free(m->find_links[i]);
-		m->find_links[i] = abs;
+		m->find_links[i] = real ? real : abs;
+		if (real)
+			free(abs);
 	}
 	return rc;
 }

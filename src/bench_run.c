@@ -781,13 +781,16 @@ void bench_finalize_cells(json_t *doc)
 		json_array_foreach(json_object_get(config, "cells"), k, cell) {
 			json_t *samples = json_object_get(cell, "samples");
 			size_t n = json_array_size(samples), ok = 0;
-			double *x = calloc(n + 1, sizeof(double));
+			double *x = calloc(n + 1, sizeof(double)), *cpu = calloc(n + 1, sizeof(double));
 			json_t *failed = NULL;
 			json_array_foreach(samples, s, sample) {
-				if (json_integer_value(json_object_get(sample, "exit_code")) == 0)
+				if (json_integer_value(json_object_get(sample, "exit_code")) == 0) {
+					cpu[ok] = json_number_value(json_object_get(sample, "user")) +
+						  json_number_value(json_object_get(sample, "sys"));
 					x[ok++] = json_number_value(json_object_get(sample, "seconds"));
-				else if (!failed)
+				} else if (!failed) {
 					failed = sample;
+				}
 			}
 			const char *status = !n ? "not run" : failed ? "failed" : "ok";
 			json_object_set_new(cell, "status", json_string(status));
@@ -796,6 +799,10 @@ void bench_finalize_cells(json_t *doc)
 				struct bench_stats st;
 				bench_stats_compute(x, ok, &st);
 				json_object_set_new(cell, "median", json_real(st.median));
+				/* user+sys of the commands' processes: moves far less with other load */
+				struct bench_stats cs;
+				bench_stats_compute(cpu, ok, &cs);
+				json_object_set_new(cell, "cpu_median", json_real(cs.median));
 				json_object_set_new(cell, "mean", json_real(st.mean));
 				json_object_set_new(cell, "stddev", json_real(st.stddev));
 				json_object_set_new(cell, "min", json_real(st.min));
@@ -813,6 +820,7 @@ void bench_finalize_cells(json_t *doc)
 				json_object_set_new(cell, "stderr_tail", tail ? json_incref(tail) : json_string(""));
 			}
 			free(x);
+			free(cpu);
 		}
 	}
 }

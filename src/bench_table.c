@@ -248,6 +248,9 @@ static void cell_number(json_t *cell, int stats, char *buf, size_t len)
 		snprintf(buf, len, "-");
 	else if (!cell_ok(cell))
 		snprintf(buf, len, "FAIL");
+	else if (stats && num(cell, "cpu_median") >= 0)
+		snprintf(buf, len, "%.2f±%.2f %.2f–%.2f cpu %.2f", num(cell, "median"), num(cell, "stddev"),
+			 num(cell, "min"), num(cell, "max"), num(cell, "cpu_median"));
 	else if (stats)
 		snprintf(buf, len, "%.2f±%.2f %.2f–%.2f", num(cell, "median"), num(cell, "stddev"),
 			 num(cell, "min"), num(cell, "max"));
@@ -419,10 +422,12 @@ int bench_table_render(FILE *out, json_t *doc, const struct bench_table_opts *op
 	json_t *matrix = json_object_get(doc, "matrix");
 	fprintf(out, "%sseconds, median of %lld repetition(s)%s", opts->format == BENCH_MARKDOWN ? "\n" : "",
 		(long long)json_integer_value(json_object_get(matrix, "repetitions")),
-		opts->stats ? " (median±stddev min–max)" : "");
+		opts->stats ? " (median±stddev min–max, and cpu: user+sys seconds, which move far less with "
+			      "other load)" : "");
 	if (json_integer_value(json_object_get(matrix, "warmup")))
 		fprintf(out, " after %lld warmup run(s)", (long long)json_integer_value(json_object_get(matrix, "warmup")));
-	fprintf(out, "; artifact = last package output, pex_root = PEX_ROOT after the last run%s%s\n",
+	fprintf(out, "; artifact = last package output, pex_root = PEX_ROOT after the last run, "
+		     "apparent sizes (bytes in files) in MiB (M)%s%s\n",
 		any_best ? "; * best in column" : "", any_noisy ? "; ? noisy (see warnings)" : "");
 	if (json_is_true(json_object_get(doc, "interrupted")))
 		fputs("interrupted: cells marked - did not run\n", out);

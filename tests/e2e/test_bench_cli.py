@@ -190,3 +190,14 @@ def test_timeout_fails_the_cell_and_kills_the_command(tmp_path):
     assert hang["samples"][0]["timed_out"] is True
     assert quick["status"] == "ok"
     assert "failed: t noop/hang: timed out, exit 137" in p.stdout
+
+
+def test_builtin_matrix_is_the_example_file(tmp_path):
+    """`perfanity bench` and `perfanity bench examples/simple` run the same commands."""
+    def commands(*args):
+        p = bench(*args, "--dry-run", "--workdir", str(tmp_path / "w"))
+        assert p.returncode == 0, p.stderr
+        return [line for line in p.stdout.splitlines() if not line.startswith("#")]
+    builtin = commands()
+    assert len(builtin) == 6 * 4  # package, run, and the test goal's two commands per config
+    assert builtin == commands(str(ROOT / "examples" / "simple"))
