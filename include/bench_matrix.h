@@ -65,6 +65,8 @@ struct bench_matrix {
 	size_t n_dependencies;
 	char **test_dependencies;      /* for the test goal's PEX (pytest by default) */
 	size_t n_test_dependencies;
+	char **run_args;               /* arguments of the run goal (e.g. --version) */
+	size_t n_run_args;
 	char **packages;               /* flat layout: pex -P NAME, from the project's top */
 	size_t n_packages;
 	char **find_links;             /* absolute directories or URLs */

@@ -1,6 +1,6 @@
 """Infer a `perfanity bench` matrix from a Python project's own files (stdlib only).
 
-  bench_infer.py DIR OUT.json [--toml OUT.toml]
+  bench_infer.py DIR OUT.json [--toml OUT.toml] [--entry-point NAME|module:function]
 
 Reads, in this order, whatever the project has: pyproject.toml ([project]: dependencies,
 scripts, optional test dependencies), setup.cfg ([options], [options.entry_points],
@@ -142,22 +142,39 @@ def infer_sources(p):
     return p.root, pkgs
 
 
-def infer_entry_point(p, src_dir, pkgs):
+def script_args(p):
+    """A console script is a command line tool: run it as people check one works."""
+    p.set("run_args", ["--version"], "a console script: --version, which most command line tools answer "
+          "with exit status 0 (set run_args for another)")
+
+
+def infer_entry_point(p, src_dir, pkgs, chosen):
+    if chosen:
+        if chosen in p.scripts:
+            p.set("entry_point", p.scripts[chosen].split("[")[0].strip(), f"--entry-point {chosen}: {p.scripts_from}")
+            script_args(p)
+        elif ":" in chosen or "." in chosen:
+            p.set("entry_point", chosen, "--entry-point")
+        else:
+            fail(f"{p.root}: --entry-point {chosen}: not a console script of the project"
+                 f"{' (' + ', '.join(sorted(p.scripts)) + ')' if p.scripts else ''} nor module:function")
+        return
     if len(p.scripts) == 1:
         name, target = next(iter(p.scripts.items()))
         p.set("entry_point", target.split("[")[0].strip(), f"{p.scripts_from}: {name}")
+        script_args(p)
         return
     if len(p.scripts) > 1:
         names = ", ".join(sorted(p.scripts))
         fail(f"{p.root}: {len(p.scripts)} console scripts ({names}) in {p.scripts_from}: say which to run with "
-             f"entry_point = \"module:function\" in [tool.perfanity] (or perfanity.toml, e.g. from --init)")
+             f"--entry-point NAME, or entry_point = \"module:function\" in [tool.perfanity] or perfanity.toml")
     mains = [pkg for pkg in pkgs if os.path.isfile(os.path.join(src_dir, pkg, "__main__.py"))]
     if len(mains) == 1:
         p.set("entry_point", f"{mains[0]}.__main__", f"{mains[0]}/__main__.py (no console script declared)")
         return
     fail(f"{p.root}: no entry point to run: no console script in pyproject.toml, setup.cfg or setup.py, and "
-         f"{'no package has' if not mains else 'several packages have'} a __main__.py; set entry_point = "
-         f"\"module:function\" in [tool.perfanity] (or perfanity.toml)")
+         f"{'no package has' if not mains else 'several packages have'} a __main__.py; say which with "
+         f"--entry-point module:function, or entry_point = \"module:function\" in [tool.perfanity] or perfanity.toml")
 
 
 def module_file(src_dir, module):
@@ -187,7 +204,7 @@ def infer_tests(p):
         p.set("tests", "", "no tests/ or test/ directory: the test goal is skipped")
 
 
-def infer(root):
+def infer(root, chosen=""):
     root = os.path.realpath(root)
     if not os.path.isdir(root):
         fail(f"{root}: not a directory")
@@ -197,7 +214,7 @@ def infer(root):
     read_setup_py(p)
     main_reqs, test_reqs = requirement_files(p)
     src_dir, pkgs = infer_sources(p)
-    infer_entry_point(p, src_dir, pkgs)
+    infer_entry_point(p, src_dir, pkgs, chosen)
     infer_edit(p, src_dir)
     if p.deps is not None:
         p.set("dependencies", p.deps, p.deps_from)
@@ -234,7 +251,7 @@ def write_toml(values, out):
              "#   perfanity bench DIR",
              "# The pex preset measures execution_mode x layout; see examples/simple/perfanity.toml",
              "# for every key (parameters, exclude, goals, steps, repetitions, ...).", ""]
-    for key in ("project", "target", "entry_point", "sources", "packages", "dependencies", "requirements",
+    for key in ("project", "target", "entry_point", "run_args", "sources", "packages", "dependencies", "requirements",
                 "tests", "test_dependencies", "test_requirements", "edit"):
         if key not in values:
             continue
@@ -254,8 +271,9 @@ def main():
     ap.add_argument("dir")
     ap.add_argument("out")
     ap.add_argument("--toml", default="")
+    ap.add_argument("--entry-point", default="")
     a = ap.parse_args()
-    values = infer(a.dir)
+    values = infer(a.dir, a.entry_point)
     with open(a.out, "w") as f:
         json.dump(values, f)
     if a.toml:

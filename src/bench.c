@@ -54,6 +54,8 @@ static void usage(FILE *f)
 "      --explain          --trace, and say why: each cell's main causes, and what makes\n"
 "                         it slower than the fastest cell of its column\n"
 "      --init             write DIR/perfanity.toml inferred from the project's files\n"
+"      --entry-point NAME which console script (or module:function) an inferred\n"
+"                         matrix runs, when the project declares several\n"
 "      --config PATTERN   only the configurations matching NAME=VALUE[,NAME=VALUE...]\n"
 "                         (VALUE may be a glob: 'layout=packed,execution_mode=*'); repeatable\n"
 "      --step NAME        only this step (clean, noop, incremental); repeatable\n"
@@ -145,6 +147,9 @@ static int run_helper(const char *cmd, const char *workdir)
 
 /* No matrix file: infer one from the project's own files (scripts/bench_infer.py); with
  * toml_out, also write it there as a perfanity.toml. */
+/* --entry-point: which console script (or module:function) inference runs. */
+static const char *chosen_entry_point;
+
 static int infer_matrix(const char *dir, const char *root, const char *python, const char *workdir,
 			const char *toml_out, struct bench_matrix *m)
 {
@@ -153,8 +158,10 @@ static int infer_matrix(const char *dir, const char *root, const char *python, c
 	snprintf(script, sizeof(script), "%s/scripts/bench_infer.py", root);
 	char *qpy = bench_shell_quote(python), *qs = bench_shell_quote(script), *qd = bench_shell_quote(dir);
 	char *qj = bench_shell_quote(json_path), *qt = toml_out ? bench_shell_quote(toml_out) : NULL, *cmd = NULL;
+	char *qe = chosen_entry_point ? bench_shell_quote(chosen_entry_point) : NULL;
 	int rc = -1;
-	if (asprintf(&cmd, "%s %s %s %s%s%s", qpy, qs, qd, qj, qt ? " --toml " : "", qt ? qt : "") >= 0 &&
+	if (asprintf(&cmd, "%s %s %s %s%s%s%s%s", qpy, qs, qd, qj, qt ? " --toml " : "", qt ? qt : "",
+		     qe ? " --entry-point " : "", qe ? qe : "") >= 0 &&
 	    !run_helper(cmd, workdir)) {
 		json_t *j = toml_out ? NULL : pf_json_read(json_path);
 		char err[1024];
@@ -173,6 +180,7 @@ static int infer_matrix(const char *dir, const char *root, const char *python, c
 	free(qd);
 	free(qj);
 	free(qt);
+	free(qe);
 	free(cmd);
 	return rc;
 }
@@ -410,7 +418,7 @@ static int write_text_file(const char *path, json_t *doc, enum bench_format form
 
 enum { OPT_TIMEOUT = 256, OPT_DEPS, OPT_DEP_SIZE, OPT_STATS, OPT_JSON, OPT_CSV, OPT_MARKDOWN,
        OPT_COMPARE, OPT_SWEEP, OPT_WORKDIR, OPT_KEEP, OPT_PEX, OPT_PYTHON, OPT_DRY_RUN,
-       OPT_TRACE, OPT_EXPLAIN, OPT_INIT, OPT_CONFIG, OPT_STEP, OPT_GOAL };
+       OPT_TRACE, OPT_EXPLAIN, OPT_INIT, OPT_CONFIG, OPT_STEP, OPT_GOAL, OPT_ENTRY_POINT };
 
 #define MAX_SELECT 32
 
@@ -437,6 +445,7 @@ int do_bench(int argc, char **argv)
 		{ "trace", no_argument, 0, OPT_TRACE },
 		{ "explain", no_argument, 0, OPT_EXPLAIN },
 		{ "init", no_argument, 0, OPT_INIT },
+		{ "entry-point", required_argument, 0, OPT_ENTRY_POINT },
 		{ "config", required_argument, 0, OPT_CONFIG },
 		{ "step", required_argument, 0, OPT_STEP },
 		{ "goal", required_argument, 0, OPT_GOAL },
@@ -484,6 +493,7 @@ int do_bench(int argc, char **argv)
 		case OPT_TRACE: trace = 1; break;
 		case OPT_EXPLAIN: trace = explain = 1; break;
 		case OPT_INIT: init = 1; break;
+		case OPT_ENTRY_POINT: chosen_entry_point = optarg; break;
 		case OPT_CONFIG:
 		case OPT_STEP:
 		case OPT_GOAL: {

@@ -17,7 +17,7 @@
  * (bench_run.c), so only what the project has is passed. */
 #define PEX_BUILD "{pex} --python {python} --pex-root {build_cache} {resolve_args} {requirement_args} {source_args}"
 static const char *const pex_package[] = { PEX_BUILD " -e {entry_point} {pex_args} -o {artifact}", NULL };
-static const char *const pex_run[] = { "{python} {artifact}", NULL };
+static const char *const pex_run[] = { "{python} {artifact} {run_args}", NULL };
 static const char *const pex_test[] = {
 	PEX_BUILD " {test_requirement_args} -e pytest {pex_args} -o {test_artifact}",
 	"{python} {test_artifact} {tests} -q -p no:cacheprovider", NULL
@@ -46,7 +46,7 @@ static const struct preset_goal pants_goals[] = {
 static const char *const top_keys[] = {
 	"project", "target", "entry_point", "sources", "packages", "tests", "requirements",
 	"test_requirements", "dependencies", "test_dependencies", "find_links", "index_url",
-	"no_index", "network", "edit", "synthetic_names", "preset", "pants", "repetitions",
+	"no_index", "network", "run_args", "edit", "synthetic_names", "preset", "pants", "repetitions",
 	"warmup", "timeout", "deps", "dep_size", "parameters", "exclude", "goals", "steps",
 	"inferred", NULL
 };
@@ -645,7 +645,7 @@ int bench_matrix_from_json(struct bench_matrix *m, json_t *root, const char *sou
 		for (const char *const *k = top_keys; *k; k++)
 			known |= !strcmp(*k, key);
 		if (!known) {
-			fail(&c, key, "unknown key (expected one of project, target, entry_point, sources, packages, tests, requirements, test_requirements, dependencies, test_dependencies, find_links, index_url, no_index, network, edit, synthetic_names, preset, pants, repetitions, warmup, timeout, deps, dep_size, parameters, exclude, goals, steps)");
+			fail(&c, key, "unknown key (expected one of project, target, entry_point, sources, packages, tests, requirements, test_requirements, dependencies, test_dependencies, find_links, index_url, no_index, network, run_args, edit, synthetic_names, preset, pants, repetitions, warmup, timeout, deps, dep_size, parameters, exclude, goals, steps)");
 			goto out;
 		}
 	}
@@ -698,6 +698,7 @@ int bench_matrix_from_json(struct bench_matrix *m, json_t *root, const char *sou
 	    get_string(&c, root, "index_url", NULL, &m->index_url) ||
 	    get_bool(&c, root, "no_index", builtin, &m->no_index) ||
 	    get_bool(&c, root, "network", 0, &m->network) ||
+	    get_list(&c, root, "run_args", NULL, &m->run_args, &m->n_run_args) ||
 	    get_string(&c, root, "edit", builtin ? "src/simple/revision.py" : "", &m->edit) ||
 	    get_string(&c, root, "synthetic_names", builtin ? "src/simple/synthetic.py" : "", &m->synthetic_names) ||
 	    get_string(&c, root, "pants", "pants", &m->pants) ||
@@ -785,6 +786,7 @@ void bench_matrix_free(struct bench_matrix *m)
 	free_list(m->find_links, m->n_find_links);
 	free_list(m->skipped, m->n_skipped);
 	free_list(m->selects, m->n_selects);
+	free_list(m->run_args, m->n_run_args);
 	free(m->index_url);
 	json_decref(m->inferred);
 	for (size_t i = 0; i < m->n_params; i++) {
@@ -977,6 +979,8 @@ void bench_matrix_print_sources(const struct bench_matrix *m, FILE *f, const cha
 			print_list(f, m->dependencies, m->n_dependencies);
 		else if (!strcmp(key, "test_dependencies"))
 			print_list(f, m->test_dependencies, m->n_test_dependencies);
+		else if (!strcmp(key, "run_args"))
+			print_list(f, m->run_args, m->n_run_args);
 		else if (!strcmp(key, "requirements"))
 			print_list(f, m->requirement_files, m->n_requirement_files);
 		else if (!strcmp(key, "test_requirements"))

@@ -182,6 +182,16 @@ static void pex_vars(struct bench_vars *v, const struct bench_matrix *m, const s
 	}
 	bench_vars_set(v, "source_args", closed(f, &buf), 1);
 	free(buf);
+
+	buf = NULL;
+	f = open_memstream(&buf, &len);
+	for (size_t i = 0; i < m->n_run_args; i++) {
+		char *q = bench_shell_quote(m->run_args[i]);
+		fprintf(f, " %s", q);
+		free(q);
+	}
+	bench_vars_set(v, "run_args", closed(f, &buf), 1);
+	free(buf);
 }
 
 /* Everything a command template may refer to, for one config. */

@@ -10,7 +10,7 @@ const char *const bench_template_var_names[] = {
 	"requirements", "test_requirements", "synthetic_requirements", "wheelhouse",
 	"synthetic", "entry_point", "out", "artifact", "test_artifact", "build_cache",
 	"pex_root", "tmp", "rep", "step", "pants", "pants_args", "pants_config", "resolve_args",
-	"requirement_args", "source_args", "test_requirement_args", NULL
+	"requirement_args", "source_args", "test_requirement_args", "run_args", NULL
 };
 
 void bench_vars_set(struct bench_vars *vars, const char *name, const char *value, int raw)
@@ -134,6 +134,9 @@ char *bench_render(const char *tmpl, const struct bench_vars *vars, char *err, s
 		p = end;
 	}
 	fclose(f);
+	/* an empty argument list at the end ("{run_args}") leaves no trailing blank */
+	for (size_t n = strlen(out); n && out[n - 1] == ' '; n--)
+		out[n - 1] = 0;
 	return out;
 fail:
 	fclose(f);

@@ -87,7 +87,14 @@ def test_two_console_scripts_and_no_choice(tmp_path):
     assert p.returncode == 2
     assert p.stderr.strip().splitlines() == [
         f"perfanity: bench: {proj}: 2 console scripts (hello, hi) in pyproject.toml [project.scripts]: say which "
-        f"to run with entry_point = \"module:function\" in [tool.perfanity] (or perfanity.toml, e.g. from --init)"]
+        f"to run with --entry-point NAME, or entry_point = \"module:function\" in [tool.perfanity] or perfanity.toml"]
+    # and the answer
+    p = bench(str(proj), "--dry-run", "--entry-point", "hi")
+    assert p.returncode == 0, p.stderr
+    assert '# inferred entry_point = "hello.cli:main"  (--entry-point hi: pyproject.toml [project.scripts])' in p.stdout
+    p = bench(str(proj), "--dry-run", "--entry-point", "nope")
+    assert p.returncode == 2 and p.stderr.strip().endswith(
+        "--entry-point nope: not a console script of the project (hello, hi) nor module:function")
 
 
 def commands(p):

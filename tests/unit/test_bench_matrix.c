@@ -129,7 +129,7 @@ static void schema_errors(void **state)
 {
 	(void)state;
 	expect_error("{\"entry_point\": \"a:b\", \"edit\": \"a.py\", \"repetitons\": 3}",
-		     "perfanity.toml: repetitons: unknown key (expected one of project, target, entry_point, sources, packages, tests, requirements, test_requirements, dependencies, test_dependencies, find_links, index_url, no_index, network, edit, synthetic_names, preset, pants, repetitions, warmup, timeout, deps, dep_size, parameters, exclude, goals, steps)");
+		     "perfanity.toml: repetitons: unknown key (expected one of project, target, entry_point, sources, packages, tests, requirements, test_requirements, dependencies, test_dependencies, find_links, index_url, no_index, network, run_args, edit, synthetic_names, preset, pants, repetitions, warmup, timeout, deps, dep_size, parameters, exclude, goals, steps)");
 	expect_error("{\"entry_point\": \"a:b\", \"edit\": \"a.py\", \"repetitions\": \"3\"}",
 		     "perfanity.toml: repetitions: expected an integer >= 1, got a string");
 	expect_error("{\"entry_point\": \"a:b\", \"edit\": \"a.py\", \"repetitions\": 0}",

@@ -130,6 +130,7 @@ static char *render_goal(struct bench_matrix *m, const char *goal, size_t cmd)
 	bench_vars_set(&v, "artifact", "/w/c01/out/bin.pex", 0);
 	bench_vars_set(&v, "pants_config", "--pants-config-files=x.toml", 1);
 	bench_vars_set(&v, "pants_args", "--no-pantsd", 1);
+	bench_vars_set(&v, "run_args", "", 1);
 	char *args = bench_pex_args(m, &c[0]);
 	bench_vars_set(&v, "pex_args", args, 1);
 	free(args);
