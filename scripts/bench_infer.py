@@ -226,7 +226,9 @@ def infer(root, chosen=""):
         p.set("requirements", [], f"none: dependencies come from {p.deps_from}")
     infer_tests(p)
     test_deps = list(p.test_deps or [])
-    if not any(re.match(r"pytest\b", d) for d in test_deps):
+    names_pytest = any(re.match(r"pytest(?![\w-])", d) for d in test_deps) or any(
+        re.search(r"^\s*pytest(?![\w-])", open(p.path(f)).read(), re.M) for f in test_reqs)
+    if not names_pytest:
         test_deps.append("pytest")
     p.set("test_dependencies", test_deps,
           (p.test_deps_from + " and pytest") if p.test_deps_from else "pytest (no test dependencies declared)")

@@ -5,7 +5,9 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <ctype.h>
 #include <fnmatch.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include "bench_matrix.h"
 #include "bench_template.h"
@@ -578,6 +580,25 @@ static int project_has(const struct bench_matrix *m, const char *rel, int dir)
 	return ok;
 }
 
+/* Whether one of the test requirement files already names pytest (pip refuses a
+ * requirement given twice). */
+static int files_name_pytest(const struct bench_matrix *m)
+{
+	int found = 0;
+	for (size_t i = 0; i < m->n_test_requirement_files && !found; i++) {
+		char *p = path_join(m->project, m->test_requirement_files[i]), line[512];
+		FILE *f = p ? fopen(p, "r") : NULL;
+		while (f && !found && fgets(line, sizeof(line), f)) {
+			const char *l = line + strspn(line, " \t");
+			found = !strncasecmp(l, "pytest", 6) && !(isalnum((unsigned char)l[6]) || l[6] == '-' || l[6] == '_');
+		}
+		if (f)
+			fclose(f);
+		free(p);
+	}
+	return found;
+}
+
 /* find_links, made absolute against the matrix file's directory (URLs kept); the
  * built-in example's is the wheelhouse set-up fetched into the checkout. */
 static int get_find_links(struct ctx *c, json_t *root, const char *base_dir, int builtin,
@@ -692,8 +713,8 @@ int bench_matrix_from_json(struct bench_matrix *m, json_t *root, const char *sou
 		     builtin || project_has(m, "test-requirements.txt", 0) ? "test-requirements.txt" : NULL,
 		     &m->test_requirement_files, &m->n_test_requirement_files) ||
 	    get_list(&c, root, "dependencies", NULL, &m->dependencies, &m->n_dependencies) ||
-	    get_list(&c, root, "test_dependencies", builtin ? NULL : "pytest", &m->test_dependencies,
-		     &m->n_test_dependencies) ||
+	    get_list(&c, root, "test_dependencies", builtin || files_name_pytest(m) ? NULL : "pytest",
+		     &m->test_dependencies, &m->n_test_dependencies) ||
 	    get_find_links(&c, root, builtin ? examples_dir : base_dir, builtin, m) ||
 	    get_string(&c, root, "index_url", NULL, &m->index_url) ||
 	    get_bool(&c, root, "no_index", builtin, &m->no_index) ||
