@@ -48,7 +48,7 @@ static const struct preset_goal pants_goals[] = {
 static const char *const top_keys[] = {
 	"project", "target", "entry_point", "sources", "packages", "tests", "requirements",
 	"test_requirements", "dependencies", "test_dependencies", "find_links", "index_url",
-	"no_index", "network", "run_args", "edit", "synthetic_names", "preset", "pants", "repetitions",
+	"no_index", "network", "run_args", "wheelhouse", "edit", "synthetic_names", "preset", "pants", "repetitions",
 	"warmup", "timeout", "deps", "dep_size", "parameters", "exclude", "goals", "steps",
 	"inferred", NULL
 };
@@ -609,6 +609,15 @@ static int get_find_links(struct ctx *c, json_t *root, const char *base_dir, int
 		return -1;
 	int rc = get_list(c, root, "find_links", wheelhouse, &m->find_links, &m->n_find_links);
 	free(wheelhouse);
+	/* wheelhouse = "dir": one more find_links directory, and (by default) no index */
+	json_t *wh = json_object_get(root, "wheelhouse");
+	if (!rc && wh && !json_is_string(wh))
+		rc = fail(c, "wheelhouse", "expected a directory of wheels, got %s", type_name(wh));
+	if (!rc && wh) {
+		m->find_links = realloc(m->find_links, (m->n_find_links + 2) * sizeof(char *));
+		m->find_links[m->n_find_links++] = strdup(json_string_value(wh));
+		m->find_links[m->n_find_links] = NULL;
+	}
 	for (size_t i = 0; !rc && i < m->n_find_links; i++) {
 		if (strstr(m->find_links[i], "://"))
 			continue;
@@ -666,7 +675,7 @@ int bench_matrix_from_json(struct bench_matrix *m, json_t *root, const char *sou
 		for (const char *const *k = top_keys; *k; k++)
 			known |= !strcmp(*k, key);
 		if (!known) {
-			fail(&c, key, "unknown key (expected one of project, target, entry_point, sources, packages, tests, requirements, test_requirements, dependencies, test_dependencies, find_links, index_url, no_index, network, run_args, edit, synthetic_names, preset, pants, repetitions, warmup, timeout, deps, dep_size, parameters, exclude, goals, steps)");
+			fail(&c, key, "unknown key (expected one of project, target, entry_point, sources, packages, tests, requirements, test_requirements, dependencies, test_dependencies, find_links, index_url, no_index, network, run_args, wheelhouse, edit, synthetic_names, preset, pants, repetitions, warmup, timeout, deps, dep_size, parameters, exclude, goals, steps)");
 			goto out;
 		}
 	}
@@ -717,7 +726,7 @@ int bench_matrix_from_json(struct bench_matrix *m, json_t *root, const char *sou
 		     &m->test_dependencies, &m->n_test_dependencies) ||
 	    get_find_links(&c, root, builtin ? examples_dir : base_dir, builtin, m) ||
 	    get_string(&c, root, "index_url", NULL, &m->index_url) ||
-	    get_bool(&c, root, "no_index", builtin, &m->no_index) ||
+	    get_bool(&c, root, "no_index", builtin || json_object_get(root, "wheelhouse"), &m->no_index) ||
 	    get_bool(&c, root, "network", 0, &m->network) ||
 	    get_list(&c, root, "run_args", NULL, &m->run_args, &m->n_run_args) ||
 	    get_string(&c, root, "edit", builtin ? "src/simple/revision.py" : "", &m->edit) ||

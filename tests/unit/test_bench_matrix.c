@@ -129,7 +129,7 @@ static void schema_errors(void **state)
 {
 	(void)state;
 	expect_error("{\"entry_point\": \"a:b\", \"edit\": \"a.py\", \"repetitons\": 3}",
-		     "perfanity.toml: repetitons: unknown key (expected one of project, target, entry_point, sources, packages, tests, requirements, test_requirements, dependencies, test_dependencies, find_links, index_url, no_index, network, run_args, edit, synthetic_names, preset, pants, repetitions, warmup, timeout, deps, dep_size, parameters, exclude, goals, steps)");
+		     "perfanity.toml: repetitons: unknown key (expected one of project, target, entry_point, sources, packages, tests, requirements, test_requirements, dependencies, test_dependencies, find_links, index_url, no_index, network, run_args, wheelhouse, edit, synthetic_names, preset, pants, repetitions, warmup, timeout, deps, dep_size, parameters, exclude, goals, steps)");
 	expect_error("{\"entry_point\": \"a:b\", \"edit\": \"a.py\", \"repetitions\": \"3\"}",
 		     "perfanity.toml: repetitions: expected an integer >= 1, got a string");
 	expect_error("{\"entry_point\": \"a:b\", \"edit\": \"a.py\", \"repetitions\": 0}",
@@ -220,6 +220,15 @@ static void skips_what_cannot_run(void **state)
 	assert_false(m.no_index);
 	assert_int_equal(m.n_test_dependencies, 1);
 	assert_string_equal(m.test_dependencies[0], "pytest");
+	bench_matrix_free(&m);
+	/* a wheelhouse: resolved from it alone, unless no_index says otherwise */
+	assert_int_equal(load(&m, "{\"entry_point\": \"a:b\", \"wheelhouse\": \"/w\"}", err, sizeof(err)), 0);
+	assert_int_equal(m.n_find_links, 1);
+	assert_string_equal(m.find_links[0], "/w");
+	assert_true(m.no_index);
+	bench_matrix_free(&m);
+	assert_int_equal(load(&m, "{\"entry_point\": \"a:b\", \"wheelhouse\": \"/w\", \"no_index\": false}", err, sizeof(err)), 0);
+	assert_false(m.no_index);
 	bench_matrix_free(&m);
 }
 
