@@ -110,68 +110,87 @@ static void put_path(FILE *f, const char *opt, const char *project, const char *
 	free(p);
 }
 
-static char *closed(FILE *f, char **buf)
+/* An argument list being written, then set as a raw template variable. */
+struct arglist {
+	char *buf;
+	size_t len;
+	FILE *f;
+};
+
+static FILE *args_open(struct arglist *a)
 {
-	fclose(f);
-	if (*buf && (*buf)[0] == ' ')
-		memmove(*buf, *buf + 1, strlen(*buf));
-	return *buf;
+	a->buf = NULL;
+	a->f = open_memstream(&a->buf, &a->len);
+	return a->f;
 }
 
-/* The pex preset's {resolve_args}, {requirement_args}, {test_requirement_args} and
- * {source_args}: only what the matrix (or the project's files) has. */
-static void pex_vars(struct bench_vars *v, const struct bench_matrix *m, const struct bench_env *env,
-		     const char *project, const char *synthetic)
+static void args_set(struct bench_vars *v, const char *name, struct arglist *a)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
+	fclose(a->f);
+	bench_vars_set(v, name, a->buf && a->buf[0] == ' ' ? a->buf + 1 : a->buf ? a->buf : "", 1);
+	free(a->buf);
+}
+
+static void put_workfile(FILE *f, const struct bench_env *env, const char *name)
+{
+	char *p = fmt("%s/%s", env->workdir, name);
+	put_path(f, "-r", "", p);
+	free(p);
+}
+
+/* {resolve_args}: where dependencies come from. */
+static void resolve_args(struct bench_vars *v, const struct bench_matrix *m, const struct bench_env *env,
+			 const char *project, const char *synthetic)
+{
+	struct arglist a;
+	FILE *f = args_open(&a);
 	if (bench_uses_wheel_cache(m)) {
 		fprintf(f, " --no-pypi");
 		put_path(f, "-f", project, env->wheel_cache);
 	} else {
 		fprintf(f, "%s", m->no_index ? " --no-pypi" : m->index_url ? "" : " --use-pip-config");
-		if (m->index_url && !m->no_index)
-			put_path(f, "--index-url", "", m->index_url);
+		if (m->index_url && !m->no_index) {
+			char *q = bench_shell_quote(m->index_url); /* a URL, not a path */
+			fprintf(f, " --index-url %s", q);
+			free(q);
+		}
 	}
 	for (size_t i = 0; i < m->n_find_links; i++)
 		put_path(f, "-f", project, m->find_links[i]);
 	if (m->deps > 0)
 		put_path(f, "-f", project, synthetic);
-	bench_vars_set(v, "resolve_args", closed(f, &buf), 1);
-	free(buf);
+	args_set(v, "resolve_args", &a);
+}
 
-	buf = NULL;
-	f = open_memstream(&buf, &len);
+/* {requirement_args} and {test_requirement_args}: what the dependencies are. */
+static void requirement_args(struct bench_vars *v, const struct bench_matrix *m, const struct bench_env *env,
+			     const char *project, const char *synthetic)
+{
+	struct arglist a;
+	FILE *f = args_open(&a);
 	for (size_t i = 0; i < m->n_requirement_files; i++)
 		put_path(f, "-r", project, m->requirement_files[i]);
-	if (m->n_dependencies) {
-		char *r = fmt("%s/dependencies.txt", env->workdir);
-		put_path(f, "-r", project, r);
-		free(r);
-	}
+	if (m->n_dependencies)
+		put_workfile(f, env, "dependencies.txt");
 	if (m->deps > 0) {
 		char *r = fmt("%s/requirements.txt", synthetic);
 		put_path(f, "-r", project, r);
 		free(r);
 	}
-	bench_vars_set(v, "requirement_args", closed(f, &buf), 1);
-	free(buf);
-
-	buf = NULL;
-	f = open_memstream(&buf, &len);
+	args_set(v, "requirement_args", &a);
+	f = args_open(&a);
 	for (size_t i = 0; i < m->n_test_requirement_files; i++)
 		put_path(f, "-r", project, m->test_requirement_files[i]);
-	if (m->n_test_dependencies) {
-		char *r = fmt("%s/test-dependencies.txt", env->workdir);
-		put_path(f, "-r", project, r);
-		free(r);
-	}
-	bench_vars_set(v, "test_requirement_args", closed(f, &buf), 1);
-	free(buf);
+	if (m->n_test_dependencies)
+		put_workfile(f, env, "test-dependencies.txt");
+	args_set(v, "test_requirement_args", &a);
+}
 
-	buf = NULL;
-	f = open_memstream(&buf, &len);
+/* {source_args}: the project's own code; {run_args}: the run goal's arguments. */
+static void source_and_run_args(struct bench_vars *v, const struct bench_matrix *m, const char *project)
+{
+	struct arglist a;
+	FILE *f = args_open(&a);
 	if (m->sources[0])
 		put_path(f, "-D", project, m->sources);
 	for (size_t i = 0; i < m->n_packages; i++) {
@@ -180,18 +199,23 @@ static void pex_vars(struct bench_vars *v, const struct bench_matrix *m, const s
 		free(q);
 		free(spec);
 	}
-	bench_vars_set(v, "source_args", closed(f, &buf), 1);
-	free(buf);
-
-	buf = NULL;
-	f = open_memstream(&buf, &len);
+	args_set(v, "source_args", &a);
+	f = args_open(&a);
 	for (size_t i = 0; i < m->n_run_args; i++) {
 		char *q = bench_shell_quote(m->run_args[i]);
 		fprintf(f, " %s", q);
 		free(q);
 	}
-	bench_vars_set(v, "run_args", closed(f, &buf), 1);
-	free(buf);
+	args_set(v, "run_args", &a);
+}
+
+/* The pex preset's argument lists: only what the matrix (or the project's files) has. */
+static void pex_vars(struct bench_vars *v, const struct bench_matrix *m, const struct bench_env *env,
+		     const char *project, const char *synthetic)
+{
+	resolve_args(v, m, env, project, synthetic);
+	requirement_args(v, m, env, project, synthetic);
+	source_and_run_args(v, m, project);
 }
 
 /* Everything a command template may refer to, for one config. */

@@ -201,3 +201,23 @@ def test_builtin_matrix_is_the_example_file(tmp_path):
     builtin = commands()
     assert len(builtin) == 6 * 4  # package, run, and the test goal's two commands per config
     assert builtin == commands(str(ROOT / "examples" / "simple"))
+
+
+def test_where_dependencies_come_from(tmp_path):
+    """The pex commands say where dependencies come from, and only that."""
+    def package_cmd(extra):
+        (tmp_path / "perfanity.toml").write_text('entry_point = "a:b"\n' + extra + '[parameters]\nlayout = ["loose"]\n')
+        p = bench(str(tmp_path), "--dry-run", "--workdir", str(tmp_path / "w"))
+        assert p.returncode == 0, p.stderr
+        # empty argument lists leave blanks: compare words
+        return " ".join(next(line for line in p.stdout.splitlines() if line.startswith("package: ")).split())
+    work = tmp_path / "w"
+    # default: PyPI through the warm-up's wheels, measured offline
+    assert f"--no-pypi -f {work}/wheels -e a:b" in package_cmd("")
+    # network = true: the index itself, as the user's pip configuration says
+    assert " --use-pip-config -e a:b" in package_cmd("network = true\n")
+    assert " --index-url https://example.invalid/simple -e a:b" in package_cmd(
+        'network = true\nindex_url = "https://example.invalid/simple"\n')
+    # a wheelhouse: that directory alone
+    (tmp_path / "wh").mkdir()
+    assert f" --no-pypi -f {tmp_path}/wh -e a:b" in package_cmd('wheelhouse = "wh"\n')
