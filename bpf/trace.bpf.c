@@ -26,7 +26,6 @@ char LICENSE[] SEC("license") = "GPL";
 #define ZIP_EOCD_MAGIC 0x06054b50  /* "PK\5\6" */
 #define PATH_DEPTH 32       /* components walked up from a dentry */
 #define NAME_READ 256       /* NAME_MAX + 1 */
-#define POLL_FDS_CHECKED 8
 
 /* Filled by user space before load (src/syscall_class.c). */
 const volatile __u16 syscall_class[PF_SC_NR_MAX] = {};
@@ -497,7 +496,7 @@ static __always_inline bool polls_socket(struct pt_regs *regs, __u8 is_select)
 	struct pollfd *pfds = (struct pollfd *)PT_REGS_PARM1_CORE_SYSCALL(regs);
 	unsigned long nfds = PT_REGS_PARM2_CORE_SYSCALL(regs);
 
-	for (int i = 0; i < POLL_FDS_CHECKED; i++) {
+	for (int i = 0; i < PF_POLL_FDS_CHECKED; i++) {
 		int fd = -1;
 
 		if ((unsigned long)i >= nfds)

@@ -146,6 +146,7 @@ static inline __u32 pf_sc_category(__u16 sc, __u32 fd_mode, int polls_socket)
 #define PF_COMM_LEN  16
 #define PF_ARGS_MAX  512    /* bytes of argv captured at exec */
 #define PF_EXTRACT_WINDOW_NS 50000000ULL /* writes this soon after an inflate are extraction */
+#define PF_POLL_FDS_CHECKED 8 /* pollfds looked at for a socket (poll is net if one is) */
 
 /* Aggregation map keys and values. */
 struct pf_cat_key {

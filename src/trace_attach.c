@@ -21,8 +21,6 @@
 #include "trace_attach.h"
 #include "trace_backend.h"
 
-#define POLL_FDS_CHECKED 8 /* as many as the BPF program looks at */
-
 int pf_attach_parse_syscall(const char *line, long *nr, unsigned long long args[6])
 {
 	char *end;
@@ -89,8 +87,8 @@ static uint32_t fd_mode(pid_t pid, int fd)
 /* Whether one of the first pollfds of a thread blocked in poll() is a socket. */
 static int polls_socket(pid_t pid, unsigned long long pollfds, unsigned long long nfds)
 {
-	struct pollfd pf[POLL_FDS_CHECKED];
-	size_t n = nfds < POLL_FDS_CHECKED ? nfds : POLL_FDS_CHECKED;
+	struct pollfd pf[PF_POLL_FDS_CHECKED];
+	size_t n = nfds < PF_POLL_FDS_CHECKED ? nfds : PF_POLL_FDS_CHECKED;
 	struct iovec local = { pf, n * sizeof(pf[0]) }, remote = { (void *)(uintptr_t)pollfds, n * sizeof(pf[0]) };
 
 	if (!n || process_vm_readv(pid, &local, 1, &remote, 1, 0) != (ssize_t)local.iov_len)
