@@ -157,6 +157,11 @@ def main():
     ap.add_argument("--workdir", default=os.path.join(ROOT, "build", "bench"))
     ap.add_argument("--runs", type=int, default=int(os.environ.get("BENCH_RUNS", "5")))
     ap.add_argument("--reads", type=int, default=1_000_000)
+    ap.add_argument("--before", metavar="PERFANITY",
+                    help="another perfanity binary (e.g. a build of an older commit), measured in the same "
+                         "interleaved rounds: the per-syscall cost before and after a change")
+    ap.add_argument("--only", metavar="KEYS", default="",
+                    help="run only these workloads (e.g. 'a' for the small reads)")
     ap.add_argument("--pants", action="store_true",
                     help="only (e), a cold `pants package`, untraced and under perfanity (about 35 s a run)")
     args = ap.parse_args()
@@ -180,6 +185,8 @@ def main():
                  [PYTHON, build_pex(args.workdir), "-c", "pass"], warm_pex_root(args.workdir)),
     ]
 
+    if args.only:
+        workloads = [w for w in workloads if w.key in args.only]
     tracers = {
         "none": [],
         "perfanity": [args.perfanity, "trace", "--quiet", "-o", "{json}", "--"],
@@ -188,6 +195,8 @@ def main():
     perf_ok, perf_why = perf_trace_works()
     if perf_ok:
         tracers["perf"] = ["perf", "trace", "-s", "-o", "/dev/null", "--"]
+    if args.before:
+        tracers["before"] = [args.before, "trace", "--quiet", "-o", "/dev/null", "--"]
     if args.pants:
         w = pants_workload()
         if w is None:
@@ -226,7 +235,8 @@ def main():
     med = {k: {m: statistics.median(v[m]) for m in v} for k, v in results.items()}
     low = {k: {m: min(v[m]) for m in v} for k, v in results.items()}
     traced = [n for n in names if n != "none"]
-    labels = {"perfanity": "perfanity", "strace": "strace -f -c", "perf": "perf trace -s"}
+    labels = {"perfanity": "perfanity", "strace": "strace -f -c", "perf": "perf trace -s",
+              "before": "perfanity before"}
 
     def table(title, stat, metric):
         print(f"\n{title}")
@@ -258,25 +268,36 @@ def main():
         print(f"  (e) perfanity <= 1.05x: median {ratio:.3f}x {'PASS' if ratio <= 1.05 else 'FAIL'}"
               f" (minimums: {low_ratio:.3f}x); lost_events {lost.get('e', 0)}")
         return
+    per_call = {n: (med[("a", n)]["inner"] - med[("a", "none")]["inner"]) / args.reads
+                for n in traced if ("a", n) in med}
+    if per_call:
+        print("  (a) added ns per read syscall (command wall, medians): "
+              + ", ".join(f"{labels[n]} {v:.0f}" for n, v in per_call.items()))
+    if "before" in per_call and per_call["before"] > 0:
+        r = per_call["perfanity"] / per_call["before"]
+        print(f"  (a) perfanity's added cost per syscall, after / before: {r:.2f} "
+              f"{'PASS' if r <= 1 / 3 else 'FAIL'} (target <= 0.33); whole command "
+              f"{med[('a', 'perfanity')]['inner'] / med[('a', 'none')]['inner']:.2f}x untraced (target <= 1.5x)")
     for key in ("b", "c"):
+        if (key, "perfanity") not in med:
+            continue
         ratio = med[(key, "perfanity")]["inner"] / med[(key, "none")]["inner"]
         low_ratio = low[(key, "perfanity")]["inner"] / low[(key, "none")]["inner"]
         print(f"  ({key}) perfanity <= 1.10x: median {ratio:.2f}x {'PASS' if ratio <= 1.10 else 'FAIL'}"
               f" (minimums: {low_ratio:.2f}x)")
-    added_pf = med[("a", "perfanity")]["inner"] - med[("a", "none")]["inner"]
-    added_st = med[("a", "strace")]["inner"] - med[("a", "none")]["inner"]
-    factor = added_st / added_pf if added_pf > 0 else float("inf")
-    print(f"  (a) strace added / perfanity added >= 5: {added_st / 1e6:.1f} ms / "
-          f"{added_pf / 1e6:.1f} ms = {factor:.1f} {'PASS' if factor >= 5 else 'FAIL'}")
-    print(f"  (a) added per read syscall: perfanity {added_pf / args.reads:.0f} ns, "
-          f"strace {added_st / args.reads:.0f} ns")
-    # The traced numbers are real: perfanity saw every one of the reads.
-    rows = [f for f in last_trace.get("a", {}).get("files", []) if f["path"] == data_file]
-    if rows:
-        print(f"  (a) perfanity's file row: {rows[0]['ops']:,} ops, {rows[0]['bytes_read']:,} bytes read "
-              f"(expected >= {args.reads:,} ops, {args.reads * 16:,} bytes)")
-    else:
-        print(f"  (a) WARNING: perfanity's trace has no file row for {data_file}")
+    if ("a", "perfanity") in med:
+        added_pf = med[("a", "perfanity")]["inner"] - med[("a", "none")]["inner"]
+        added_st = med[("a", "strace")]["inner"] - med[("a", "none")]["inner"]
+        factor = added_st / added_pf if added_pf > 0 else float("inf")
+        print(f"  (a) strace added / perfanity added >= 5: {added_st / 1e6:.1f} ms / "
+              f"{added_pf / 1e6:.1f} ms = {factor:.1f} {'PASS' if factor >= 5 else 'FAIL'}")
+        # The traced numbers are real: perfanity saw every one of the reads.
+        rows = [f for f in last_trace.get("a", {}).get("files", []) if f["path"] == data_file]
+        if rows:
+            print(f"  (a) perfanity's file row: {rows[0]['ops']:,} ops, {rows[0]['bytes_read']:,} bytes read "
+                  f"(expected >= {args.reads:,} ops, {args.reads * 16:,} bytes)")
+        else:
+            print(f"  (a) WARNING: perfanity's trace has no file row for {data_file}")
     for (key, name), n in sorted(crashes.items()):
         runs = len(results[(key, name)]["inner"])
         print(f"  note: {labels[name]} exited non-zero in {n}/{runs} runs of ({key}) after the "

@@ -33,6 +33,14 @@ const volatile __u16 syscall_class[PF_SC_NR_MAX] = {};
 /* Counters user space reports; never dropped silently. */
 __u64 lost_events = 0;   /* ring buffer full: an event could not be delivered */
 __u64 map_full = 0;      /* an aggregation map was full: time or a file row lost */
+/* Bumped whenever a traced thread may have dropped an open file: a thread's
+ * cached fd -> file is good only while this has not moved. */
+__u64 fd_gen = 0;
+/* Set by user space when it sums up: no new thread state from then on. */
+__u32 collecting = 0;
+
+#define TASK_RUNNING 0
+#define TASK_UNINTERRUPTIBLE 0x2
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -41,10 +49,12 @@ struct {
 	__type(value, __u8);
 } traced SEC(".maps");
 
+/* Task-local: a traced thread finds its state in its task_struct, without a
+ * hash lookup, and every other thread finds nothing as cheaply. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 32768);
-	__type(key, __u32);
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, struct pf_thread_state);
 } threads SEC(".maps");
 
@@ -90,12 +100,20 @@ struct {
 	__type(value, struct pf_import_stack);
 } import_stacks SEC(".maps");
 
-/* struct file * -> path hash. LRU: an evicted entry only costs a new walk. */
+/* struct file * -> path hash, and the inode it was for: a struct file freed
+ * and reused for another file (a mapping's file is never closed, so its
+ * entry is not forgotten at close) is told by its inode. LRU: an evicted
+ * entry only costs a new walk. */
+struct file_key_val {
+	__u64 key;
+	__u64 inode;
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 16384);
 	__type(key, __u64);
-	__type(value, __u64);
+	__type(value, struct file_key_val);
 } file_keys SEC(".maps");
 
 struct {
@@ -146,16 +164,29 @@ static __always_inline void add_cat(__u32 tgid, __u32 cat, __u64 delta)
 		count(&map_full);
 }
 
+/* A fault's disk wait, charged to the file of the last fault. Global: one
+ * verification for the many places an interval is closed. */
+__noinline int pf_charge_fault(__u64 key, __u64 delta)
+{
+	struct pf_file_stat *fs = bpf_map_lookup_elem(&files, &key);
+
+	if (fs)
+		__sync_fetch_and_add(&fs->fault_ns, delta);
+	return 0;
+}
+
 /* Close the current interval at now: its time goes to the thread's category.
  * Summed in the thread's own state (no map lookup on this hot path); the
  * thread's exit adds the sums to its process. */
 static __always_inline __u64 close_interval(struct pf_thread_state *st, __u64 now)
 {
 	__u64 delta = now - st->last_ts;
-	__u32 c = st->cat;
+	__u32 c = pf_sched_category(st->cat, st->sched, st->in_syscall);
 
 	if (c < PF_CAT_MAX)
 		st->cat_ns[c] += delta;
+	if (c == PF_CAT_FAULT_IO && st->fault_key)
+		pf_charge_fault(st->fault_key, delta);
 	st->last_ts = now;
 	return delta;
 }
@@ -167,48 +198,68 @@ static __always_inline void flush_thread(struct pf_thread_state *st)
 			add_cat(st->tgid, c, st->cat_ns[c]);
 }
 
-static __always_inline struct pf_thread_state *new_thread(__u32 tid, __u32 tgid, __u64 now)
+static __always_inline struct pf_thread_state *new_thread(struct task_struct *t, __u32 tgid, __u64 now)
 {
-	struct pf_thread_state st = {};
+	struct pf_thread_state *st;
 	struct pf_proc_stat *ps, zero = {};
 
-	st.start_ts = now;
-	st.last_ts = now;
-	st.tgid = tgid;
-	st.cat = PF_CAT_CPU;
-	if (bpf_map_update_elem(&threads, &tid, &st, BPF_ANY)) {
+	if (collecting)
+		return NULL;
+	st = bpf_task_storage_get(&threads, t, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!st) {
 		count(&map_full);
 		return NULL;
 	}
+	if (st->start_ts)
+		return st; /* it was there already */
+	st->start_ts = now;
+	st->last_ts = now;
+	st->tgid = tgid;
+	st->cat = PF_CAT_CPU;
 	ps = lookup_or_init(&procs, &tgid, &zero);
 	if (ps)
 		__sync_fetch_and_add(&ps->threads, 1);
-	return bpf_map_lookup_elem(&threads, &tid);
+	return st;
+}
+
+/* The state of a thread; NULL once the end-of-trace iterator has it. */
+static __always_inline struct pf_thread_state *task_state(struct task_struct *t)
+{
+	struct pf_thread_state *st = bpf_task_storage_get(&threads, t, NULL, 0);
+
+	return st && !st->claimed ? st : NULL;
 }
 
 /* The state of the current thread, created on first sight if its process is traced. */
 static __always_inline struct pf_thread_state *current_state(__u64 now)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tid = (__u32)id, tgid = id >> 32;
-	struct pf_thread_state *st;
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct pf_thread_state *st = bpf_task_storage_get(&threads, t, NULL, 0);
+	__u32 tgid;
 
-	/* the traced set first: for the rest of the system, one lookup */
+	if (st)
+		return st->claimed ? NULL : st;
+	tgid = bpf_get_current_pid_tgid() >> 32;
 	if (!bpf_map_lookup_elem(&traced, &tgid))
 		return NULL;
-	st = bpf_map_lookup_elem(&threads, &tid);
-	return st ? st : new_thread(tid, tgid, now);
+	return new_thread(t, tgid, now);
 }
 
+/* The struct file of the current thread's fd: direct BTF loads down to the
+ * table (no helper calls), one read of the slot. */
 static __always_inline struct file *fd_file(int fd)
 {
-	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
-	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct files_struct *files = t->files;
+	struct fdtable *fdt;
 	struct file **fds, *f = NULL;
 
-	if (fd < 0 || !fdt || (unsigned int)fd >= BPF_CORE_READ(fdt, max_fds))
+	if (fd < 0 || !files)
 		return NULL;
-	fds = BPF_CORE_READ(fdt, fd);
+	fdt = files->fdt;
+	if (!fdt || (unsigned int)fd >= fdt->max_fds)
+		return NULL;
+	fds = fdt->fd;
 	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
 	return f;
 }
@@ -423,22 +474,23 @@ static __always_inline __u64 register_path(struct scratch *s, __u32 tgid)
 __noinline __u64 pf_file_key(__u64 fp, __u32 tgid)
 {
 	struct file *f = (struct file *)fp;
-	__u64 key, *cached;
+	struct file_key_val *cached, v;
 	struct scratch *s;
 
 	if (!f)
 		return 0;
+	v.inode = (__u64)BPF_CORE_READ(f, f_inode);
 	cached = bpf_map_lookup_elem(&file_keys, &fp);
-	if (cached)
-		return *cached;
+	if (cached && cached->inode == v.inode)
+		return cached->key;
 	s = get_scratch();
 	if (!s)
 		return 0;
 	walk_path(s, BPF_CORE_READ(f, f_path.dentry), BPF_CORE_READ(f, f_path.mnt));
-	key = register_path(s, tgid);
-	if (key)
-		bpf_map_update_elem(&file_keys, &fp, &key, BPF_ANY);
-	return key;
+	v.key = register_path(s, tgid);
+	if (v.key)
+		bpf_map_update_elem(&file_keys, &fp, &v, BPF_ANY);
+	return v.key;
 }
 
 /* Key of a path argument as the process gave it, made absolute against the
@@ -478,23 +530,30 @@ __noinline __u64 pf_user_path_key(__u64 path_arg, __s32 dirfd, __u32 tgid)
 	return register_path(s, tgid);
 }
 
+/* The type of the current thread's fd. Global: verified once, not at each
+ * of the polled fds below. */
+__noinline __u32 pf_fd_mode(int fd)
+{
+	return file_mode(fd_file(fd));
+}
+
 /* Whether any of the first fds given to poll/ppoll (arg0 = struct pollfd *)
  * or select/pselect6 (arg1 = fd_set *) is a socket. */
 static __always_inline bool polls_socket(struct pt_regs *regs, __u8 is_select)
 {
 	if (is_select) {
 		__u64 bits = 0;
-		void *set = (void *)PT_REGS_PARM2_CORE_SYSCALL(regs);
+		void *set = (void *)PT_REGS_PARM2_SYSCALL(regs);
 
 		if (set)
 			bpf_probe_read_user(&bits, sizeof(bits), set);
 		for (int fd = 0; fd < 16; fd++)
-			if ((bits >> fd) & 1 && file_mode(fd_file(fd)) == PF_S_IFSOCK)
+			if ((bits >> fd) & 1 && pf_fd_mode(fd) == PF_S_IFSOCK)
 				return true;
 		return false;
 	}
-	struct pollfd *pfds = (struct pollfd *)PT_REGS_PARM1_CORE_SYSCALL(regs);
-	unsigned long nfds = PT_REGS_PARM2_CORE_SYSCALL(regs);
+	struct pollfd *pfds = (struct pollfd *)PT_REGS_PARM1_SYSCALL(regs);
+	unsigned long nfds = PT_REGS_PARM2_SYSCALL(regs);
 
 	for (int i = 0; i < PF_POLL_FDS_CHECKED; i++) {
 		int fd = -1;
@@ -502,10 +561,34 @@ static __always_inline bool polls_socket(struct pt_regs *regs, __u8 is_select)
 		if ((unsigned long)i >= nfds)
 			break;
 		bpf_probe_read_user(&fd, sizeof(fd), &pfds[i].fd);
-		if (file_mode(fd_file(fd)) == PF_S_IFSOCK)
+		if (pf_fd_mode(fd) == PF_S_IFSOCK)
 			return true;
 	}
 	return false;
+}
+
+/* An fd syscall's file: its type (returned) and, for files, its key in
+ * st->file_key. The thread's last file is cached (see fd_gen): a loop of
+ * calls on one fd pays for one slot read. */
+static __always_inline __u32 fd_syscall_file(struct pf_thread_state *st, struct pt_regs *regs, __u16 sc)
+{
+	int fd = (int)PT_REGS_PARM1_SYSCALL(regs);
+	__u64 gen = fd_gen;
+
+	st->fd = fd;
+	st->buf = (sc & PF_SC_BUF1) ? PT_REGS_PARM2_SYSCALL(regs) : 0;
+	if (fd != st->fc_fd || gen != st->fc_gen || !st->fc_file) {
+		struct file *f = fd_file(fd);
+
+		st->fc_fd = fd;
+		st->fc_file = (__u64)f;
+		st->fc_gen = gen;
+		st->fc_mode = file_mode(f);
+		st->fc_key = pf_fd_category(st->fc_mode) == PF_CAT_FILE_IO ? pf_file_key((__u64)f, st->tgid) : 0;
+	}
+	st->path_arg = st->fc_file; /* CLOSE: the struct file to forget at exit */
+	st->file_key = st->fc_key;
+	return st->fc_mode;
 }
 
 SEC("tp_btf/sys_enter")
@@ -524,7 +607,7 @@ int BPF_PROG(pf_sys_enter, struct pt_regs *regs, long nr)
 	if (st->ctx & PF_CTX_LOADER) {
 		/* the loader's phase ends with the first syscall made from
 		 * outside ld.so's mapping: the program (or its libc) is running */
-		__u64 ip = BPF_CORE_READ(regs, ip);
+		__u64 ip = PT_REGS_IP(regs);
 
 		if (ip - st->loader_base >= st->loader_size)
 			st->ctx &= ~PF_CTX_LOADER;
@@ -532,6 +615,7 @@ int BPF_PROG(pf_sys_enter, struct pt_regs *regs, long nr)
 
 	st->sc = sc;
 	st->in_syscall = 1;
+	st->sc_start = now;
 	st->mutates = !!(sc & PF_SC_MUTATES);
 	st->file_key = 0;
 	st->path_arg = 0;
@@ -539,8 +623,8 @@ int BPF_PROG(pf_sys_enter, struct pt_regs *regs, long nr)
 	case PF_SC_PATH:
 	case PF_SC_OPEN: {
 		/* where the (dirfd, path) pair starts: arg0, or arg1 for symlink */
-		unsigned long a0 = PT_REGS_PARM1_CORE_SYSCALL(regs), a1 = PT_REGS_PARM2_CORE_SYSCALL(regs),
-			      a2 = PT_REGS_PARM3_CORE_SYSCALL(regs);
+		unsigned long a0 = PT_REGS_PARM1_SYSCALL(regs), a1 = PT_REGS_PARM2_SYSCALL(regs),
+			      a2 = PT_REGS_PARM3_SYSCALL(regs);
 		unsigned long flags;
 
 		if (sc & PF_SC_SHIFT1) {
@@ -561,18 +645,9 @@ int BPF_PROG(pf_sys_enter, struct pt_regs *regs, long nr)
 		break;
 	}
 	case PF_SC_FD:
-	case PF_SC_CLOSE: {
-		struct file *f;
-
-		st->fd = (int)PT_REGS_PARM1_CORE_SYSCALL(regs);
-		st->buf = (sc & PF_SC_BUF1) ? PT_REGS_PARM2_CORE_SYSCALL(regs) : 0;
-		f = fd_file(st->fd);
-		st->path_arg = (__u64)f; /* CLOSE: the struct file to forget at exit */
-		mode = file_mode(f);
-		if (pf_fd_category(mode) == PF_CAT_FILE_IO)
-			st->file_key = pf_file_key((__u64)f, st->tgid);
+	case PF_SC_CLOSE:
+		mode = fd_syscall_file(st, regs, sc);
 		break;
-	}
 	case PF_SC_POLL:
 		socket_polled = polls_socket(regs, sc & PF_SC_SELECT);
 		break;
@@ -585,14 +660,12 @@ int BPF_PROG(pf_sys_enter, struct pt_regs *regs, long nr)
 
 /* Flags that hold for this one syscall on this file: reading an archive,
  * writing what was just inflated, or mutating a venv. */
-static __always_inline __u32 syscall_ctx(struct pf_thread_state *st, struct pf_file_stat *fs,
-					 __u64 key, __u64 now)
+static __always_inline __u32 syscall_ctx(struct pf_thread_state *st, __u64 file_flags, __u64 key,
+					 __u64 now)
 {
 	__u32 ctx = 0;
 
-	if (!fs)
-		return 0;
-	if (fs->flags & PF_FILE_ARCHIVE) {
+	if (file_flags & PF_FILE_ARCHIVE) {
 		/* reading an open archive (read, lseek, fstat, its open), not
 		 * stat-ing a path that may not exist, nor writing one */
 		__u16 cls = st->sc & PF_SC_CLASS_MASK;
@@ -607,9 +680,114 @@ static __always_inline __u32 syscall_ctx(struct pf_thread_state *st, struct pf_f
 		   now - st->last_extract_ts < PF_EXTRACT_WINDOW_NS) {
 		ctx |= PF_CTX_ARCHIVE; /* writing out a member just inflated */
 	}
-	if ((fs->flags & PF_FILE_VENV) && (st->mutates || (st->sc & PF_SC_WRITES)))
+	if ((file_flags & PF_FILE_VENV) && (st->mutates || (st->sc & PF_SC_WRITES)))
 		ctx |= PF_CTX_VENV;
 	return ctx;
+}
+
+/* Whether this read, one of a file's first (seen: its calls so far),
+ * returned a zip local header or end-of-central-directory record: an
+ * archive by its content (zipfile reads the latter first). Later reads are
+ * not looked at, so a loop of small reads pays nothing for this. */
+static __always_inline bool reads_zip_magic(struct pf_thread_state *st, long ret, __u64 seen)
+{
+	__u32 magic = 0;
+
+	if (!st->buf || !(st->sc & PF_SC_READS) || ret < 4 || seen >= 8)
+		return false;
+	bpf_probe_read_user(&magic, sizeof(magic), (void *)st->buf);
+	return magic == ZIP_LOCAL_MAGIC || magic == ZIP_EOCD_MAGIC;
+}
+
+static __always_inline void flush_fd_sums(struct pf_thread_state *st)
+{
+	struct pf_file_stat *fs;
+
+	if (!st->acc_ops)
+		return;
+	fs = bpf_map_lookup_elem(&files, &st->acc_key);
+	if (fs) {
+		__sync_fetch_and_add(&fs->ns, st->acc_ns);
+		__sync_fetch_and_add(&fs->ops, st->acc_ops);
+		__sync_fetch_and_add(&fs->bytes_read, st->acc_read);
+		__sync_fetch_and_add(&fs->bytes_written, st->acc_written);
+	} else {
+		count(&map_full);
+	}
+	st->acc_ns = st->acc_ops = st->acc_read = st->acc_written = 0;
+}
+
+/* An fd call on file key: the thread's sums move to it if they were on
+ * another file. Returns the file's flags. */
+static __always_inline __u64 fd_sums_on(struct pf_thread_state *st, __u64 key, long ret)
+{
+	struct pf_file_stat *fs;
+
+	if (key != st->acc_key) {
+		flush_fd_sums(st);
+		fs = bpf_map_lookup_elem(&files, &key);
+		st->acc_key = key;
+		st->acc_flags = fs ? fs->flags : 0;
+		st->acc_seen = fs ? fs->ops : 0;
+	}
+	if (!(st->acc_flags & PF_FILE_ARCHIVE) && reads_zip_magic(st, ret, st->acc_seen + st->acc_ops)) {
+		fs = bpf_map_lookup_elem(&files, &key);
+		if (fs)
+			__sync_fetch_and_or(&fs->flags, PF_FILE_ARCHIVE);
+		st->acc_flags |= PF_FILE_ARCHIVE;
+	}
+	return st->acc_flags;
+}
+
+/* Time, ops and bytes of a syscall on a file: fd calls summed in the thread,
+ * path calls (each on another file, mostly) straight into the file's row. */
+static __always_inline void count_file_call(struct pf_thread_state *st, __u64 key, bool by_fd,
+					    long ret, __u64 delta)
+{
+	struct pf_file_stat *fs;
+	__u64 rd = ret > 0 && (st->sc & PF_SC_READS) ? ret : 0;
+	__u64 wr = ret > 0 && (st->sc & PF_SC_WRITES) ? ret : 0;
+
+	if (by_fd) {
+		st->acc_ns += delta;
+		st->acc_ops++;
+		st->acc_read += rd;
+		st->acc_written += wr;
+		if (!(ret >= 0 && st->mutates))
+			return;
+	}
+	fs = bpf_map_lookup_elem(&files, &key);
+	if (!fs)
+		return;
+	if (!by_fd) {
+		__sync_fetch_and_add(&fs->ns, delta);
+		__sync_fetch_and_add(&fs->ops, 1);
+		if (rd)
+			__sync_fetch_and_add(&fs->bytes_read, rd);
+		if (wr)
+			__sync_fetch_and_add(&fs->bytes_written, wr);
+	}
+	if (ret >= 0 && st->mutates)
+		__sync_fetch_and_add(&fs->mutations, 1);
+}
+
+/* The file a path call worked on (or an open opened): its key, and its flags. */
+static __always_inline __u64 path_call_file(struct pf_thread_state *st, __u8 cls, long ret, __u64 *flags)
+{
+	struct pf_file_stat *fs;
+	__u64 key;
+
+	if (cls == PF_SC_OPEN && ret >= 0)
+		key = pf_file_key((__u64)fd_file((int)ret), st->tgid);
+	else
+		key = pf_user_path_key(st->path_arg, st->dirfd, st->tgid);
+	fs = key ? bpf_map_lookup_elem(&files, &key) : NULL;
+	if (!fs)
+		return 0;
+	if (!(fs->flags & PF_FILE_ARCHIVE) && reads_zip_magic(st, ret, fs->ops))
+		__sync_fetch_and_or(&fs->flags, PF_FILE_ARCHIVE);
+	*flags = fs->flags;
+	return key;
 }
 
 SEC("tp_btf/sys_exit")
@@ -617,8 +795,8 @@ int BPF_PROG(pf_sys_exit, struct pt_regs *regs, long ret)
 {
 	__u64 now = bpf_ktime_get_ns();
 	struct pf_thread_state *st = current_state(now);
-	struct pf_file_stat *fs = NULL;
-	__u64 delta, key;
+	__u64 delta, key, flags = 0;
+	bool by_fd;
 	__u8 cls;
 
 	if (!st)
@@ -628,39 +806,20 @@ int BPF_PROG(pf_sys_exit, struct pt_regs *regs, long ret)
 		goto out;
 	}
 	cls = st->sc & PF_SC_CLASS_MASK;
+	by_fd = cls == PF_SC_FD || cls == PF_SC_CLOSE;
 	key = st->file_key;
-	if (cls == PF_SC_OPEN && ret >= 0)
-		key = pf_file_key((__u64)fd_file((int)ret), st->tgid);
+	if (by_fd && key)
+		flags = fd_sums_on(st, key, ret);
 	else if (cls == PF_SC_OPEN || cls == PF_SC_PATH)
-		key = pf_user_path_key(st->path_arg, st->dirfd, st->tgid);
-	if (key)
-		fs = bpf_map_lookup_elem(&files, &key);
-	/* an archive by its content: one of a file's first reads returns a zip
-	 * local header or end-of-central-directory record (zipfile reads the
-	 * latter first); later reads are not looked at, so a loop of small reads
-	 * pays nothing for this */
-	if (fs && st->buf && (st->sc & PF_SC_READS) && ret >= 4 && fs->ops < 8 &&
-	    !(fs->flags & PF_FILE_ARCHIVE)) {
-		__u32 magic = 0;
-
-		bpf_probe_read_user(&magic, sizeof(magic), (void *)st->buf);
-		if (magic == ZIP_LOCAL_MAGIC || magic == ZIP_EOCD_MAGIC)
-			__sync_fetch_and_or(&fs->flags, PF_FILE_ARCHIVE);
-	}
+		key = path_call_file(st, cls, ret, &flags);
 	/* now that the file is known, the syscall's category may be refined */
-	if (fs && st->base == PF_CAT_FILE_IO)
-		st->cat = pf_cat_resolve(PF_CAT_FILE_IO, st->ctx | syscall_ctx(st, fs, key, now));
-	delta = close_interval(st, now);
-	if (fs) {
-		__sync_fetch_and_add(&fs->ns, delta);
-		__sync_fetch_and_add(&fs->ops, 1);
-		if (ret > 0 && (st->sc & PF_SC_READS))
-			__sync_fetch_and_add(&fs->bytes_read, ret);
-		if (ret > 0 && (st->sc & PF_SC_WRITES))
-			__sync_fetch_and_add(&fs->bytes_written, ret);
-		if (ret >= 0 && st->mutates)
-			__sync_fetch_and_add(&fs->mutations, 1);
-	}
+	if (key && st->base == PF_CAT_FILE_IO)
+		st->cat = pf_cat_resolve(PF_CAT_FILE_IO, st->ctx | syscall_ctx(st, flags, key, now));
+	close_interval(st, now);
+	/* the whole syscall: on a CPU, waiting for one, and blocked */
+	delta = now - st->sc_start;
+	if (key)
+		count_file_call(st, key, by_fd, ret, delta);
 	if (st->cat == PF_CAT_ZIP_EXTRACT && st->archive_key) {
 		struct pf_archive_stat *as = bpf_map_lookup_elem(&archives, &st->archive_key);
 
@@ -677,7 +836,11 @@ int BPF_PROG(pf_sys_exit, struct pt_regs *regs, long ret)
 		if (fp)
 			bpf_map_delete_elem(&file_keys, &fp);
 	}
+	if (st->sc & PF_SC_FDS_GONE)
+		__sync_fetch_and_add(&fd_gen, 1);
 out:
+	/* the syscall may have changed the mappings: look the next fault up */
+	st->fault_lo = st->fault_hi = 0;
 	st->in_syscall = 0;
 	st->file_key = 0;
 	st->base = PF_CAT_CPU;
@@ -863,12 +1026,14 @@ int BPF_PROG(pf_fork, struct task_struct *parent, struct task_struct *child)
 			count(&lost_events);
 		}
 	}
-	st = new_thread(tid, tgid, now);
+	st = new_thread(child, tgid, now);
 	if (st) {
-		/* it returns from fork like its parent: in the clone syscall */
+		/* it returns from fork like its parent: in the clone syscall,
+		 * runnable until the scheduler first picks it */
 		st->in_syscall = 1;
 		st->sc = PF_SC_OTHER;
 		st->cat = PF_CAT_OTHER;
+		st->sched = PF_SCHED_RUNNABLE;
 	}
 	return 0;
 }
@@ -961,16 +1126,15 @@ int BPF_PROG(pf_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 
 	if (!bpf_map_lookup_elem(&traced, &tgid))
 		return 0;
+	/* a non-leader thread that execs takes the leader's pid; its state is
+	 * in its task_struct and follows it */
 	if ((__u32)old_pid != tid) {
-		/* a non-leader thread exec'd and took over the leader's pid */
 		__u32 old = old_pid;
-		struct pf_thread_state *o = bpf_map_lookup_elem(&threads, &old);
 
-		if (o) {
-			bpf_map_update_elem(&threads, &tid, o, BPF_ANY);
-			bpf_map_delete_elem(&threads, &old);
-		}
+		bpf_map_delete_elem(&import_stacks, &old);
 	}
+	/* close-on-exec files are gone: no cached fd -> file survives */
+	__sync_fetch_and_add(&fd_gen, 1);
 	st = current_state(now);
 	if (st) {
 		close_interval(st, now);
@@ -1013,18 +1177,22 @@ int BPF_PROG(pf_exit, struct task_struct *p, bool group_dead)
 {
 	__u32 tid = BPF_CORE_READ(p, pid), tgid = BPF_CORE_READ(p, tgid);
 	__u64 now = bpf_ktime_get_ns();
-	struct pf_thread_state *st = bpf_map_lookup_elem(&threads, &tid);
+	struct pf_thread_state *st = bpf_task_storage_get(&threads, p, NULL, 0);
 	struct pf_proc_stat *ps;
 	struct pf_ev_exit *e;
 
 	if (!st)
 		return 0;
-	close_interval(st, now);
-	flush_thread(st);
 	ps = bpf_map_lookup_elem(&procs, &tgid);
-	if (ps)
-		__sync_fetch_and_add(&ps->thread_ns, now - st->start_ts);
-	bpf_map_delete_elem(&threads, &tid);
+	/* unless the end-of-trace iterator wrote this state out already */
+	if (!__sync_val_compare_and_swap(&st->claimed, 0, PF_CLAIM_EXITED)) {
+		close_interval(st, now);
+		flush_thread(st);
+		flush_fd_sums(st);
+		if (ps)
+			__sync_fetch_and_add(&ps->thread_ns, now - st->start_ts);
+	}
+	bpf_task_storage_delete(&threads, p);
 	bpf_map_delete_elem(&import_stacks, &tid);
 	if (!group_dead)
 		return 0;
@@ -1041,5 +1209,108 @@ int BPF_PROG(pf_exit, struct task_struct *p, bool group_dead)
 		count(&lost_events);
 	}
 	bpf_map_delete_elem(&traced, &tgid);
+	return 0;
+}
+
+/* The scheduler's view: a thread switched out is runnable (preempted) or
+ * blocked, and the interval it leaves is closed in the category it was in;
+ * one switched in closes its wait (runqueue, a syscall's block, a fault's). */
+SEC("tp_btf/sched_switch")
+int BPF_PROG(pf_sched_switch, bool preempt, struct task_struct *prev, struct task_struct *next,
+	     unsigned int prev_state)
+{
+	struct pf_thread_state *st = task_state(prev);
+	__u64 now = 0;
+
+	if (st) {
+		now = bpf_ktime_get_ns();
+		close_interval(st, now);
+		if (preempt || prev_state == TASK_RUNNING)
+			st->sched = PF_SCHED_RUNNABLE;
+		else
+			st->sched = prev_state & TASK_UNINTERRUPTIBLE ? PF_SCHED_BLOCKED_D : PF_SCHED_BLOCKED_S;
+	}
+	st = task_state(next);
+	if (st) {
+		close_interval(st, now ? now : bpf_ktime_get_ns());
+		st->sched = PF_SCHED_ON;
+	}
+	return 0;
+}
+
+/* A blocked thread woken: from now on it waits for a CPU. */
+SEC("tp_btf/sched_wakeup")
+int BPF_PROG(pf_sched_wakeup, struct task_struct *p)
+{
+	struct pf_thread_state *st = task_state(p);
+
+	if (!st || st->sched == PF_SCHED_ON || st->sched == PF_SCHED_RUNNABLE)
+		return 0;
+	close_interval(st, bpf_ktime_get_ns());
+	st->sched = PF_SCHED_RUNNABLE;
+	return 0;
+}
+
+struct fault_vma_ctx {
+	__u64 lo, hi, file;
+};
+
+static long fault_vma(struct task_struct *t, struct vm_area_struct *vma, void *c)
+{
+	struct fault_vma_ctx *fc = c;
+
+	fc->lo = vma->vm_start;
+	fc->hi = vma->vm_end;
+	fc->file = (__u64)BPF_CORE_READ(vma, vm_file); /* a number, not a pointer to follow */
+	return 0;
+}
+
+/* A page fault in user space: counted on the file mapped at the address, if
+ * any, whose row then takes the fault's disk wait (fault_io). The thread's
+ * last mapping is remembered until its next syscall. */
+SEC("tp_btf/page_fault_user")
+int BPF_PROG(pf_page_fault, unsigned long address, struct pt_regs *regs, unsigned long error_code)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct pf_thread_state *st = task_state(t);
+	struct pf_file_stat *fs;
+
+	if (!st)
+		return 0;
+	if (address - st->fault_lo >= st->fault_hi - st->fault_lo) {
+		struct fault_vma_ctx fc = {};
+
+		if (bpf_find_vma(t, address, fault_vma, &fc, 0) || !fc.hi) {
+			fc.lo = address;
+			fc.hi = address + 1;
+		}
+		st->fault_lo = fc.lo;
+		st->fault_hi = fc.hi;
+		st->fault_key = fc.file ? pf_file_key(fc.file, st->tgid) : 0;
+	}
+	if (!st->fault_key)
+		return 0;
+	fs = bpf_map_lookup_elem(&files, &st->fault_key);
+	if (fs)
+		__sync_fetch_and_add(&fs->faults, 1);
+	return 0;
+}
+
+/* At the end: every thread state still in a task, written out once for user
+ * space to close (claimed, so that a thread exiting meanwhile does not also
+ * flush it, and ignored by the programs from then on). A retried write
+ * (the reader's buffer was full) writes the same state again. */
+SEC("iter/task")
+int pf_dump_threads(struct bpf_iter__task *ctx)
+{
+	struct task_struct *t = ctx->task;
+	struct pf_thread_state *st;
+
+	if (!t)
+		return 0;
+	st = bpf_task_storage_get(&threads, t, NULL, 0);
+	if (!st || __sync_val_compare_and_swap(&st->claimed, 0, PF_CLAIM_DUMPED) == PF_CLAIM_EXITED)
+		return 0;
+	bpf_seq_write(ctx->meta->seq, st, sizeof(*st));
 	return 0;
 }

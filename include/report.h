@@ -55,6 +55,7 @@ struct pf_rproc {
 struct pf_rfile {
 	const char *path;
 	uint64_t ns, bytes_read, bytes_written, ops;
+	uint64_t faults, fault_ns; /* page faults in its mapping, and their disk wait */
 };
 
 struct pf_rarchive {
@@ -87,6 +88,7 @@ struct pf_rtrace {
 	const char *backend;
 	long long exit_code;
 	uint64_t wall_ns, lost_events;
+	int cpus;                  /* CPUs of the machine traced on (0: not recorded) */
 	int has_imports;           /* the JSON had an "imports" list (USDT probes) */
 	char imports_note[512];    /* interpreters whose imports could not be timed, if any */
 	uint64_t totals[PF_RCAT_MAX];
@@ -136,6 +138,16 @@ struct pf_rcause {
  * up exactly to b->wall_ns - a->wall_ns. Returns how many (<= PF_RCAT_MAX+1). */
 int pf_report_causes(const struct pf_rtrace *a, const struct pf_rtrace *b,
 		     const struct pf_rcats *cats, struct pf_rcause *out);
+
+/* "CPU-starved: 4.0 s waiting for a CPU on 2 CPUs": the scheduler's
+ * categories (runqueue, fault_io) said as causes, with their evidence; ""
+ * for another category. ns is the time to say (a total or a delta). */
+const char *pf_report_sched_cause(const struct pf_rtrace *t, const char *cat, double ns, char *buf,
+				  size_t len);
+/* The same, short, after a category's name: " (CPU-starved on 2 CPUs)". */
+const char *pf_report_sched_note(const struct pf_rtrace *t, const char *cat, char *buf, size_t len);
+/* The single report's "Waiting, not working" section (report_sched.c). */
+void pf_report_sched(FILE *f, const struct pf_rtrace *t, const struct pf_rcats *cats, int md);
 
 /* Formatting (report_out.c). Each returns buf. */
 char *pf_fmt_s(char *buf, size_t len, double ns, int sign); /* "1.23 s", "+45.6 ms" */

@@ -10,7 +10,7 @@
 /* Categories. Every nanosecond of a thread's life is in exactly one of them.
  * Append new ones before PF_CAT_MAX; names live in src/categories.c. */
 enum pf_cat {
-	PF_CAT_CPU = 0,     /* on CPU (or runnable) outside syscalls */
+	PF_CAT_CPU = 0,     /* on a CPU outside syscalls */
 	PF_CAT_FILE_IO,     /* syscalls on files and directories, path lookups */
 	PF_CAT_NET,         /* socket syscalls, I/O and polls on sockets */
 	PF_CAT_EXEC,        /* execve and the dynamic loader until the program runs */
@@ -20,6 +20,8 @@ enum pf_cat {
 	PF_CAT_ZIP_EXTRACT, /* inflating zip members, reading archives, writing extracted files */
 	PF_CAT_VENV_CREATE, /* filesystem mutations that build a virtualenv */
 	PF_CAT_IMPORT,      /* inside a Python import, not otherwise classified */
+	PF_CAT_RUNQUEUE,    /* runnable, waiting for a CPU (in or out of a syscall) */
+	PF_CAT_FAULT_IO,    /* blocked outside a syscall: a page fault waiting for the disk */
 	PF_CAT_MAX
 };
 
@@ -61,6 +63,29 @@ static inline __u32 pf_cat_resolve(__u32 base, __u32 ctx)
 	if (ctx & PF_CTX_IMPORT)
 		return PF_CAT_IMPORT;
 	return base;
+}
+
+/* What the scheduler says of a thread (sched_switch, sched_wakeup). */
+enum pf_sched {
+	PF_SCHED_ON = 0,    /* running on a CPU */
+	PF_SCHED_RUNNABLE,  /* preempted or woken, waiting for a CPU */
+	PF_SCHED_BLOCKED_D, /* switched out uninterruptible (disk waits, page faults) */
+	PF_SCHED_BLOCKED_S, /* switched out otherwise (interruptible, stopped) */
+};
+
+/* The category of an interval from the scheduler's view of it: waiting for a
+ * CPU is runqueue wherever the thread was; blocked inside a syscall stays the
+ * syscall's category; blocked outside one is a page fault's disk wait when
+ * uninterruptible (fault_io) and a plain wait otherwise (sleep: stopped,
+ * a signal's wait). On a CPU, the category as resolved. One rule, used by
+ * the BPF program and unit-tested. */
+static inline __u32 pf_sched_category(__u32 cat, __u32 sched, int in_syscall)
+{
+	if (sched == PF_SCHED_RUNNABLE)
+		return PF_CAT_RUNQUEUE;
+	if (sched == PF_SCHED_ON || in_syscall)
+		return cat;
+	return sched == PF_SCHED_BLOCKED_D ? PF_CAT_FAULT_IO : PF_CAT_SLEEP;
 }
 
 /* File types (st_mode & PF_S_IFMT), as the kernel and stat(2) give them. */
@@ -110,6 +135,7 @@ enum pf_sc_class {
 #define PF_SC_MUTATES   0x100 /* creates, links, renames or changes a file (venv building) */
 #define PF_SC_SHIFT1    0x200 /* PATH: arguments start at arg1 (symlink: arg0 is the link's target) */
 #define PF_SC_BUF1      0x400 /* FD: arg1 is the data buffer (read, pread64, write, pwrite64) */
+#define PF_SC_FDS_GONE  0x800 /* may drop an open file (close, dup2, dup3, close_range) */
 #define PF_SC_NR_MAX    512
 
 /* Base category of a syscall from its class word (below): fd_mode is the
@@ -163,6 +189,8 @@ struct pf_file_stat {
 	__u64 ops;
 	__u64 mutations;   /* creates, links, renames, chmods */
 	__u64 flags;       /* PF_FILE_* */
+	__u64 faults;      /* page faults in a mapping of it (user space, traced threads) */
+	__u64 fault_ns;    /* fault_io time: blocked in those faults */
 };
 
 /* Per archive (.pex, .zip, .whl, .egg), keyed like files by path hash. */
@@ -192,15 +220,16 @@ struct pf_import_stack {
 	struct pf_import_frame f[PF_IMPORT_DEPTH];
 };
 
-/* Per-thread state, kept by the BPF program; user space reads what is left
- * of it at the end to close the intervals of threads still running. */
+/* Per-thread state, kept by the BPF program in task-local storage; user
+ * space reads what is left of it at the end (an iterator) to close the
+ * intervals of threads still running. */
 struct pf_thread_state {
 	__u64 start_ts;  /* first seen (fork, or first event) */
 	__u64 last_ts;   /* start of the current interval */
 	__u64 file_key;  /* file the syscall in progress works on, 0 if none */
 	__u64 path_arg;  /* PATH/OPEN: user pointer to the path; CLOSE: the struct file */
 	__u32 tgid;
-	__u32 cat;       /* category of the current interval */
+	__u32 cat;       /* category of the current interval while on a CPU */
 	__u32 ctx;       /* PF_CTX_* */
 	__s32 dirfd;     /* dirfd argument of PATH/OPEN calls */
 	__s32 fd;        /* fd argument of FD/CLOSE calls */
@@ -208,7 +237,10 @@ struct pf_thread_state {
 	__u8 in_syscall;
 	__u8 mutates;    /* the syscall in progress creates or changes a file */
 	__u32 base;      /* base category of the syscall in progress */
+	__u32 sched;     /* enum pf_sched */
+	__u32 claimed;   /* PF_CLAIM_*: who summed this state up at the end */
 	__u32 pad;
+	__u64 sc_start;  /* when the syscall in progress was entered */
 	__u64 strm;      /* z_stream * of the inflate() in progress */
 	__u64 total_out; /* its total_out when inflate() was entered */
 	__u64 archive_key;     /* the archive this thread read last */
@@ -216,10 +248,31 @@ struct pf_thread_state {
 	__u64 buf;             /* FD calls with PF_SC_BUF1: the user buffer */
 	__u64 loader_base;     /* where the ELF interpreter (ld.so) is mapped */
 	__u64 loader_size;     /* and how far: syscalls from there are the loader's */
+	/* The file of the last fd this thread used, valid while no traced
+	 * thread dropped a file since (fd_gen): repeated calls on one fd skip
+	 * the file's type and path lookups. */
+	__u64 fc_file;   /* struct file * */
+	__u64 fc_key;    /* its path key (0: not a file_io file) */
+	__u64 fc_gen;
+	__u32 fc_mode;
+	__s32 fc_fd;     /* the fd it was read for */
+	/* Sums of the fd calls on one file (acc_key), kept here while the
+	 * thread stays on it and added to the file's row when it moves to
+	 * another, exits, or by user space at the end. */
+	__u64 acc_key;
+	__u64 acc_ns, acc_ops, acc_read, acc_written;
+	__u64 acc_flags; /* the row's flags when the thread moved to it (or set since) */
+	__u64 acc_seen;  /* the row's ops then: a file's first reads are looked at */
+	/* The last page fault's mapping: faults in the same range skip the
+	 * VMA lookup; fault_io time goes to fault_key's file. */
+	__u64 fault_lo, fault_hi;
+	__u64 fault_key;
 	/* Time per category, summed here on the hot path and added to the
 	 * per-process counters when the thread exits (or read at the end). */
 	__u64 cat_ns[PF_CAT_MAX];
 };
+#define PF_CLAIM_DUMPED 1 /* written out by the end-of-trace iterator */
+#define PF_CLAIM_EXITED 2 /* flushed by the thread's exit */
 
 struct pf_proc_stat {
 	__u64 thread_ns; /* sum of finished threads' lifetimes */

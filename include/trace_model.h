@@ -67,6 +67,7 @@ struct pf_trace {
 	char **command;               /* NULL-terminated argv of the traced command */
 	const char *backend;
 	uint64_t t0, t_end;
+	int cpus;                     /* CPUs online: what runqueue time is measured against */
 	int wait_status;              /* the root's, raw */
 	bool root_reaped;
 	uint64_t lost_events;         /* events that could not be delivered */
@@ -119,6 +120,8 @@ void pf_trace_set_threads(struct pf_trace *tr, uint32_t pid, uint32_t threads, u
 void pf_trace_close_thread(struct pf_trace *tr, uint32_t pid, uint64_t start_ts,
 			   uint64_t last_ts, unsigned cat, uint64_t now, const uint64_t *cat_ns);
 void pf_trace_add_file(struct pf_trace *tr, uint64_t hash, const struct pf_file_stat *st);
+void pf_trace_add_file_sums(struct pf_trace *tr, uint64_t hash, uint64_t ns, uint64_t ops,
+			    uint64_t bytes_read, uint64_t bytes_written);
 void pf_trace_add_archive(struct pf_trace *tr, uint64_t hash, const struct pf_archive_stat *st);
 void pf_trace_add_import(struct pf_trace *tr, uint64_t hash, const struct pf_import_stat *st);
 void pf_trace_add_interpreter(struct pf_trace *tr, const char *exe, bool usdt);

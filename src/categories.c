@@ -14,6 +14,8 @@ static const char *const names[PF_CAT_MAX] = {
 	[PF_CAT_ZIP_EXTRACT] = "zip_extract",
 	[PF_CAT_VENV_CREATE] = "venv_create",
 	[PF_CAT_IMPORT] = "import",
+	[PF_CAT_RUNQUEUE] = "runqueue",
+	[PF_CAT_FAULT_IO] = "fault_io",
 };
 
 const char *pf_cat_name(unsigned int cat)

@@ -165,6 +165,28 @@ static void why_venv(char *why, size_t len, const struct pf_rtrace *a, const str
 	}
 }
 
+/* Waiting for a CPU or for the disk in a fault: said as what it is, with
+ * the files whose faults changed most. */
+static void why_sched(char *why, size_t len, const struct pf_rtrace *a, const struct pf_rtrace *b, int c,
+		      const char *cat, double delta)
+{
+	const struct pf_rtrace *more = delta >= 0 ? b : a;
+	char s[512];
+
+	add(why, len, "%s: %s", more->label, pf_report_sched_cause(more, cat, (double)more->totals[c], s, sizeof(s)));
+	if (strcmp(cat, "fault_io"))
+		return;
+	struct pairs p = { 0 };
+	for (int i = 0; i < a->nfiles; i++)
+		if (a->files[i].fault_ns)
+			pair_add(&p, a->files[i].path, (double)a->files[i].fault_ns, 0);
+	for (int i = 0; i < b->nfiles; i++)
+		if (b->files[i].fault_ns)
+			pair_add(&p, b->files[i].path, 0, (double)b->files[i].fault_ns);
+	add(why, len, "; fault waits ");
+	add_top(why, len, &p, delta, "");
+}
+
 static void why_import(char *why, size_t len, const struct pf_rtrace *a, const struct pf_rtrace *b, double delta)
 {
 	if (!a->nimports && !b->nimports) {
@@ -266,6 +288,8 @@ int pf_report_causes(const struct pf_rtrace *a, const struct pf_rtrace *b, const
 			why_import(k->why, sizeof(k->why), a, b, (double)d);
 		else if (cat_is(cats, c, "file_io"))
 			why_files(k->why, sizeof(k->why), a, b, (double)d);
+		else if (cat_is(cats, c, "runqueue") || cat_is(cats, c, "fault_io"))
+			why_sched(k->why, sizeof(k->why), a, b, c, cats->name[c], (double)d);
 		else
 			why_procs(k->why, sizeof(k->why), a, b, c, (double)d, cat_is(cats, c, "exec"));
 		/* every cause also names the processes it happened in */

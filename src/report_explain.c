@@ -41,10 +41,11 @@ int pf_report_explain_one(json_t *trace, int top, char *buf, size_t len)
 		if (best < 0)
 			break;
 		used[best] = 1;
-		char s[32], p[32];
-		int w = snprintf(buf + o, len - o, "%s%s %s (%s)", k ? ", " : "", cats.name[best],
+		char s[32], p[32], note[64];
+		int w = snprintf(buf + o, len - o, "%s%s %s (%s)%s", k ? ", " : "", cats.name[best],
 				 pf_fmt_s(s, sizeof(s), (double)t.path_ns[best], 0),
-				 pf_fmt_pct(p, sizeof(p), (double)t.path_ns[best], (double)t.wall_ns));
+				 pf_fmt_pct(p, sizeof(p), (double)t.path_ns[best], (double)t.wall_ns),
+				 pf_report_sched_note(&t, cats.name[best], note, sizeof(note)));
 		if (w < 0)
 			break;
 		o += (size_t)w;
@@ -76,10 +77,13 @@ int pf_report_explain_diff(json_t *a, json_t *b, int top, char *buf, size_t len)
 		}
 		if (o + 1 >= len)
 			break;
-		int w = snprintf(buf + o, len - o, " %s%s %s", i ? (k[i].delta_ns < 0 ? "- " : "+ ")
+		char note[64] = "";
+		if (k[i].cat >= 0)
+			pf_report_sched_note(&t[k[i].delta_ns < 0 ? 0 : 1], cats.name[k[i].cat], note, sizeof(note));
+		int w = snprintf(buf + o, len - o, " %s%s %s%s", i ? (k[i].delta_ns < 0 ? "- " : "+ ")
 								: (k[i].delta_ns < 0 ? "-" : "+"),
 				 pf_fmt_s(s, sizeof(s), (double)llabs(k[i].delta_ns), 0),
-				 k[i].cat < 0 ? "unattributed" : cats.name[k[i].cat]);
+				 k[i].cat < 0 ? "unattributed" : cats.name[k[i].cat], note);
 		if (w < 0)
 			break;
 		o += (size_t)w;

@@ -275,6 +275,7 @@ int pf_report_load(json_t *root, const char *path, const char *label, struct pf_
 		return -1;
 	}
 	t->wall_ns = u64(root, "wall_ns");
+	t->cpus = (int)pf_json_int(root, "cpus", 0);
 	t->lost_events = u64(root, "lost_events");
 	t->exit_code = pf_json_int(root, "exit_code", -1);
 	t->backend = pf_json_str(root, "backend", "?");
@@ -325,7 +326,8 @@ int pf_report_load(json_t *root, const char *path, const char *label, struct pf_
 	for (size_t i = 0; i < n_files; i++) {
 		json_t *o = json_array_get(files, i);
 		t->files[t->nfiles++] = (struct pf_rfile){ pf_json_str(o, "path", "?"), u64(o, "ns"),
-			u64(o, "bytes_read"), u64(o, "bytes_written"), u64(o, "ops") };
+			u64(o, "bytes_read"), u64(o, "bytes_written"), u64(o, "ops"), u64(o, "faults"),
+			u64(o, "fault_ns") };
 	}
 	for (size_t i = 0; i < n_archives; i++) {
 		json_t *o = json_array_get(archives, i);

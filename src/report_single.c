@@ -49,6 +49,8 @@ static void header(FILE *f, const struct pf_rtrace *t, int md)
 	fprintf(f, "%swall %s, exit code %s, %d processes, %lld threads, backend %s",
 		md ? "- " : "", pf_fmt_s(w, sizeof(w), (double)t->wall_ns, 0), ex,
 		t->nprocs, threads, t->backend);
+	if (t->cpus > 0)
+		fprintf(f, ", %d CPUs", t->cpus);
 	if (t->lost_events)
 		fprintf(f, ", %llu LOST EVENTS (numbers are lower bounds)", (unsigned long long)t->lost_events);
 	fputc('\n', f);
@@ -219,13 +221,18 @@ static void files(FILE *f, const struct pf_rtrace *t, int md)
 {
 	if (!t->nfiles)
 		return;
-	pf_heading(f, md, 2, "Top files (by time in file syscalls)");
-	struct pf_table *tb = pf_table_new(5, "rrrrl", "time", "ops", "read", "written", "path");
-	for (int i = 0; i < t->nfiles && i < TOP_FILES; i++) {
+	pf_heading(f, md, 2, "Top files (by time in file syscalls and page faults)");
+	struct pf_table *tb = pf_table_new(7, "rrrrrrl", "time", "ops", "read", "written", "faults", "fault wait",
+					   "path");
+	for (int i = 0, shown = 0; i < t->nfiles && shown < TOP_FILES; i++) {
 		const struct pf_rfile *r = &t->files[i];
-		char a[32], b[32], c[32], d[32];
+		char a[32], b[32], c[32], d[32], e[32], g[32];
+		if (!r->ops && !r->fault_ns)
+			continue; /* only faults that waited for nothing */
+		shown++;
 		pf_table_add(tb, pf_fmt_s(a, sizeof(a), (double)r->ns, 0), pf_fmt_count(b, sizeof(b), r->ops),
 			     pf_fmt_bytes(c, sizeof(c), r->bytes_read), pf_fmt_bytes(d, sizeof(d), r->bytes_written),
+			     pf_fmt_count(e, sizeof(e), r->faults), pf_fmt_s(g, sizeof(g), (double)r->fault_ns, 0),
 			     r->path);
 	}
 	pf_table_print(f, tb, md, "  ");
@@ -317,6 +324,7 @@ void pf_report_single(FILE *f, const struct pf_rtrace *t, const struct pf_rcats 
 {
 	header(f, t, md);
 	categories(f, t, cats, md);
+	pf_report_sched(f, t, cats, md);
 	tree(f, t, cats, md);
 	pf_report_pants(f, t, md);
 	phases(f, t, md);

@@ -1,5 +1,5 @@
 /* Which syscall is which kind of work: the table the BPF program classifies
- * syscalls with (one byte per number, see PF_SC_* in include/trace.h).
+ * syscalls with (one 16-bit word per number, see PF_SC_* in include/trace.h).
  * Built from glibc's SYS_* names so it follows the architecture. */
 #include <sys/syscall.h>
 #include "trace.h"
@@ -106,7 +106,15 @@ static const struct sc_rule rules[] = {
 	R(splice, PF_SC_FD),
 	R(ioctl, PF_SC_FD),
 	R(fcntl, PF_SC_FD),
-	R(close, PF_SC_CLOSE),
+	R(close, PF_SC_CLOSE | PF_SC_FDS_GONE),
+	/* Drop an open file without being a close of their argument. */
+#ifdef SYS_dup2
+	R(dup2, PF_SC_OTHER | PF_SC_FDS_GONE),
+#endif
+	R(dup3, PF_SC_OTHER | PF_SC_FDS_GONE),
+#ifdef SYS_close_range
+	R(close_range, PF_SC_OTHER | PF_SC_FDS_GONE),
+#endif
 	/* Sockets. */
 	R(socket, PF_SC_NET),
 	R(socketpair, PF_SC_NET),

@@ -1,11 +1,13 @@
 /* The eBPF backend of `perfanity trace`: loads bpf/trace.bpf.c, follows the
  * tree, turns ring-buffer events and map aggregates into the trace model. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 #include <bpf/libbpf.h>
@@ -22,6 +24,9 @@ struct pf_backend {
 	struct pf_trace *tr;
 	struct pf_probes probes;
 	uint64_t last_scan;     /* when the live processes' maps were last read */
+	/* the live threads' per-file sums, added once the file rows are read */
+	struct pf_thread_state *live;
+	size_t nlive;
 };
 
 static bool verbose_libbpf;
@@ -149,13 +154,17 @@ static struct pf_backend *bpf_open(struct pf_trace *tr, bool verbose, bool *priv
 	if (verbose) {
 		/* the whole verifier log, not libbpf's truncated copy */
 		static char log[1 << 24];
+		static char logs[24][1<<20]; int li = 0;
 		struct bpf_program *prog;
 
 		bpf_object__for_each_program(prog, b->skel->obj) {
-			bpf_program__set_log_buf(prog, log, sizeof(log));
+			if (getenv("PF_VSTATS")) bpf_program__set_log_buf(prog, logs[li++], sizeof(logs[0])); else bpf_program__set_log_buf(prog, log, sizeof(log));
+			bpf_program__set_log_level(prog, getenv("PF_VSTATS") ? 4 : 1); continue;
 			bpf_program__set_log_level(prog, 1);
 		}
 	}
+	/* the end-of-trace iterator is attached when summing up, not before */
+	bpf_program__set_autoattach(b->skel->progs.pf_dump_threads, false);
 	pf_syscall_class_fill((unsigned short *)b->skel->rodata->syscall_class,
 			      sizeof(b->skel->rodata->syscall_class) / sizeof(b->skel->rodata->syscall_class[0]));
 	err = trace_bpf__load(b->skel);
@@ -171,6 +180,14 @@ static struct pf_backend *bpf_open(struct pf_trace *tr, bool verbose, bool *priv
 				fprintf(stderr, "--- verifier log of %s (tail) ---\n%s\n", bpf_program__name(prog),
 					l + (n > 6000 ? n - 6000 : 0));
 			break; /* one buffer is shared: it holds the failing program's log */
+		}
+	}
+	if (!err && verbose && getenv("PF_VSTATS")) {
+		struct bpf_program *prog;
+		bpf_object__for_each_program(prog, b->skel->obj) {
+			size_t sz = 0; const char *l = bpf_program__log_buf(prog, &sz);
+			const char *p = l ? strstr(l, "processed") : NULL;
+			fprintf(stderr, "%s: %.*s\n", bpf_program__name(prog), p ? (int)strcspn(p, "\n") : 0, p ? p : "");
 		}
 	}
 	if (err) {
@@ -257,10 +274,26 @@ static int bpf_follow(struct pf_backend *b, pid_t pid)
 	return 0;
 }
 
+#ifndef PIDFD_THREAD
+#define PIDFD_THREAD O_EXCL /* Linux 6.9: a pidfd for one thread */
+#endif
+
+/* A thread's state into its task-local storage (the key is a pidfd). A
+ * thread gone since /proc was read has nothing left to count. */
+static void seed_thread(int map_fd, pid_t tid, const struct pf_thread_state *st)
+{
+	int pidfd = (int)syscall(SYS_pidfd_open, tid, PIDFD_THREAD);
+
+	if (pidfd < 0)
+		return;
+	bpf_map_update_elem(map_fd, &pidfd, st, BPF_NOEXIST);
+	close(pidfd);
+}
+
 /* The process's row first, then its threads' states, then the traced set:
- * until the tgid is traced no BPF program touches these entries, so no
- * count is lost to a race. A thread whose state is there already (an event
- * of it was seen) keeps it. */
+ * until the tgid is traced no BPF program creates a state for these
+ * threads, so no count is lost to a race. A thread whose state is there
+ * already (an event of it was seen) keeps it. */
 static int bpf_adopt(struct pf_backend *b, pid_t tgid, const struct pf_attach_thread *th, size_t n,
 		     uint64_t ts)
 {
@@ -272,10 +305,10 @@ static int bpf_adopt(struct pf_backend *b, pid_t tgid, const struct pf_attach_th
 		struct pf_thread_state st = {
 			.start_ts = ts, .last_ts = ts, .tgid = (__u32)tgid, .cat = th[i].cat,
 			.base = th[i].cat, .in_syscall = th[i].in_syscall, .dirfd = -100 /* AT_FDCWD */,
+			.sc_start = ts,
 		};
-		__u32 tid = (__u32)th[i].tid;
 
-		bpf_map_update_elem(bpf_map__fd(b->skel->maps.threads), &tid, &st, BPF_NOEXIST);
+		seed_thread(bpf_map__fd(b->skel->maps.threads), th[i].tid, &st);
 	}
 	return bpf_follow(b, tgid);
 }
@@ -344,14 +377,63 @@ static void cat_row(struct pf_trace *tr, const void *k, const void *v, uint64_t 
 	pf_trace_add_cat(tr, ck->tgid, ck->cat, *(const __u64 *)v);
 }
 
-/* a thread still alive: its sums, and its open interval closed at now */
-static void thread_row(struct pf_trace *tr, const void *k, const void *v, uint64_t now)
+/* a thread still alive: its sums, and its open interval closed at now in
+ * the category the scheduler's view gives it */
+static void close_thread(struct pf_trace *tr, const struct pf_thread_state *st, uint64_t now)
 {
-	const struct pf_thread_state *st = v;
-
-	(void)k;
-	pf_trace_close_thread(tr, st->tgid, st->start_ts, st->last_ts, st->cat, now,
+	pf_trace_close_thread(tr, st->tgid, st->start_ts, st->last_ts,
+			      pf_sched_category(st->cat, st->sched, st->in_syscall), now,
 			      (const uint64_t *)st->cat_ns);
+}
+
+static void keep_fd_sums(struct pf_backend *b, const struct pf_thread_state *st)
+{
+	struct pf_thread_state *grown;
+
+	if (!st->acc_ops)
+		return;
+	grown = realloc(b->live, (b->nlive + 1) * sizeof(*b->live));
+	if (!grown) {
+		b->tr->map_full++;
+		return;
+	}
+	b->live = grown;
+	b->live[b->nlive++] = *st;
+}
+
+/* The states of the threads still alive, from the task iterator. Each is
+ * claimed as it is written: a thread that exits from then on does not flush
+ * it too, and the programs leave it alone. */
+static void collect_live_threads(struct pf_backend *b, uint64_t now)
+{
+	struct bpf_link *link;
+	struct pf_thread_state st;
+	size_t have = 0;
+	ssize_t n;
+	int fd;
+
+	b->skel->bss->collecting = 1; /* no new states while the iterator runs */
+	link = bpf_program__attach_iter(b->skel->progs.pf_dump_threads, NULL);
+	fd = link ? bpf_iter_create(bpf_link__fd(link)) : -1;
+	if (fd < 0) {
+		pf_err("cannot read the live threads' states (%s): their open intervals are lost",
+		       strerror(errno));
+		b->tr->map_full++;
+		bpf_link__destroy(link);
+		return;
+	}
+	while ((n = read(fd, (char *)&st + have, sizeof(st) - have)) > 0) {
+		have += (size_t)n;
+		if (have == sizeof(st)) {
+			close_thread(b->tr, &st, now);
+			keep_fd_sums(b, &st);
+			have = 0;
+		}
+	}
+	if (n < 0)
+		pf_err("reading the live threads' states: %s", strerror(errno));
+	close(fd);
+	bpf_link__destroy(link);
 }
 
 static void file_row(struct pf_trace *tr, const void *k, const void *v, uint64_t now)
@@ -376,13 +458,19 @@ static int bpf_collect(struct pf_backend *b, uint64_t now)
 {
 	struct pf_trace *tr = b->tr;
 
-	/* detach first: nothing changes under us while we read */
+	/* the live threads first (claimed, so they change no more), then
+	 * detach: nothing changes under us while we read the rest */
+	collect_live_threads(b, now);
 	trace_bpf__detach(b->skel);
 	ring_buffer__consume(b->rb);
 	for_each_row(b->skel->maps.procs, tr, proc_row, now);
 	for_each_row(b->skel->maps.cat_ns, tr, cat_row, now);
-	for_each_row(b->skel->maps.threads, tr, thread_row, now);
 	for_each_row(b->skel->maps.files, tr, file_row, now);
+	for (size_t i = 0; i < b->nlive; i++) {
+		const struct pf_thread_state *st = &b->live[i];
+
+		pf_trace_add_file_sums(tr, st->acc_key, st->acc_ns, st->acc_ops, st->acc_read, st->acc_written);
+	}
 	for_each_row(b->skel->maps.archives, tr, archive_row, now);
 	for_each_row(b->skel->maps.imports, tr, import_row, now);
 	pf_probes_report(&b->probes, tr);
@@ -396,6 +484,7 @@ static void bpf_close(struct pf_backend *b)
 	if (!b)
 		return;
 	pf_probes_free(&b->probes);
+	free(b->live);
 	ring_buffer__free(b->rb);
 	trace_bpf__destroy(b->skel);
 	free(b);

@@ -80,8 +80,8 @@ json_t *pf_trace_to_json(struct pf_trace *tr)
 		const char *path = pf_trace_path(tr, f->hash);
 		json_t *o;
 
-		if (!f->st.ops)
-			continue; /* seen, but no syscall completed on it in the trace */
+		if (!f->st.ops && !f->st.faults)
+			continue; /* seen, but neither a syscall completed on it nor a fault in it */
 		o = json_object();
 		json_object_set_new(o, "path", json_string(path ? path : "?"));
 		json_object_set_new(o, "ns", json_integer((json_int_t)f->st.ns));
@@ -89,6 +89,8 @@ json_t *pf_trace_to_json(struct pf_trace *tr)
 		json_object_set_new(o, "bytes_written", json_integer((json_int_t)f->st.bytes_written));
 		json_object_set_new(o, "ops", json_integer((json_int_t)f->st.ops));
 		json_object_set_new(o, "mutations", json_integer((json_int_t)f->st.mutations));
+		json_object_set_new(o, "faults", json_integer((json_int_t)f->st.faults));
+		json_object_set_new(o, "fault_ns", json_integer((json_int_t)f->st.fault_ns));
 		json_array_append_new(files, o);
 	}
 
@@ -99,6 +101,8 @@ json_t *pf_trace_to_json(struct pf_trace *tr)
 	json_object_set_new(root, "exit_code", tr->root_reaped ? json_integer(pf_wait_status_to_exit_code(tr->wait_status))
 							      : json_null());
 	json_object_set_new(root, "wall_ns", json_integer(rel(tr, tr->t_end)));
+	/* runqueue time means something only against how many CPUs there were */
+	json_object_set_new(root, "cpus", json_integer(tr->cpus));
 	json_object_set_new(root, "lost_events", json_integer((json_int_t)(tr->lost_events + tr->map_full)));
 	json_object_set_new(root, "accounting", json_pack("{s:s, s:i}",
 		"identity", "for every process: sum(categories) == thread_ns, the sum of its threads' lifetimes",

@@ -1,6 +1,7 @@
 /* The user-space model of a trace: built from backend events and aggregates. */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/wait.h>
 #include "trace_model.h"
 
@@ -92,6 +93,7 @@ void pf_trace_init(struct pf_trace *tr, char **command, const char *backend)
 	memset(tr, 0, sizeof(*tr));
 	tr->command = argv_dup(command);
 	tr->backend = backend;
+	tr->cpus = (int)sysconf(_SC_NPROCESSORS_ONLN);
 	u64map_init(&tr->proc_index);
 	u64map_init(&tr->paths);
 	u64map_init(&tr->modules);
@@ -293,6 +295,24 @@ void pf_trace_add_file(struct pf_trace *tr, uint64_t hash, const struct pf_file_
 	tr->files[tr->nfiles++] = (struct pf_file_row){ .hash = hash, .st = *st };
 }
 
+/* A thread's sums for a file it was still on at the end, into the file's row. */
+void pf_trace_add_file_sums(struct pf_trace *tr, uint64_t hash, uint64_t ns, uint64_t ops,
+			    uint64_t bytes_read, uint64_t bytes_written)
+{
+	for (size_t i = 0; i < tr->nfiles; i++) {
+		struct pf_file_stat *st = &tr->files[i].st;
+
+		if (tr->files[i].hash != hash)
+			continue;
+		st->ns += ns;
+		st->ops += ops;
+		st->bytes_read += bytes_read;
+		st->bytes_written += bytes_written;
+		return;
+	}
+	tr->map_full++; /* its row was lost when the map was full */
+}
+
 void pf_trace_add_archive(struct pf_trace *tr, uint64_t hash, const struct pf_archive_stat *st)
 {
 	tr->archives = grow(tr->archives, &tr->cap_archives, tr->narchives, sizeof(*tr->archives));
@@ -382,7 +402,8 @@ static int file_cmp(const void *a, const void *b)
 {
 	const struct pf_file_row *x = a, *y = b;
 
-	return cmp_ns_desc(x->hash, x->st.ns, y->hash, y->st.ns);
+	/* a file's time: its syscalls and the faults that waited for it */
+	return cmp_ns_desc(x->hash, x->st.ns + x->st.fault_ns, y->hash, y->st.ns + y->st.fault_ns);
 }
 
 static int archive_cmp(const void *a, const void *b)

@@ -89,8 +89,8 @@ void pf_trace_print_summary(struct pf_trace *tr, FILE *out, int top_files)
 		snprintf(exit_s, sizeof(exit_s), "exit %d", pf_wait_status_to_exit_code(tr->wait_status));
 	else
 		snprintf(exit_s, sizeof(exit_s), "%s", tr->command && tr->command[0] ? "not reaped" : "no command");
-	fprintf(out, "\nperfanity trace (%s backend): wall %.3f s, %zu processes, %s, lost events %llu\n",
-		tr->backend, sec(tr->t_end - tr->t0), tr->nprocs, exit_s,
+	fprintf(out, "\nperfanity trace (%s backend): wall %.3f s, %zu processes, %d CPUs, %s, lost events %llu\n",
+		tr->backend, sec(tr->t_end - tr->t0), tr->nprocs, tr->cpus, exit_s,
 		(unsigned long long)(tr->lost_events + tr->map_full));
 	fprintf(out, "  %-12s %10s %6s   (time of all threads, %.3f s)\n", "category", "seconds", "%", sec(all));
 	for (int c = 0; c < PF_CAT_MAX; c++)
@@ -112,12 +112,15 @@ void pf_trace_print_summary(struct pf_trace *tr, FILE *out, int top_files)
 		const char *path = pf_trace_path(tr, f->hash);
 		char rd[32], wr[32];
 
-		if (!f->st.ops)
-			continue;
+		if (!f->st.ops && !f->st.fault_ns)
+			continue; /* faults that waited for nothing: in the JSON only */
 		human_bytes(rd, sizeof(rd), f->st.bytes_read);
 		human_bytes(wr, sizeof(wr), f->st.bytes_written);
 		fprintf(out, "  %8.3f s %7llu ops  read %-10s written %-10s %s\n", sec(f->st.ns),
 			(unsigned long long)f->st.ops, rd, wr, path ? path : "?");
+		if (f->st.fault_ns)
+			fprintf(out, "  %8.3f s %7llu page faults in its mapping waited for the disk (fault_io)\n",
+				sec(f->st.fault_ns), (unsigned long long)f->st.faults);
 		shown++;
 	}
 	pf_trace_python_summary(tr, out, top_files);

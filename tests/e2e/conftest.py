@@ -20,13 +20,13 @@ WORKLOADS = os.environ.get("WORKLOADS", "")
 
 # The contract's category names, in the contract's order.
 CATEGORIES = ["cpu", "file_io", "net", "exec", "child_wait", "sleep", "other",
-              "zip_extract", "venv_create", "import"]
+              "zip_extract", "venv_create", "import", "runqueue", "fault_io"]
 
 TOP_LEVEL_KEYS = {"version", "backend", "command", "exit_code", "wall_ns", "lost_events",
-                  "categories", "totals", "processes", "files"}
+                  "categories", "totals", "processes", "files", "cpus"}
 PROCESS_KEYS = {"pid", "ppid", "argv", "exe", "start_ns", "end_ns", "exit_code",
                 "threads", "thread_ns", "categories"}
-FILE_KEYS = {"path", "ns", "bytes_read", "bytes_written", "ops"}
+FILE_KEYS = {"path", "ns", "bytes_read", "bytes_written", "ops", "faults", "fault_ns"}
 
 MS = 1_000_000  # ns
 SEC = 1_000_000_000
@@ -154,7 +154,7 @@ def check_schema(data, argv):
     for f in data["files"]:
         assert FILE_KEYS <= f.keys(), f"file row misses {FILE_KEYS - f.keys()}"
         assert f["path"].startswith("/"), f"file path not absolute: {f['path']!r}"
-        for k in ("ns", "bytes_read", "bytes_written", "ops"):
+        for k in ("ns", "bytes_read", "bytes_written", "ops", "faults", "fault_ns"):
             assert isinstance(f[k], int) and f[k] >= 0, f
 
 

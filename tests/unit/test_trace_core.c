@@ -46,6 +46,31 @@ static void test_precedence(void **state)
 	assert_int_equal(pf_cat_resolve(PF_CAT_CPU, PF_CTX_LOADER | PF_CTX_IMPORT), PF_CAT_EXEC);
 	assert_int_equal(pf_cat_resolve(PF_CAT_FILE_IO, PF_CTX_LOADER), PF_CAT_EXEC);
 	assert_int_equal(pf_cat_resolve(PF_CAT_NET, PF_CTX_LOADER), PF_CAT_NET);
+	/* the scheduler's categories are never refined: a wait for a CPU in
+	 * the loader or an import is runqueue */
+	assert_int_equal(pf_cat_resolve(PF_CAT_RUNQUEUE, PF_CTX_LOADER | PF_CTX_IMPORT), PF_CAT_RUNQUEUE);
+	assert_int_equal(pf_cat_resolve(PF_CAT_FAULT_IO, PF_CTX_IMPORT | PF_CTX_INFLATE), PF_CAT_FAULT_IO);
+}
+
+/* pf_sched_category: what an interval is from the scheduler's view of it. */
+static void test_sched_category(void **state)
+{
+	(void)state;
+	for (unsigned c = 0; c < PF_CAT_MAX; c++) {
+		/* on a CPU: the category as resolved, in a syscall or not */
+		assert_int_equal(pf_sched_category(c, PF_SCHED_ON, 0), c);
+		assert_int_equal(pf_sched_category(c, PF_SCHED_ON, 1), c);
+		/* waiting for a CPU: runqueue, wherever the thread was */
+		assert_int_equal(pf_sched_category(c, PF_SCHED_RUNNABLE, 0), PF_CAT_RUNQUEUE);
+		assert_int_equal(pf_sched_category(c, PF_SCHED_RUNNABLE, 1), PF_CAT_RUNQUEUE);
+		/* blocked in a syscall: the syscall's category, as before */
+		assert_int_equal(pf_sched_category(c, PF_SCHED_BLOCKED_D, 1), c);
+		assert_int_equal(pf_sched_category(c, PF_SCHED_BLOCKED_S, 1), c);
+	}
+	/* blocked outside a syscall: a fault's disk wait, or a plain wait */
+	assert_int_equal(pf_sched_category(PF_CAT_CPU, PF_SCHED_BLOCKED_D, 0), PF_CAT_FAULT_IO);
+	assert_int_equal(pf_sched_category(PF_CAT_IMPORT, PF_SCHED_BLOCKED_D, 0), PF_CAT_FAULT_IO);
+	assert_int_equal(pf_sched_category(PF_CAT_CPU, PF_SCHED_BLOCKED_S, 0), PF_CAT_SLEEP);
 }
 
 static void test_category_names(void **state)
@@ -75,7 +100,11 @@ static void test_syscall_table(void **state)
 	assert_int_equal(t[SYS_connect], PF_SC_NET);
 	assert_int_equal(t[SYS_execve], PF_SC_EXEC);
 	assert_int_equal(t[SYS_pselect6], PF_SC_POLL | PF_SC_SELECT);
-	assert_int_equal(t[SYS_close], PF_SC_CLOSE);
+	assert_int_equal(t[SYS_close], PF_SC_CLOSE | PF_SC_FDS_GONE);
+	/* what may drop an open file invalidates the threads' fd caches */
+	assert_int_equal(t[SYS_dup2], PF_SC_OTHER | PF_SC_FDS_GONE);
+	assert_int_equal(t[SYS_dup3], PF_SC_OTHER | PF_SC_FDS_GONE);
+	assert_int_equal(t[SYS_close_range], PF_SC_OTHER | PF_SC_FDS_GONE);
 	assert_int_equal(t[SYS_newfstatat], PF_SC_PATH | PF_SC_DIRFD);
 	assert_int_equal(t[SYS_symlinkat], PF_SC_PATH | PF_SC_SHIFT1 | PF_SC_DIRFD | PF_SC_MUTATES);
 	assert_int_equal(t[SYS_mkdir], PF_SC_PATH | PF_SC_MUTATES);
@@ -376,6 +405,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_precedence),
+		cmocka_unit_test(test_sched_category),
 		cmocka_unit_test(test_category_names),
 		cmocka_unit_test(test_syscall_table),
 		cmocka_unit_test(test_u64map),

@@ -1,13 +1,20 @@
 /* spin_threads N MS: N extra threads each spin on the CPU for MS milliseconds
  * (no syscalls in the loop) while the main thread joins them. Ground truth for
  * the cpu category, the thread count (N+1) and thread_ns (the sum of thread
- * lifetimes, so at least N*MS). */
+ * lifetimes, so at least N*MS). With more threads than CPUs they also wait
+ * for a CPU: it prints the kernel's own account of the process, "CPU_NS
+ * RUN_DELAY_NS": CPU time from getrusage (user + system, all threads) and
+ * the time its threads waited on a runqueue, from each thread's
+ * /proc/thread-self/schedstat read as it ends. */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <time.h>
 
 static long spin_ms;
+static unsigned long long run_delay_ns; /* summed over threads, under the lock */
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
 static unsigned long long now_ns(void)
 {
@@ -15,6 +22,21 @@ static unsigned long long now_ns(void)
 	/* vDSO: no syscall, so the loop stays on CPU outside the kernel. */
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (unsigned long long)ts.tv_sec * 1000000000ull + (unsigned long long)ts.tv_nsec;
+}
+
+/* This thread's time waiting on a runqueue so far (schedstat's second field). */
+static void add_own_run_delay(void)
+{
+	unsigned long long run = 0, delay = 0;
+	FILE *f = fopen("/proc/thread-self/schedstat", "r");
+
+	if (f && fscanf(f, "%llu %llu", &run, &delay) == 2) {
+		pthread_mutex_lock(&lock);
+		run_delay_ns += delay;
+		pthread_mutex_unlock(&lock);
+	}
+	if (f)
+		fclose(f);
 }
 
 static void *spin(void *arg)
@@ -25,7 +47,13 @@ static void *spin(void *arg)
 	while (now_ns() < end)
 		for (int i = 0; i < 1000; i++)
 			sink += (unsigned long)i;
+	add_own_run_delay();
 	return NULL;
+}
+
+static unsigned long long tv_ns(struct timeval tv)
+{
+	return (unsigned long long)tv.tv_sec * 1000000000ull + (unsigned long long)tv.tv_usec * 1000ull;
 }
 
 int main(int argc, char **argv)
@@ -33,6 +61,8 @@ int main(int argc, char **argv)
 	int n = argc > 1 ? atoi(argv[1]) : 2;
 	spin_ms = argc > 2 ? strtol(argv[2], NULL, 10) : 200;
 	pthread_t *tids = calloc((size_t)n, sizeof(*tids));
+	struct rusage ru;
+
 	for (int i = 0; i < n; i++)
 		if (pthread_create(&tids[i], NULL, spin, NULL)) {
 			fprintf(stderr, "pthread_create failed\n");
@@ -41,5 +71,8 @@ int main(int argc, char **argv)
 	for (int i = 0; i < n; i++)
 		pthread_join(tids[i], NULL);
 	free(tids);
+	add_own_run_delay();
+	getrusage(RUSAGE_SELF, &ru);
+	printf("%llu %llu\n", tv_ns(ru.ru_utime) + tv_ns(ru.ru_stime), run_delay_ns);
 	return 0;
 }
