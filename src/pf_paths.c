@@ -74,8 +74,8 @@ int pf_paths_find(struct pf_paths *p, char *err, unsigned errlen)
 		if (has_marker(exe))
 			return found(p, exe, 0);
 	}
-	snprintf(err, errlen, "cannot find perfanity's data directory (%s/../share/perfanity, as "
-		 "'make install' lays it out); reinstall, or set PERFANITY_ROOT to a checkout", share);
+	snprintf(err, errlen, "cannot find perfanity's data directory (%s, as 'make install' lays "
+		 "it out); reinstall, or set PERFANITY_ROOT to a checkout", share);
 	return -1;
 }
 

@@ -92,6 +92,14 @@ def test_install_prefix_from_elsewhere(prefix, tmp_path):
     env_root = {"PATH": path, "HOME": str(home), "PERFANITY_ROOT": str(tmp_path)}
     p = subprocess.run(["perfanity", "bench", "--dry-run"], cwd=elsewhere, env=env_root, capture_output=True, text=True)
     assert p.returncode == 2 and p.stderr.startswith(f"perfanity: bench: PERFANITY_ROOT={tmp_path} holds no "), p
+    # a copy of the binary with no share directory beside it names where it looked
+    lone = tmp_path / "lone" / "perfanity"
+    lone.parent.mkdir()
+    shutil.copy(prefix / "bin" / "perfanity", lone)
+    p = run([str(lone), "bench", "--dry-run"], elsewhere, path, home)
+    assert p.returncode == 2 and p.stderr == (
+        f"perfanity: bench: cannot find perfanity's data directory ({tmp_path}/lone/../share/perfanity, as "
+        "'make install' lays it out); reinstall, or set PERFANITY_ROOT to a checkout\n"), p
 
 
 def test_man_pages_render(prefix, tmp_path):
