@@ -11,9 +11,10 @@ BPFTOOL ?= bpftool
 ARCH    := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
 
-CFLAGS_BASE := -std=gnu11 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE \
-	-Iinclude -I$(BUILD)
-CFLAGS  ?= $(CFLAGS_BASE)
+# CFLAGS, CPPFLAGS and LDFLAGS are the user's (or dpkg-buildflags' hardening flags):
+# they are added to the flags the project needs, never replace them.
+CFLAGS  ?= -O2 -g
+ALL_CFLAGS = -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Iinclude -I$(BUILD) $(CPPFLAGS) $(CFLAGS)
 LDLIBS  := -lbpf -lelf -ldw -lz -ljansson -lseccomp -lm -lpthread
 SAN     :=
 
@@ -29,7 +30,8 @@ HEADERS   := $(wildcard include/*.h)
 WORKLOAD_SRCS := $(wildcard tests/workloads/*.c)
 WORKLOADS := $(patsubst tests/workloads/%.c,$(BUILD)/workloads/%,$(WORKLOAD_SRCS))
 
-.PHONY: workloads all setup test unit asan asan-unit asan-e2e e2e demo bench clean
+.PHONY: workloads all setup test unit asan asan-unit asan-e2e e2e demo bench clean \
+	man install uninstall deb install-test
 all: $(BUILD)/perfanity
 
 setup:
@@ -49,21 +51,21 @@ $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 
 $(BUILD)/obj/%.o: src/%.c $(HEADERS) $(SKELS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(SAN) -c $< -o $@
+	$(CC) $(ALL_CFLAGS) $(SAN) -c $< -o $@
 
 $(BUILD)/libperfanity.a: $(LIB_OBJS)
 	ar rcs $@ $^
 
 $(BUILD)/perfanity: $(BUILD)/obj/main.o $(BUILD)/libperfanity.a
-	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) $(SAN) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libperfanity.a $(HEADERS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(SAN) -Itests/unit -o $@ $< $(BUILD)/libperfanity.a $(LDLIBS) -lcmocka
+	$(CC) $(ALL_CFLAGS) $(SAN) -Itests/unit -o $@ $< $(BUILD)/libperfanity.a $(LDLIBS) -lcmocka
 
 $(BUILD)/workloads/%: tests/workloads/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $<
+	$(CC) $(ALL_CFLAGS) -o $@ $<
 
 workloads: $(WORKLOADS)
 
@@ -89,6 +91,7 @@ e2e: all workloads
 test: setup
 	$(MAKE) all
 	$(MAKE) unit
+	$(MAKE) install-test
 	$(MAKE) asan-unit
 	$(MAKE) asan
 	$(MAKE) e2e
@@ -101,6 +104,60 @@ demo: setup
 bench: setup
 	$(MAKE) all
 	bash bench/run.sh
+
+# Man pages, made from the binary's --help texts (the one source; scripts/gen-man.py).
+MANPAGES := $(addprefix $(BUILD)/man/,perfanity.1 perfanity-trace.1 perfanity-report.1 perfanity-bench.1)
+man: $(MANPAGES)
+$(MANPAGES) &: $(BUILD)/perfanity scripts/gen-man.py
+	/usr/bin/python3 scripts/gen-man.py $(BUILD)/perfanity $(BUILD)/man
+
+# `make install` (GNU conventions: PREFIX, DESTDIR). What perfanity reads at run time goes
+# to $(PREFIX)/share/perfanity, found from the binary as ../share/perfanity.
+PREFIX  ?= /usr/local
+BINDIR  := $(PREFIX)/bin
+DATADIR := $(PREFIX)/share/perfanity
+MANDIR  := $(PREFIX)/share/man/man1
+COMPDIR := $(PREFIX)/share/bash-completion/completions
+DATA_FILES := $(shell find examples -type f \( -name '*.py' -o -name '*.toml' -o -name '*.txt' \
+	-o -name BUILD \) -not -path '*/__pycache__/*' -not -path '*/.*' -not -path '*/dist/*' | sort) \
+	scripts/bench_fixture.py scripts/bench_infer.py
+DATA_SCRIPTS := scripts/setup.d/50-bench-wheelhouse.sh
+INSTALLED := $(BINDIR)/perfanity $(addprefix $(DATADIR)/,$(DATA_FILES) $(DATA_SCRIPTS)) \
+	$(patsubst $(BUILD)/man/%,$(MANDIR)/%,$(MANPAGES)) $(COMPDIR)/perfanity
+
+install: $(BUILD)/perfanity $(MANPAGES)
+	install -D -m 755 $(BUILD)/perfanity $(DESTDIR)$(BINDIR)/perfanity
+	for f in $(DATA_FILES); do install -D -m 644 $$f $(DESTDIR)$(DATADIR)/$$f || exit 1; done
+	for f in $(DATA_SCRIPTS); do install -D -m 755 $$f $(DESTDIR)$(DATADIR)/$$f || exit 1; done
+	install -d $(DESTDIR)$(MANDIR)
+	install -m 644 $(MANPAGES) $(DESTDIR)$(MANDIR)/
+	install -D -m 644 completion/perfanity.bash $(DESTDIR)$(COMPDIR)/perfanity
+
+# Removes what install wrote, then the directories under PREFIX it leaves empty.
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	rm -rf $(DESTDIR)$(DATADIR)
+	for d in $(BINDIR) $(MANDIR) $(PREFIX)/share/man $(COMPDIR) $(PREFIX)/share/bash-completion \
+		$(PREFIX)/share; do [ ! -d $(DESTDIR)$$d ] || rmdir --ignore-fail-on-non-empty $(DESTDIR)$$d; done
+
+# The Debian package, built by dpkg-buildpackage from a copy of the sources in
+# $(BUILD)/deb (the .deb and .changes land there, not in the checkout's parent).
+DEB_VERSION := $(shell dpkg-parsechangelog -S Version 2>/dev/null)
+DEB_ARCH    := $(shell dpkg --print-architecture 2>/dev/null)
+DEB := $(BUILD)/deb/perfanity_$(DEB_VERSION)_$(DEB_ARCH).deb
+deb:
+	rm -rf $(BUILD)/deb && mkdir -p $(BUILD)/deb/src
+	tar -c --exclude-vcs --exclude=./build --exclude='./.venv*' --exclude=./.cache \
+		--exclude='__pycache__' --exclude='.pytest_cache' -f - . | tar -x -C $(BUILD)/deb/src
+	cd $(BUILD)/deb/src && dpkg-buildpackage -us -uc -b
+	lintian --fail-on error,warning $(BUILD)/deb/*.changes
+	@echo "built $(DEB)"
+
+# Install into a temporary prefix, use it from elsewhere, uninstall; then the .deb
+# (built, installed with dpkg -i, used, purged). tests/e2e/test_install.py.
+install-test: all workloads deb
+	cd tests/e2e && PERFANITY=$(CURDIR)/$(BUILD)/perfanity WORKLOADS=$(CURDIR)/$(BUILD)/workloads \
+		PERFANITY_DEB=$(CURDIR)/$(DEB) /usr/bin/python3 -m pytest -q -p no:cacheprovider test_install.py
 
 clean:
 	rm -rf build

@@ -108,7 +108,8 @@ struct bench_config {
  * one on the sample project under examples_dir). Relative paths are taken from base_dir.
  * Returns 0, or -1 with a one-line message in err naming the key and what was expected. */
 int bench_matrix_from_json(struct bench_matrix *m, json_t *root, const char *source,
-			   const char *base_dir, const char *examples_dir, char *err, size_t errlen);
+			   const char *base_dir, const char *examples_dir, const char *wheelhouse,
+			   char *err, size_t errlen);
 void bench_matrix_free(struct bench_matrix *m);
 
 /* Keep only what the command line asks for: configs matching one of the patterns

@@ -5,7 +5,8 @@
 #include "bench_matrix.h"
 
 struct bench_env {
-	const char *root;       /* perfanity checkout: examples/, scripts/, .cache/wheelhouse */
+	const char *root;       /* perfanity's data: examples/, scripts/ (pf_paths.h) */
+	const char *cache;      /* what set-up fetched: wheelhouse/, pants/offline.toml */
 	const char *pex;        /* pex executable */
 	const char *python;     /* interpreter for PEXes, pex --python and fixtures */
 	const char *wheelhouse;

@@ -17,6 +17,7 @@
 #include "bench_stats.h"
 #include "bench_table.h"
 #include "bench_template.h"
+#include "pf_paths.h"
 
 #define DEFAULT_PYTHON "/usr/bin/python3"
 #define PF_EXIT_INTERRUPTED 130
@@ -45,7 +46,8 @@ static void usage(FILE *f)
 "      --sweep VAR=V1,V2   rerun at each deps (or dep_size) value; slope per unit\n"
 "      --workdir DIR       work here and keep it (artifacts, project copies)\n"
 "      --keep              keep the temporary work directory\n"
-"      --pex PATH          pex executable (default: .venv/bin/pex of this checkout)\n"
+"      --pex PATH          pex executable (default: pex on PATH; in a source checkout,\n"
+"                          the pinned .venv/bin/pex that set-up installs)\n"
 "      --python PATH       interpreter for pex --python and the PEXes (default %s)\n"
 "      --dry-run           print each config's rendered commands; run nothing\n"
 "  -q, --quiet             no progress on stderr\n"
@@ -54,8 +56,8 @@ static void usage(FILE *f)
 "      --explain          --trace, and say why: each cell's main causes, and what makes\n"
 "                         it slower than the fastest cell of its column\n"
 "      --init             write DIR/perfanity.toml inferred from the project's files\n"
-"      --entry-point NAME which console script (or module:function) an inferred\n"
-"                         matrix runs, when the project declares several\n"
+"      --entry-point NAME  which console script (or module:function) an inferred\n"
+"                          matrix runs, when the project declares several\n"
 "      --config PATTERN   only the configurations matching NAME=VALUE[,NAME=VALUE...]\n"
 "                         (VALUE may be a glob: 'layout=packed,execution_mode=*'); repeatable\n"
 "      --step NAME        only this step (clean, noop, incremental); repeatable\n"
@@ -75,42 +77,74 @@ static void usage(FILE *f)
 		DEFAULT_PYTHON);
 }
 
-/* The checkout holding examples/ and scripts/: found from our own executable's path
- * (build/perfanity, build/bench/perfanity, ...), or PERFANITY_ROOT. */
-static char *find_root(void)
+/* The pex to run: --pex, else a checkout's pinned .venv/bin/pex (set-up installs it),
+ * else pex on PATH. NULL when there is none (fine for --dry-run). */
+static char *find_pex(const char *pex_arg, const struct pf_paths *paths)
 {
-	const char *envroot = getenv("PERFANITY_ROOT");
-	if (envroot && envroot[0])
-		return realpath(envroot, NULL);
-	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n <= 0)
-		return NULL;
-	exe[n] = 0;
-	for (char *slash = strrchr(exe, '/'); slash && slash != exe; slash = strrchr(exe, '/')) {
-		*slash = 0;
-		char probe[PATH_MAX + 64];
-		snprintf(probe, sizeof(probe), "%s/scripts/bench_fixture.py", exe);
-		if (bench_is_file(probe))
-			return strdup(exe);
-	}
-	return NULL;
+	char venv_pex[PATH_MAX];
+	if (pex_arg)
+		return access(pex_arg, X_OK) ? NULL : strdup(pex_arg);
+	snprintf(venv_pex, sizeof(venv_pex), "%s/.venv/bin/pex", paths->data);
+	if (!paths->installed && !access(venv_pex, X_OK))
+		return strdup(venv_pex);
+	return pf_which("pex");
 }
 
-static int on_path(const char *name)
+static int pf_which_ok(const char *name)
 {
-	if (strchr(name, '/'))
-		return access(name, X_OK) == 0;
-	const char *path = getenv("PATH");
-	char *copy = strdup(path ? path : "/usr/bin:/bin"), *save = NULL;
-	int found = 0;
-	for (char *d = strtok_r(copy, ":", &save); d && !found; d = strtok_r(NULL, ":", &save)) {
-		char p[PATH_MAX];
-		snprintf(p, sizeof(p), "%s/%s", d, name);
-		found = access(p, X_OK) == 0;
+	char *p = pf_which(name);
+	free(p);
+	return p != NULL;
+}
+
+/* The tools and inputs a real run needs, each missing one named in one line with how to
+ * get it. */
+static int check_tools(struct bench_matrix *m, const char *pex_arg, const char *pex,
+		       const struct pf_paths *paths)
+{
+	int builtin = !strcmp(m->source, "built-in");
+	if (m->preset == BENCH_PRESET_PEX && !pex) {
+		if (pex_arg)
+			pf_err("pex not found at %s (pass --pex PATH)", pex_arg);
+		else if (paths->installed)
+			pf_err("pex not found on PATH: install it (e.g. 'pipx install pex'), or pass --pex PATH");
+		else
+			pf_err("pex not found (%s/.venv/bin/pex, PATH): run 'make setup', or pass --pex PATH",
+			       paths->data);
+		return -1;
 	}
-	free(copy);
-	return found;
+	for (size_t i = 0; m->preset == BENCH_PRESET_PEX && i < m->n_find_links; i++) {
+		if (strstr(m->find_links[i], "://") || bench_is_dir(m->find_links[i]))
+			continue;
+		if (builtin && paths->installed)
+			pf_err("find_links: %s is not a directory (the example's wheelhouse: fetch it once, "
+			       "with network: sh %s/scripts/setup.d/50-bench-wheelhouse.sh)", m->find_links[i], paths->data);
+		else
+			pf_err("find_links: %s is not a directory%s", m->find_links[i],
+			       builtin ? " (the example's wheelhouse: run 'make setup' once, with network)" : "");
+		return -1;
+	}
+	if (m->preset == BENCH_PRESET_PANTS && !pf_which_ok(m->pants)) {
+		pf_err("pants not found ('%s'): %sput pants on PATH, or set pants = \"/path/to/pants\" in the matrix",
+		       m->pants, paths->installed ? "" : "run 'make setup' (it installs Pants 2.17 when a CPython 3.9 is found), ");
+		return -1;
+	}
+	return 0;
+}
+
+/* A checkout's default "pants", when none is on PATH: the one set-up installed
+ * (scripts/setup.d/60-pants.sh). An installed perfanity looks on PATH only. */
+static void find_pants(struct bench_matrix *m, const struct pf_paths *paths)
+{
+	char local[PATH_MAX];
+	if (m->preset != BENCH_PRESET_PANTS || strcmp(m->pants, "pants") || paths->installed ||
+	    pf_which_ok(m->pants))
+		return;
+	snprintf(local, sizeof(local), "%s/.venv-pants/bin/pants", paths->data);
+	if (!access(local, X_OK)) {
+		free(m->pants);
+		m->pants = strdup(local);
+	}
 }
 
 /* Whether a pyproject.toml has a [tool.perfanity] table (a text check: the file is read
@@ -168,7 +202,7 @@ static int infer_matrix(const char *dir, const char *root, const char *python, c
 		snprintf(source, sizeof(source), "%s (inferred)", dir);
 		if (toml_out)
 			rc = 0;
-		else if (j && bench_matrix_from_json(m, j, source, dir, NULL, err, sizeof(err)))
+		else if (j && bench_matrix_from_json(m, j, source, dir, NULL, NULL, err, sizeof(err)))
 			pf_err("%s", err);
 		else
 			rc = j ? 0 : -1;
@@ -263,7 +297,7 @@ static int load_matrix(const char *arg, const char *root, const char *python, co
 	dir = strdup(real ? real : file);
 	free(real);
 	char err[1024];
-	if (bench_matrix_from_json(m, root_json, file, dirname(dir), NULL, err, sizeof(err)))
+	if (bench_matrix_from_json(m, root_json, file, dirname(dir), NULL, NULL, err, sizeof(err)))
 		pf_err("%s", err);
 	else
 		rc = 0;
@@ -535,14 +569,16 @@ int do_bench(int argc, char **argv)
 	if (sweep_arg && parse_sweep(sweep_arg, &sw))
 		return PF_EXIT_USAGE;
 
-	char *root = find_root();
-	if (!root) {
-		pf_err("cannot find the perfanity checkout (examples/, scripts/); set PERFANITY_ROOT");
+	struct pf_paths paths;
+	char path_err[PATH_MAX + 256];
+	if (pf_paths_find(&paths, path_err, sizeof(path_err))) {
+		pf_err("%s", path_err);
 		return PF_EXIT_USAGE;
 	}
+	const char *root = paths.data;
 	if (access(python, X_OK)) {
 		pf_err("python interpreter %s not found or not executable (pass --python PATH)", python);
-		free(root);
+		pf_paths_free(&paths);
 		return PF_EXIT_USAGE;
 	}
 	/* The work directory: matrix conversion, fixtures, per-config copies and caches. */
@@ -550,7 +586,7 @@ int do_bench(int argc, char **argv)
 	if (workdir_arg) {
 		if (bench_mkdir_p(workdir_arg)) {
 			pf_err("cannot create --workdir %s: %s", workdir_arg, strerror(errno));
-			free(root);
+			pf_paths_free(&paths);
 			return PF_EXIT_USAGE;
 		}
 		workdir = realpath(workdir_arg, NULL);
@@ -560,17 +596,17 @@ int do_bench(int argc, char **argv)
 		if (asprintf(&workdir, "%s/perfanity-bench-XXXXXX", t && t[0] ? t : "/tmp") < 0 ||
 		    !mkdtemp(workdir)) {
 			pf_err("cannot create a temporary directory: %s", strerror(errno));
-			free(root);
+			pf_paths_free(&paths);
 			return PF_EXIT_FAIL;
 		}
 	}
 	int rc = PF_EXIT_USAGE;
 	struct bench_matrix m;
 	memset(&m, 0, sizeof(m));
-	char examples[PATH_MAX], wheelhouse[PATH_MAX], pex_default[PATH_MAX];
+	char examples[PATH_MAX], wheelhouse[PATH_MAX];
+	char *pex = NULL;
 	snprintf(examples, sizeof(examples), "%s/examples", root);
-	snprintf(wheelhouse, sizeof(wheelhouse), "%s/.cache/wheelhouse", root);
-	snprintf(pex_default, sizeof(pex_default), "%s/.venv/bin/pex", root);
+	snprintf(wheelhouse, sizeof(wheelhouse), "%s/wheelhouse", paths.cache);
 	if (init) {
 		rc = write_inferred(optind < argc ? argv[optind] : NULL, root, python, workdir);
 		goto out;
@@ -580,7 +616,7 @@ int do_bench(int argc, char **argv)
 			goto out;
 	} else {
 		char err[512];
-		if (bench_matrix_from_json(&m, NULL, "built-in", NULL, examples, err, sizeof(err))) {
+		if (bench_matrix_from_json(&m, NULL, "built-in", NULL, examples, wheelhouse, err, sizeof(err))) {
 			pf_err("%s", err);
 			goto out;
 		}
@@ -604,38 +640,14 @@ int do_bench(int argc, char **argv)
 	if (timeout > 0) m.timeout = timeout;
 	if (deps >= 0) m.deps = deps;
 	if (dep_size > 0) m.dep_size_kb = dep_size;
-	const char *pex = pex_arg ? pex_arg : pex_default;
 	if (!bench_is_dir(m.project)) {
 		pf_err("%s: project directory %s not found", m.source, m.project);
 		goto out;
 	}
-	if (m.preset == BENCH_PRESET_PEX && !dry_run) {
-		if (access(pex, X_OK)) {
-			pf_err("pex not found at %s (run 'make setup', or pass --pex PATH)", pex);
-			goto out;
-		}
-		for (size_t i = 0; i < m.n_find_links; i++) {
-			if (!strstr(m.find_links[i], "://") && !bench_is_dir(m.find_links[i])) {
-				pf_err("find_links: %s is not a directory%s", m.find_links[i],
-				       !strcmp(m.source, "built-in") ? " (the example's wheelhouse: run 'make setup' once, with network)" : "");
-				goto out;
-			}
-		}
-	}
-	if (m.preset == BENCH_PRESET_PANTS && !strcmp(m.pants, "pants") && !on_path(m.pants)) {
-		/* the one set-up installs (scripts/setup.d/60-pants.sh) */
-		char local[PATH_MAX];
-		snprintf(local, sizeof(local), "%s/.venv-pants/bin/pants", root);
-		if (!access(local, X_OK)) {
-			free(m.pants);
-			m.pants = strdup(local);
-		}
-	}
-	if (m.preset == BENCH_PRESET_PANTS && !dry_run && !on_path(m.pants)) {
-		pf_err("pants not found ('%s'): run 'make setup' (it installs Pants 2.17 when a CPython 3.9 "
-		       "is found), put pants on PATH, or set pants = \"/path/to/pants\" in the matrix", m.pants);
+	pex = find_pex(pex_arg, &paths);
+	find_pants(&m, &paths);
+	if (!dry_run && check_tools(&m, pex_arg, pex, &paths))
 		goto out;
-	}
 	if (trace && !dry_run) {
 		tracer = realpath("/proc/self/exe", NULL);
 		if (!tracer) {
@@ -646,7 +658,7 @@ int do_bench(int argc, char **argv)
 	char wheel_cache[PATH_MAX];
 	snprintf(wheel_cache, sizeof(wheel_cache), "%s/wheels", workdir);
 	struct bench_env env = {
-		.root = root, .pex = access(pex, X_OK) ? NULL : pex, .python = python,
+		.root = root, .cache = paths.cache, .pex = pex, .python = python,
 		.wheelhouse = wheelhouse, .workdir = workdir, .quiet = quiet, .dry_run = dry_run,
 		.keep = keep, .tracer = tracer, .wheel_cache = wheel_cache,
 	};
@@ -734,6 +746,7 @@ out:
 	bench_matrix_free(&m);
 	free(tracer);
 	free(workdir);
-	free(root);
+	free(pex);
+	pf_paths_free(&paths);
 	return rc;
 }

@@ -600,15 +600,11 @@ static int files_name_pytest(const struct bench_matrix *m)
 }
 
 /* find_links, made absolute against the matrix file's directory (URLs kept); the
- * built-in example's is the wheelhouse set-up fetched into the checkout. */
-static int get_find_links(struct ctx *c, json_t *root, const char *base_dir, int builtin,
+ * built-in example's is the wheelhouse set-up fetched (builtin_wheelhouse). */
+static int get_find_links(struct ctx *c, json_t *root, const char *base_dir, const char *builtin_wheelhouse,
 			  struct bench_matrix *m)
 {
-	char *wheelhouse = NULL;
-	if (builtin && asprintf(&wheelhouse, "%s/../.cache/wheelhouse", base_dir) < 0)
-		return -1;
-	int rc = get_list(c, root, "find_links", wheelhouse, &m->find_links, &m->n_find_links);
-	free(wheelhouse);
+	int rc = get_list(c, root, "find_links", builtin_wheelhouse, &m->find_links, &m->n_find_links);
 	/* wheelhouse = "dir": one more find_links directory, and (by default) no index */
 	json_t *wh = json_object_get(root, "wheelhouse");
 	if (!rc && wh && !json_is_string(wh))
@@ -621,7 +617,7 @@ static int get_find_links(struct ctx *c, json_t *root, const char *base_dir, int
 	for (size_t i = 0; !rc && i < m->n_find_links; i++) {
 		if (strstr(m->find_links[i], "://"))
 			continue;
-		char *abs = path_join(builtin ? NULL : base_dir, m->find_links[i]);
+		char *abs = path_join(base_dir, m->find_links[i]);
 		char *real = abs ? realpath(abs, NULL) : NULL; /* one spelling, when it exists */
 		free(m->find_links[i]);
 		m->find_links[i] = real ? real : abs;
@@ -654,7 +650,8 @@ static const char *basename_of(const char *p)
 }
 
 int bench_matrix_from_json(struct bench_matrix *m, json_t *root, const char *source,
-			   const char *base_dir, const char *examples_dir, char *err, size_t errlen)
+			   const char *base_dir, const char *examples_dir, const char *wheelhouse,
+			   char *err, size_t errlen)
 {
 	struct ctx c = { source ? source : "built-in", err, errlen };
 	memset(m, 0, sizeof(*m));
@@ -724,7 +721,7 @@ int bench_matrix_from_json(struct bench_matrix *m, json_t *root, const char *sou
 	    get_list(&c, root, "dependencies", NULL, &m->dependencies, &m->n_dependencies) ||
 	    get_list(&c, root, "test_dependencies", builtin || files_name_pytest(m) ? NULL : "pytest",
 		     &m->test_dependencies, &m->n_test_dependencies) ||
-	    get_find_links(&c, root, builtin ? examples_dir : base_dir, builtin, m) ||
+	    get_find_links(&c, root, base_dir, builtin ? wheelhouse : NULL, m) ||
 	    get_string(&c, root, "index_url", NULL, &m->index_url) ||
 	    get_bool(&c, root, "no_index", builtin || json_object_get(root, "wheelhouse"), &m->no_index) ||
 	    get_bool(&c, root, "network", 0, &m->network) ||

@@ -70,7 +70,7 @@ static void progress_line(struct progress *p, const char *label, const char *ste
 static void pants_vars(struct bench_vars *v, const struct bench_matrix *m,
 		       const struct bench_env *env, const struct bench_config *c)
 {
-	char *offline = fmt("%s/.cache/pants/offline.toml", env->root), *p;
+	char *offline = fmt("%s/pants/offline.toml", env->cache), *p;
 	const char *args = "";
 
 	for (size_t i = 0; i < m->n_params; i++)

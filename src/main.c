@@ -10,12 +10,28 @@ static const struct pf_cmd cmds[] = {
 	{ 0 }
 };
 
+/* The man pages are made from this text (scripts/gen-man.py): what is said here is all
+ * that perfanity(1) says. */
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: %s COMMAND [OPTIONS]\n\nCommands:\n", pf_progname);
+	fprintf(f, "Usage: %s COMMAND [OPTIONS]\n       %s --version\n\n", pf_progname, pf_progname);
+	fprintf(f, "Benchmark Python packaging (pex, Pants) and explain where the time goes.\n\nCommands:\n");
 	for (const struct pf_cmd *c = cmds; c->name; c++)
 		fprintf(f, "  %-8s %s\n", c->name, c->summary);
-	fprintf(f, "\n'%s COMMAND --help' shows a command's options.\n", pf_progname);
+	fprintf(f,
+"\n"
+"  -h, --help     this help\n"
+"      --version  the version\n"
+"\n"
+"'%s COMMAND --help' shows a command's options.\n"
+"\n"
+"Environment:\n"
+"  PERFANITY_CACHE  where bench keeps what its set-up fetched (the example's\n"
+"                   wheelhouse); default $XDG_CACHE_HOME/perfanity or\n"
+"                   ~/.cache/perfanity (a source checkout: its .cache)\n"
+"  PERFANITY_ROOT   a source checkout whose examples/ and scripts/ to use\n"
+"                   instead of PREFIX/share/perfanity\n",
+		pf_progname);
 }
 
 int main(int argc, char **argv)

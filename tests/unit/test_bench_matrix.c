@@ -17,7 +17,7 @@ static int load(struct bench_matrix *m, const char *text, char *err, size_t len)
 	if (!j)
 		fail_msg("bad test JSON: %s", je.text);
 	err[0] = 0;
-	int rc = bench_matrix_from_json(m, j, "perfanity.toml", "/proj", NULL, err, len);
+	int rc = bench_matrix_from_json(m, j, "perfanity.toml", "/proj", NULL, NULL, err, len);
 	json_decref(j);
 	if (rc)
 		bench_matrix_free(m);
@@ -29,8 +29,11 @@ static void builtin_is_the_seed_matrix(void **state)
 	(void)state;
 	struct bench_matrix m;
 	char err[512];
-	assert_int_equal(bench_matrix_from_json(&m, NULL, NULL, NULL, "/repo/examples", err, sizeof(err)), 0);
+	assert_int_equal(bench_matrix_from_json(&m, NULL, NULL, NULL, "/repo/examples", "/cache/wheelhouse",
+						err, sizeof(err)), 0);
 	assert_string_equal(m.project, "/repo/examples/simple");
+	assert_int_equal(m.n_find_links, 1);
+	assert_string_equal(m.find_links[0], "/cache/wheelhouse");
 	assert_string_equal(m.target, "simple:bin");
 	assert_string_equal(m.entry_point, "simple.bin:main");
 	assert_int_equal(m.preset, BENCH_PRESET_PEX);
@@ -190,7 +193,7 @@ static void to_json_round_trips_the_shape(void **state)
 	(void)state;
 	struct bench_matrix m;
 	char err[512];
-	assert_int_equal(bench_matrix_from_json(&m, NULL, NULL, NULL, "/r/examples", err, sizeof(err)), 0);
+	assert_int_equal(bench_matrix_from_json(&m, NULL, NULL, NULL, "/r/examples", "/r/wh", err, sizeof(err)), 0);
 	json_t *j = bench_matrix_to_json(&m);
 	assert_int_equal(json_array_size(json_object_get(j, "steps")), 3);
 	assert_int_equal(json_array_size(json_object_get(j, "goals")), 3);
