@@ -154,12 +154,10 @@ static struct pf_backend *bpf_open(struct pf_trace *tr, bool verbose, bool *priv
 	if (verbose) {
 		/* the whole verifier log, not libbpf's truncated copy */
 		static char log[1 << 24];
-		static char logs[24][1<<20]; int li = 0;
 		struct bpf_program *prog;
 
 		bpf_object__for_each_program(prog, b->skel->obj) {
-			if (getenv("PF_VSTATS")) bpf_program__set_log_buf(prog, logs[li++], sizeof(logs[0])); else bpf_program__set_log_buf(prog, log, sizeof(log));
-			bpf_program__set_log_level(prog, getenv("PF_VSTATS") ? 4 : 1); continue;
+			bpf_program__set_log_buf(prog, log, sizeof(log));
 			bpf_program__set_log_level(prog, 1);
 		}
 	}
@@ -180,14 +178,6 @@ static struct pf_backend *bpf_open(struct pf_trace *tr, bool verbose, bool *priv
 				fprintf(stderr, "--- verifier log of %s (tail) ---\n%s\n", bpf_program__name(prog),
 					l + (n > 6000 ? n - 6000 : 0));
 			break; /* one buffer is shared: it holds the failing program's log */
-		}
-	}
-	if (!err && verbose && getenv("PF_VSTATS")) {
-		struct bpf_program *prog;
-		bpf_object__for_each_program(prog, b->skel->obj) {
-			size_t sz = 0; const char *l = bpf_program__log_buf(prog, &sz);
-			const char *p = l ? strstr(l, "processed") : NULL;
-			fprintf(stderr, "%s: %.*s\n", bpf_program__name(prog), p ? (int)strcspn(p, "\n") : 0, p ? p : "");
 		}
 	}
 	if (err) {
