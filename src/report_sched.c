@@ -69,8 +69,13 @@ void pf_report_sched(FILE *f, const struct pf_rtrace *t, const struct pf_rcats *
 	char line[1024], a[32], b[32], c[32];
 	int shown = 0;
 
-	if (rq_ns * 100 < t->wall_ns && fio_ns * 100 < t->wall_ns)
-		return; /* under 1% of the wall time each: nothing to say */
+	/* under 1% of the wall time: nothing worth saying */
+	if (rq_ns * 100 < t->wall_ns)
+		rq_ns = 0;
+	if (fio_ns * 100 < t->wall_ns)
+		fio_ns = 0;
+	if (!rq_ns && !fio_ns)
+		return;
 	pf_heading(f, md, 2, "Waiting, not working");
 	if (rq_ns) {
 		fprintf(f, "%s%s (all threads); %s of it on the root's path\n", md ? "- " : "  ",

@@ -221,19 +221,29 @@ static void files(FILE *f, const struct pf_rtrace *t, int md)
 {
 	if (!t->nfiles)
 		return;
-	pf_heading(f, md, 2, "Top files (by time in file syscalls and page faults)");
-	struct pf_table *tb = pf_table_new(7, "rrrrrrl", "time", "ops", "read", "written", "faults", "fault wait",
-					   "path");
+	int faults = 0; /* fault columns only for a trace that recorded faults */
+	for (int i = 0; i < t->nfiles; i++)
+		faults |= t->files[i].faults > 0;
+	pf_heading(f, md, 2, faults ? "Top files (by time in file syscalls and page faults)"
+				    : "Top files (by time in file syscalls)");
+	struct pf_table *tb = faults ? pf_table_new(7, "rrrrrrl", "time", "ops", "read", "written", "faults",
+						    "fault wait", "path")
+				     : pf_table_new(5, "rrrrl", "time", "ops", "read", "written", "path");
 	for (int i = 0, shown = 0; i < t->nfiles && shown < TOP_FILES; i++) {
 		const struct pf_rfile *r = &t->files[i];
 		char a[32], b[32], c[32], d[32], e[32], g[32];
 		if (!r->ops && !r->fault_ns)
 			continue; /* only faults that waited for nothing */
 		shown++;
-		pf_table_add(tb, pf_fmt_s(a, sizeof(a), (double)r->ns, 0), pf_fmt_count(b, sizeof(b), r->ops),
-			     pf_fmt_bytes(c, sizeof(c), r->bytes_read), pf_fmt_bytes(d, sizeof(d), r->bytes_written),
-			     pf_fmt_count(e, sizeof(e), r->faults), pf_fmt_s(g, sizeof(g), (double)r->fault_ns, 0),
-			     r->path);
+		pf_fmt_s(a, sizeof(a), (double)r->ns, 0);
+		pf_fmt_count(b, sizeof(b), r->ops);
+		pf_fmt_bytes(c, sizeof(c), r->bytes_read);
+		pf_fmt_bytes(d, sizeof(d), r->bytes_written);
+		if (faults)
+			pf_table_add(tb, a, b, c, d, pf_fmt_count(e, sizeof(e), r->faults),
+				     pf_fmt_s(g, sizeof(g), (double)r->fault_ns, 0), r->path);
+		else
+			pf_table_add(tb, a, b, c, d, r->path);
 	}
 	pf_table_print(f, tb, md, "  ");
 	pf_table_free(tb);

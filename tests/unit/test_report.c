@@ -500,6 +500,27 @@ static void test_explain(void **state)
 	json_decref(b);
 }
 
+/* The scheduler's categories said as causes, with their evidence. */
+static void test_sched_cause(void **state)
+{
+	(void)state;
+	struct pf_rfile files[2] = {
+		{ .path = "/lib/libbig.so", .faults = 30, .fault_ns = 9000000 },
+		{ .path = "/data/big.bin", .faults = 436, .fault_ns = 57700000 },
+	};
+	struct pf_rtrace t = { .cpus = 2, .files = files, .nfiles = 2 };
+	char b[512];
+	assert_string_equal(pf_report_sched_cause(&t, "runqueue", 4.02e9, b, sizeof(b)),
+			    "CPU-starved: 4.02 s waiting for a CPU on 2 CPUs");
+	assert_string_equal(pf_report_sched_cause(&t, "fault_io", 66.7e6, b, sizeof(b)),
+			    "page faults: 66.7 ms waiting for the disk, mostly in /data/big.bin (436 faults)");
+	assert_string_equal(pf_report_sched_cause(&t, "cpu", 1e9, b, sizeof(b)), "");
+	assert_string_equal(pf_report_sched_note(&t, "runqueue", b, sizeof(b)), " (CPU-starved on 2 CPUs)");
+	t.cpus = 0; /* a trace from before CPUs were recorded */
+	assert_string_equal(pf_report_sched_cause(&t, "runqueue", 4.02e9, b, sizeof(b)),
+			    "CPU-starved: 4.02 s waiting for a CPU on this machine");
+}
+
 static void test_format(void **state)
 {
 	(void)state;
@@ -602,6 +623,7 @@ int main(void)
 		cmocka_unit_test(test_cli),
 		cmocka_unit_test(test_explain),
 		cmocka_unit_test(test_format),
+		cmocka_unit_test(test_sched_cause),
 		cmocka_unit_test(test_pants),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
