@@ -1,6 +1,7 @@
 /* perfanity: subcommand table and process-wide conventions. */
 #ifndef PERFANITY_H
 #define PERFANITY_H
+#include "pf_util.h"
 
 #define PERFANITY_VERSION "0.1.0"
 /* JSON schema version of traces and bench results; bumped only by additions. */

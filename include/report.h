@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <jansson.h>
+#include "pf_util.h" /* pf_fmt_bytes */
 
 /* Categories are identified by name (a trace may carry ones this build does
  * not know); every trace of a report maps them to one shared table. */
@@ -152,7 +153,6 @@ void pf_report_sched(FILE *f, const struct pf_rtrace *t, const struct pf_rcats *
 /* Formatting (report_out.c). Each returns buf. */
 char *pf_fmt_s(char *buf, size_t len, double ns, int sign); /* "1.23 s", "+45.6 ms" */
 char *pf_fmt_count(char *buf, size_t len, uint64_t n);      /* "1,020" */
-char *pf_fmt_bytes(char *buf, size_t len, uint64_t n);      /* "12.3 MiB" */
 char *pf_fmt_pct(char *buf, size_t len, double part, double whole); /* "52.6%" */
 /* Escape s for the output format into buf (Markdown: \ | * _ ` < > [ ]). */
 char *pf_md_escape(char *buf, size_t len, const char *s, int markdown);

@@ -68,13 +68,6 @@ static char **split_words(char *s)
 	return argv;
 }
 
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 extern char **environ;
 
 int bench_env_inherited(const char *entry)
@@ -154,14 +147,14 @@ int bench_exec(const char *cmdline, const char *cwd, char *const *env_add,
 	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF);
 	char **av = argv ? argv : sh_argv;
 	pid_t pid;
-	double t0 = now();
+	double t0 = pf_now_s();
 	int serr = posix_spawnp(&pid, av[0], &fa, &attr, av, envp ? envp : environ);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);
 	free(envp);
 	if (serr) {
 		/* Not started: report it like a shell would (127 not found, 126 not executable). */
-		r->seconds = now() - t0;
+		r->seconds = pf_now_s() - t0;
 		r->exit_code = serr == ENOENT ? PF_EXIT_NOTFOUND : PF_EXIT_NOEXEC;
 		if (stderr_path) {
 			FILE *f = fopen(stderr_path, "w");
@@ -187,7 +180,7 @@ int bench_exec(const char *cmdline, const char *cwd, char *const *env_add,
 		}
 		int ms = -1;
 		if (deadline) {
-			double left = deadline - now();
+			double left = deadline - pf_now_s();
 			if (left <= 0 && !r->timed_out && !r->interrupted) {
 				r->timed_out = 1;
 				kill(-pid, SIGKILL);
@@ -213,7 +206,7 @@ int bench_exec(const char *cmdline, const char *cwd, char *const *env_add,
 			break;
 		}
 	}
-	r->seconds = now() - t0;
+	r->seconds = pf_now_s() - t0;
 	if (pidfd >= 0)
 		close(pidfd);
 	/* Whatever the group left behind (daemonised helpers) must not outlive the cell. */

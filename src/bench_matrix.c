@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include "bench_matrix.h"
 #include "bench_template.h"
+#include "pf_util.h"
 
 /* The pex preset: what `pants package/run/test` would do for a pex_binary, spelled out.
  * The test PEX holds the requirements, the sources and pytest, like Pants' pytest runner. */
@@ -100,8 +101,6 @@ static const char *type_name(json_t *v)
 	}
 }
 
-static char *xstrdup(const char *s) { return s ? strdup(s) : NULL; }
-
 static char *path_join(const char *base, const char *rel)
 {
 	char *p;
@@ -118,7 +117,7 @@ static int get_string(struct ctx *c, json_t *root, const char *key, const char *
 {
 	json_t *v = json_object_get(root, key);
 	if (!v) {
-		*out = xstrdup(dflt);
+		*out = dflt ? pf_xstrdup(dflt) : NULL;
 		return 0;
 	}
 	if (!json_is_string(v))
@@ -643,12 +642,6 @@ static void default_params(struct bench_matrix *m)
 		m->params[1].values[m->params[1].n_values++] = (struct bench_value){ BENCH_STR, strdup(layouts[i]) };
 }
 
-static const char *basename_of(const char *p)
-{
-	const char *s = strrchr(p, '/');
-	return s && s[1] ? s + 1 : p;
-}
-
 int bench_matrix_from_json(struct bench_matrix *m, json_t *root, const char *source,
 			   const char *base_dir, const char *examples_dir, const char *wheelhouse,
 			   char *err, size_t errlen)
@@ -704,7 +697,8 @@ int bench_matrix_from_json(struct bench_matrix *m, json_t *root, const char *sou
 	m->project = path_join(builtin ? NULL : base_dir, project);
 	free(project);
 	char dflt_target[256];
-	snprintf(dflt_target, sizeof(dflt_target), "%s:bin", basename_of(m->project));
+	const char *dir_name = pf_base_name(m->project);
+	snprintf(dflt_target, sizeof(dflt_target), "%s:bin", dir_name[0] ? dir_name : m->project);
 	/* Defaults are the project's own files where it has them (documented in
 	 * examples/simple/perfanity.toml), never the example's. */
 	if (get_string(&c, root, "target", builtin ? "simple:bin" : dflt_target, &m->target) ||

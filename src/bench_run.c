@@ -27,13 +27,6 @@ struct progress {
 	int quiet;
 };
 
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
 static char *fmt(const char *f, ...)
 {
@@ -52,7 +45,7 @@ static void progress_line(struct progress *p, const char *label, const char *ste
 	p->done++;
 	if (p->quiet)
 		return;
-	double elapsed = now() - p->started;
+	double elapsed = pf_now_s() - p->started;
 	double eta = p->done ? elapsed / p->done * (p->total - p->done) : 0;
 	char status[32];
 	if (exit_code)
@@ -732,7 +725,7 @@ json_t *bench_run(const struct bench_matrix *m, const struct bench_env *env)
 
 	char *synthetic = fmt("%s/synthetic", env->workdir);
 	char *pristine = fmt("%s/project", env->workdir);
-	double t0 = now();
+	double t0 = pf_now_s();
 	if (!env->dry_run && prepare_fixtures(m, env, synthetic, pristine)) {
 		json_decref(doc);
 		doc = NULL;
@@ -740,7 +733,7 @@ json_t *bench_run(const struct bench_matrix *m, const struct bench_env *env)
 	}
 	struct progress prog = {
 		.total = n * m->n_steps * (size_t)(m->warmup + m->repetitions) * m->n_goals,
-		.started = now(), .tty = isatty(2), .quiet = env->quiet,
+		.started = pf_now_s(), .tty = isatty(2), .quiet = env->quiet,
 	};
 	int edit_counter = 0, rc = 0;
 	for (size_t i = 0; i < n && rc == 0; i++) {
@@ -794,7 +787,7 @@ json_t *bench_run(const struct bench_matrix *m, const struct bench_env *env)
 		goto out;
 	}
 	json_object_set_new(doc, "interrupted", json_boolean(rc == 1 || bench_interrupted));
-	json_object_set_new(doc, "wall_seconds", json_real(now() - t0));
+	json_object_set_new(doc, "wall_seconds", json_real(pf_now_s() - t0));
 	bench_finalize_cells(doc);
 out:
 	if (!env->keep) {

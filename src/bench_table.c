@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "bench_table.h"
+#include "pf_util.h"
 
 /* A table of strings with a two-level header (groups of columns), before layout.
  * A cell is a number part (right-aligned) and a mark part ("*", "?"; left-aligned) so
@@ -194,25 +195,6 @@ static void grid_print_markdown(FILE *out, const struct grid *g)
 		}
 		fputc('\n', out);
 	}
-}
-
-void bench_human_bytes(long long bytes, char *buf, size_t len)
-{
-	static const char units[] = "BKMGT";
-	double v = (double)bytes;
-	int u = 0;
-	if (bytes < 0) {
-		snprintf(buf, len, "-");
-		return;
-	}
-	while (v >= 1024 && u < 4) {
-		v /= 1024;
-		u++;
-	}
-	if (!u)
-		snprintf(buf, len, "%lldB", bytes);
-	else
-		snprintf(buf, len, "%.1f%c", v, units[u]);
 }
 
 static json_t *find_cell(json_t *config, const char *step, const char *goal)
@@ -406,7 +388,11 @@ int bench_table_render(FILE *out, json_t *doc, const struct bench_table_opts *op
 		}
 		for (size_t r = 0; r < rows; r++) {
 			json_t *v = json_object_get(json_array_get(configs, r), size_keys[q]);
-			bench_human_bytes(json_is_integer(v) ? json_integer_value(v) : -1, buf, sizeof(buf));
+			long long bytes = json_is_integer(v) ? json_integer_value(v) : -1;
+			if (bytes < 0)
+				snprintf(buf, sizeof(buf), "-");
+			else
+				pf_fmt_bytes_as(buf, sizeof(buf), (uint64_t)bytes, PF_BYTES_SHORT);
 			int is_best = json_is_integer(v) && n_ok > 1 && json_integer_value(v) == best;
 			any_best |= is_best;
 			grid_set(&g, r, c, buf, is_best ? "*" : "");

@@ -111,18 +111,10 @@ pid_t pf_pantsd_find(const char *buildroot)
 	return found;
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 int pf_pantsd_stop(const char *buildroot, double timeout_s)
 {
 	pid_t pid = pf_pantsd_find(buildroot);
-	double deadline = now_s() + timeout_s;
+	double deadline = pf_now_s() + timeout_s;
 	int sig = SIGTERM;
 
 	if (pid <= 0)
@@ -130,12 +122,12 @@ int pf_pantsd_stop(const char *buildroot, double timeout_s)
 	kill(pid, sig);
 	/* pantsd is not our child: poll until its pid is gone (or a zombie of init's) */
 	while (is_pantsd(pid)) {
-		if (now_s() > deadline) {
+		if (pf_now_s() > deadline) {
 			if (sig == SIGKILL)
 				return -1;
 			sig = SIGKILL;
 			kill(pid, sig);
-			deadline = now_s() + 5;
+			deadline = pf_now_s() + 5;
 		}
 		usleep(20000);
 	}

@@ -1,5 +1,8 @@
 /* Small helpers used across subcommands (include/pf_util.h). */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "pf_util.h"
 
 const char *pf_base_name(const char *path)
@@ -7,4 +10,54 @@ const char *pf_base_name(const char *path)
 	const char *b = path ? strrchr(path, '/') : NULL;
 
 	return b ? b + 1 : (path ? path : "");
+}
+
+char *pf_xstrdup(const char *s)
+{
+	char *d = strdup(s ? s : "");
+
+	if (!d)
+		abort();
+	return d;
+}
+
+uint64_t pf_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+double pf_now_s(void)
+{
+	return pf_now_ns() / 1e9;
+}
+
+char *pf_fmt_bytes_as(char *buf, size_t len, uint64_t n, enum pf_bytes_style style)
+{
+	static const char *const iec[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	static const char *const letter[] = { "B", "K", "M", "G", "T" };
+	/* a unit is used from `from` of it on, up to unit number `max` */
+	double from = style == PF_BYTES_TENS ? 10 : 1;
+	int max = style == PF_BYTES_TENS ? 2 : 4;
+	const char *const *units = style == PF_BYTES_SHORT ? letter : iec;
+	const char *sep = style == PF_BYTES_SHORT ? "" : " ";
+	double v = (double)n;
+	int u = 0;
+
+	while (u < max && v >= from * 1024) {
+		v /= 1024;
+		u++;
+	}
+	if (!u)
+		snprintf(buf, len, "%llu%s%s", (unsigned long long)n, sep, units[0]);
+	else
+		snprintf(buf, len, "%.1f%s%s", v, sep, units[u]);
+	return buf;
+}
+
+char *pf_fmt_bytes(char *buf, size_t len, uint64_t n)
+{
+	return pf_fmt_bytes_as(buf, len, n, PF_BYTES_IEC);
 }

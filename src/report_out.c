@@ -38,22 +38,6 @@ char *pf_fmt_count(char *buf, size_t len, uint64_t n)
 	return buf;
 }
 
-char *pf_fmt_bytes(char *buf, size_t len, uint64_t n)
-{
-	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
-	double v = (double)n;
-	int u = 0;
-	while (v >= 1024 && u < 4) {
-		v /= 1024;
-		u++;
-	}
-	if (!u)
-		snprintf(buf, len, "%llu B", (unsigned long long)n);
-	else
-		snprintf(buf, len, "%.1f %s", v, units[u]);
-	return buf;
-}
-
 char *pf_fmt_pct(char *buf, size_t len, double part, double whole)
 {
 	if (whole <= 0)

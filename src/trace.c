@@ -122,14 +122,6 @@ int pf_trace_parse_args(int argc, char **argv, struct pf_trace_opts *o)
 	return 0;
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts); /* the clock bpf_ktime_get_ns() reads */
-	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
 /* Send sig to every process of the command's tree still alive; never to
  * the processes attached to: they are someone else's. */
 static void signal_tree(struct pf_trace *tr, int sig)
@@ -291,7 +283,7 @@ static int run_traced(const struct pf_trace_opts *o, const struct pf_backend_ops
 	}
 	if (ops->attach(b, cmd_path, o->command))
 		goto abort;
-	uint64_t t_attach = now_ns();
+	uint64_t t_attach = pf_now_ns();
 
 	if (o->npids && pf_attach_trees(&tr, ops, b, o->pids, o->npids, "pid", t_attach)) {
 		rc = PF_EXIT_USAGE;
@@ -304,7 +296,7 @@ static int run_traced(const struct pf_trace_opts *o, const struct pf_backend_ops
 	} else {
 		if (ops->follow(b, child.pid))
 			goto abort;
-		pf_trace_add_root(&tr, child.pid, getpid(), now_ns());
+		pf_trace_add_root(&tr, child.pid, getpid(), pf_now_ns());
 		e = pf_child_release(&child);
 		if (e) {
 			waitpid(child.pid, NULL, 0);
@@ -315,7 +307,7 @@ static int run_traced(const struct pf_trace_opts *o, const struct pf_backend_ops
 	}
 
 	reaped = follow_until_done(&tr, ops, b, ep, sfd, pfd, child.pid, &status);
-	uint64_t t_end = now_ns();
+	uint64_t t_end = pf_now_ns();
 
 	ops->collect(b, t_end);
 	tr.root_reaped = reaped;

@@ -51,9 +51,7 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 
 static bool is_python(const char *exe)
 {
-	const char *base = strrchr(exe, '/');
-
-	return !strncmp(base ? base + 1 : exe, "python", 6);
+	return !strncmp(pf_base_name(exe), "python", 6);
 }
 
 static void attach_system_libz(struct pf_backend *b);
@@ -312,13 +310,11 @@ static int bpf_consume(struct pf_backend *b)
 {
 	int n = ring_buffer__consume(b->rb);
 
-	struct timespec ts;
 	uint64_t now;
 
 	/* zlibs the live processes mapped (the system's, or bundled in a wheel):
 	 * looked for at most every 100 ms, in /proc/PID/maps */
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	now = (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+	now = pf_now_ns();
 	if (now - b->last_scan >= 100000000ULL) {
 		b->last_scan = now;
 		for (size_t i = 0; i < b->tr->nprocs; i++)

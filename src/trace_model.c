@@ -3,16 +3,8 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/wait.h>
+#include "pf_util.h"
 #include "trace_model.h"
-
-static char *xstrdup(const char *s)
-{
-	char *d = strdup(s ? s : "");
-
-	if (!d)
-		abort(); /* out of memory: nothing sensible to do mid-trace */
-	return d;
-}
 
 static void *xrealloc(void *p, size_t n)
 {
@@ -43,7 +35,7 @@ static void put_str_once(struct u64map *m, uint64_t key, const char *s)
 {
 	if (u64map_get(m, key, NULL))
 		return;
-	if (u64map_put(m, key, (uint64_t)(uintptr_t)xstrdup(s)))
+	if (u64map_put(m, key, (uint64_t)(uintptr_t)pf_xstrdup(s)))
 		abort();
 }
 
@@ -56,7 +48,7 @@ static char **argv_dup(char *const *argv)
 		n++;
 	d = xrealloc(NULL, (n + 1) * sizeof(*d));
 	for (size_t i = 0; i < n; i++)
-		d[i] = xstrdup(argv[i]);
+		d[i] = pf_xstrdup(argv[i]);
 	d[n] = NULL;
 	return d;
 }
@@ -164,8 +156,8 @@ struct pf_proc *pf_trace_add_root(struct pf_trace *tr, uint32_t pid, uint32_t pp
 
 	tr->t0 = t0;
 	p->inherited_argv = argv_dup(tr->command);
-	p->inherited_exe = xstrdup("");
-	p->comm = xstrdup(tr->command[0]);
+	p->inherited_exe = pf_xstrdup("");
+	p->comm = pf_xstrdup(tr->command[0]);
 	return p;
 }
 
@@ -176,8 +168,8 @@ struct pf_proc *pf_trace_add_attached(struct pf_trace *tr, uint32_t pid, uint32_
 	struct pf_proc *p = new_proc(tr, pid, ppid, ts);
 
 	(void)how;
-	p->comm = xstrdup(comm);
-	p->inherited_exe = xstrdup(exe);
+	p->comm = pf_xstrdup(comm);
+	p->inherited_exe = pf_xstrdup(exe);
 	p->inherited_argv = argv_split(args, args_len);
 	p->attached = true;
 	return p;
@@ -186,7 +178,7 @@ struct pf_proc *pf_trace_add_attached(struct pf_trace *tr, uint32_t pid, uint32_
 void pf_trace_add_attach_root(struct pf_trace *tr, uint32_t pid, const char *how)
 {
 	tr->attach_roots = grow(tr->attach_roots, &tr->cap_attach_roots, tr->nattach_roots, sizeof(*tr->attach_roots));
-	tr->attach_roots[tr->nattach_roots++] = (struct pf_attach_root){ .pid = pid, .how = xstrdup(how) };
+	tr->attach_roots[tr->nattach_roots++] = (struct pf_attach_root){ .pid = pid, .how = pf_xstrdup(how) };
 }
 
 void pf_trace_on_fork(struct pf_trace *tr, uint32_t pid, uint32_t ppid, uint64_t ts, const char *comm)
@@ -213,9 +205,9 @@ void pf_trace_on_fork(struct pf_trace *tr, uint32_t pid, uint32_t ppid, uint64_t
 		}
 	}
 	p = new_proc(tr, pid, ppid, ts);
-	p->comm = xstrdup(comm);
+	p->comm = pf_xstrdup(comm);
 	p->inherited_argv = argv_dup(pargv);
-	p->inherited_exe = xstrdup(pexe);
+	p->inherited_exe = pf_xstrdup(pexe);
 	p->attached = attached;
 }
 
@@ -230,7 +222,7 @@ void pf_trace_on_exec(struct pf_trace *tr, uint32_t pid, uint64_t ts, const char
 	p->execs = xrealloc(p->execs, (p->nexecs + 1) * sizeof(*p->execs));
 	e = &p->execs[p->nexecs++];
 	e->ts = ts;
-	e->exe = xstrdup(exe);
+	e->exe = pf_xstrdup(exe);
 	e->argv = argv_split(args, args_len);
 }
 
@@ -328,13 +320,13 @@ void pf_trace_add_import(struct pf_trace *tr, uint64_t hash, const struct pf_imp
 void pf_trace_add_interpreter(struct pf_trace *tr, const char *exe, bool usdt)
 {
 	tr->interps = grow(tr->interps, &tr->cap_interps, tr->ninterps, sizeof(*tr->interps));
-	tr->interps[tr->ninterps++] = (struct pf_interp){ .exe = xstrdup(exe), .usdt = usdt };
+	tr->interps[tr->ninterps++] = (struct pf_interp){ .exe = pf_xstrdup(exe), .usdt = usdt };
 }
 
 void pf_trace_add_probe(struct pf_trace *tr, const char *kind, const char *path)
 {
 	tr->probes = grow(tr->probes, &tr->cap_probes, tr->nprobes, sizeof(*tr->probes));
-	tr->probes[tr->nprobes++] = (struct pf_probe_rec){ .kind = xstrdup(kind), .path = xstrdup(path) };
+	tr->probes[tr->nprobes++] = (struct pf_probe_rec){ .kind = pf_xstrdup(kind), .path = pf_xstrdup(path) };
 }
 
 void pf_trace_finish(struct pf_trace *tr, uint64_t t_end)

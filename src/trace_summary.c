@@ -2,22 +2,13 @@
 #include <stdbool.h>
 #include <string.h>
 #include "categories.h"
+#include "pf_util.h"
 #include "trace_model.h"
 #include "trace_python.h"
 
 static double sec(uint64_t ns)
 {
 	return ns / 1e9;
-}
-
-static void human_bytes(char *buf, size_t n, uint64_t b)
-{
-	if (b >= 10ULL << 20)
-		snprintf(buf, n, "%.1f MiB", b / 1048576.0);
-	else if (b >= 10ULL << 10)
-		snprintf(buf, n, "%.1f KiB", b / 1024.0);
-	else
-		snprintf(buf, n, "%llu B", (unsigned long long)b);
 }
 
 /* procs[i] and, indented below it, its children (procs[0] is the root). */
@@ -114,8 +105,8 @@ void pf_trace_print_summary(struct pf_trace *tr, FILE *out, int top_files)
 
 		if (!f->st.ops && !f->st.fault_ns)
 			continue; /* faults that waited for nothing: in the JSON only */
-		human_bytes(rd, sizeof(rd), f->st.bytes_read);
-		human_bytes(wr, sizeof(wr), f->st.bytes_written);
+		pf_fmt_bytes_as(rd, sizeof(rd), f->st.bytes_read, PF_BYTES_TENS);
+		pf_fmt_bytes_as(wr, sizeof(wr), f->st.bytes_written, PF_BYTES_TENS);
 		fprintf(out, "  %8.3f s %7llu ops  read %-10s written %-10s %s\n", sec(f->st.ns),
 			(unsigned long long)f->st.ops, rd, wr, path ? path : "?");
 		if (f->st.fault_ns)

@@ -146,20 +146,6 @@ static void many_warnings_are_summarized(void **state)
 	json_decref(doc);
 }
 
-static void human_sizes(void **state)
-{
-	(void)state;
-	char buf[32];
-	bench_human_bytes(0, buf, sizeof(buf));
-	assert_string_equal(buf, "0B");
-	bench_human_bytes(1023, buf, sizeof(buf));
-	assert_string_equal(buf, "1023B");
-	bench_human_bytes(6400000, buf, sizeof(buf));
-	assert_string_equal(buf, "6.1M");
-	bench_human_bytes(-1, buf, sizeof(buf));
-	assert_string_equal(buf, "-");
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -170,7 +156,6 @@ int main(void)
 		cmocka_unit_test(compare_two_runs),
 		cmocka_unit_test(sweep_slopes),
 		cmocka_unit_test(many_warnings_are_summarized),
-		cmocka_unit_test(human_sizes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
