@@ -104,12 +104,15 @@ struct bench_config {
 	enum bench_value_type *types;
 };
 
-/* Build a matrix from the JSON form of a matrix file (or, with root NULL, the built-in
- * one on the sample project under examples_dir). Relative paths are taken from base_dir.
- * Returns 0, or -1 with a one-line message in err naming the key and what was expected. */
+/* Build a matrix from the JSON form of a matrix file; source names it in messages (the
+ * built-in one is examples/simple/perfanity.toml, named "built-in"). Relative paths are
+ * taken from base_dir. Returns 0, or -1 with a one-line message in err naming the key and
+ * what was expected. */
 int bench_matrix_from_json(struct bench_matrix *m, json_t *root, const char *source,
-			   const char *base_dir, const char *examples_dir, const char *wheelhouse,
-			   char *err, size_t errlen);
+			   const char *base_dir, char *err, size_t errlen);
+/* find_links is the one directory dir (the built-in example resolves from the wheelhouse
+ * set-up fetched into the cache, wherever that is). Returns 0, or -1 out of memory. */
+int bench_matrix_set_wheelhouse(struct bench_matrix *m, const char *dir);
 void bench_matrix_free(struct bench_matrix *m);
 
 /* Keep only what the command line asks for: configs matching one of the patterns

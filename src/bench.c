@@ -11,6 +11,7 @@
 #include "pf_json.h"
 #include "bench_exec.h"
 #include "bench_fs.h"
+#include "bench_load.h"
 #include "bench_matrix.h"
 #include "bench_run.h"
 #include "bench_trace.h"
@@ -145,173 +146,6 @@ static void find_pants(struct bench_matrix *m, const struct pf_paths *paths)
 		free(m->pants);
 		m->pants = strdup(local);
 	}
-}
-
-/* Whether a pyproject.toml has a [tool.perfanity] table (a text check: the file is read
- * properly by tomllib afterwards). */
-static int has_tool_table(const char *pyproject)
-{
-	FILE *f = fopen(pyproject, "r");
-	char line[512];
-	int found = 0;
-	while (f && !found && fgets(line, sizeof(line), f))
-		found = !strncmp(line + strspn(line, " \t"), "[tool.perfanity", 15);
-	if (f)
-		fclose(f);
-	return found;
-}
-
-/* Run a Python helper of ours; its one-line error (exit 2) is ours. Returns 0 or -1. */
-static int run_helper(const char *cmd, const char *workdir)
-{
-	char err_path[PATH_MAX];
-	struct bench_exec_result r;
-	snprintf(err_path, sizeof(err_path), "%s/helper.stderr", workdir);
-	if (bench_exec(cmd, NULL, NULL, NULL, err_path, 120, &r))
-		return -1;
-	if (r.exit_code) {
-		char *tail = bench_file_tail(err_path, 1024);
-		tail[strcspn(tail, "\n")] = 0;
-		pf_err("%s", tail[0] ? tail : "a helper script failed");
-		free(tail);
-	}
-	unlink(err_path);
-	return r.exit_code ? -1 : 0;
-}
-
-/* No matrix file: infer one from the project's own files (scripts/bench_infer.py); with
- * toml_out, also write it there as a perfanity.toml. */
-/* --entry-point: which console script (or module:function) inference runs. */
-static const char *chosen_entry_point;
-
-static int infer_matrix(const char *dir, const char *root, const char *python, const char *workdir,
-			const char *toml_out, struct bench_matrix *m)
-{
-	char json_path[PATH_MAX], script[PATH_MAX], source[PATH_MAX + 32];
-	snprintf(json_path, sizeof(json_path), "%s/inferred.json", workdir);
-	snprintf(script, sizeof(script), "%s/scripts/bench_infer.py", root);
-	char *qpy = bench_shell_quote(python), *qs = bench_shell_quote(script), *qd = bench_shell_quote(dir);
-	char *qj = bench_shell_quote(json_path), *qt = toml_out ? bench_shell_quote(toml_out) : NULL, *cmd = NULL;
-	char *qe = chosen_entry_point ? bench_shell_quote(chosen_entry_point) : NULL;
-	int rc = -1;
-	if (asprintf(&cmd, "%s %s %s %s%s%s%s%s", qpy, qs, qd, qj, qt ? " --toml " : "", qt ? qt : "",
-		     qe ? " --entry-point " : "", qe ? qe : "") >= 0 &&
-	    !run_helper(cmd, workdir)) {
-		json_t *j = toml_out ? NULL : pf_json_read(json_path);
-		char err[1024];
-		snprintf(source, sizeof(source), "%s (inferred)", dir);
-		if (toml_out)
-			rc = 0;
-		else if (j && bench_matrix_from_json(m, j, source, dir, NULL, NULL, err, sizeof(err)))
-			pf_err("%s", err);
-		else
-			rc = j ? 0 : -1;
-		json_decref(j);
-	}
-	unlink(json_path);
-	free(qpy);
-	free(qs);
-	free(qd);
-	free(qj);
-	free(qt);
-	free(qe);
-	free(cmd);
-	return rc;
-}
-
-/* --init: DIR/perfanity.toml from inference, never over an existing one. */
-static int write_inferred(const char *dir, const char *root, const char *python, const char *workdir)
-{
-	char out[PATH_MAX];
-	if (!dir || !bench_is_dir(dir)) {
-		pf_err("--init: expected the project directory to write a perfanity.toml into");
-		return PF_EXIT_USAGE;
-	}
-	snprintf(out, sizeof(out), "%s/perfanity.toml", dir);
-	if (bench_is_file(out)) {
-		pf_err("--init: %s exists; not overwritten", out);
-		return PF_EXIT_USAGE;
-	}
-	if (infer_matrix(dir, root, python, workdir, out, NULL))
-		return PF_EXIT_USAGE;
-	fprintf(stderr, "perfanity: bench: wrote %s (inferred from the project's files; edit it, then: "
-			"perfanity bench %s)\n", out, dir);
-	return PF_EXIT_OK;
-}
-
-/* Read a matrix file with the interpreter's tomllib (scripts/bench_fixture.py) into JSON. */
-static int load_matrix(const char *arg, const char *root, const char *python, const char *workdir,
-		       struct bench_matrix *m)
-{
-	char file[PATH_MAX];
-	const char *table = "";
-	if (bench_is_dir(arg)) {
-		snprintf(file, sizeof(file), "%s/perfanity.toml", arg);
-		if (!bench_is_file(file)) {
-			snprintf(file, sizeof(file), "%s/pyproject.toml", arg);
-			if (!has_tool_table(file))
-				return infer_matrix(arg, root, python, workdir, NULL, m);
-		}
-	} else if (bench_is_file(arg)) {
-		snprintf(file, sizeof(file), "%s", arg);
-	} else {
-		pf_err("%s: no such matrix file or directory", arg);
-		return -1;
-	}
-	char *base = strdup(file);
-	if (!strcmp(basename(base), "pyproject.toml"))
-		table = "tool.perfanity";
-	free(base);
-	char *json_path = NULL, *err_path = NULL, *cmd = NULL, *dir = NULL;
-	int rc = -1;
-	if (asprintf(&json_path, "%s/matrix.json", workdir) < 0 ||
-	    asprintf(&err_path, "%s/matrix.stderr", workdir) < 0)
-		goto out;
-	/* The file name is quoted, so any name reaches the script as one word. */
-	char script[PATH_MAX];
-	snprintf(script, sizeof(script), "%s/scripts/bench_fixture.py", root);
-	char *qfile = bench_shell_quote(file), *qpy = bench_shell_quote(python);
-	char *qscript = bench_shell_quote(script), *qjson = bench_shell_quote(json_path);
-	int n = asprintf(&cmd, "%s %s toml2json %s %s%s%s", qpy, qscript, qfile, qjson,
-			 table[0] ? " --table " : "", table);
-	free(qfile);
-	free(qpy);
-	free(qscript);
-	free(qjson);
-	if (n < 0)
-		goto out;
-	struct bench_exec_result r;
-	if (bench_exec(cmd, NULL, NULL, NULL, err_path, 60, &r))
-		goto out;
-	if (r.exit_code) {
-		char *tail = bench_file_tail(err_path, 1024);
-		tail[strcspn(tail, "\n")] = 0;
-		pf_err("%s", tail[0] ? tail : "cannot read the matrix file");
-		free(tail);
-		goto out;
-	}
-	json_t *root_json = pf_json_read(json_path);
-	if (!root_json)
-		goto out;
-	char *real = realpath(file, NULL);
-	dir = strdup(real ? real : file);
-	free(real);
-	char err[1024];
-	if (bench_matrix_from_json(m, root_json, file, dirname(dir), NULL, NULL, err, sizeof(err)))
-		pf_err("%s", err);
-	else
-		rc = 0;
-	json_decref(root_json);
-out:
-	if (json_path)
-		unlink(json_path);
-	if (err_path)
-		unlink(err_path);
-	free(json_path);
-	free(err_path);
-	free(cmd);
-	free(dir);
-	return rc;
 }
 
 static int parse_int_opt(const char *opt, const char *s, int min, int *out)
@@ -492,6 +326,7 @@ int do_bench(int argc, char **argv)
 	const char *json_out = NULL, *csv_out = NULL, *md_out = NULL, *sweep_arg = NULL;
 	const char *workdir_arg = NULL, *pex_arg = NULL, *python = DEFAULT_PYTHON;
 	int trace = 0, explain = 0, init = 0;
+	const char *entry_point = NULL;
 	const char *sel_config[MAX_SELECT], *sel_step[MAX_SELECT], *sel_goal[MAX_SELECT];
 	size_t n_config = 0, n_step = 0, n_goal = 0;
 	char *tracer = NULL;
@@ -527,7 +362,7 @@ int do_bench(int argc, char **argv)
 		case OPT_TRACE: trace = 1; break;
 		case OPT_EXPLAIN: trace = explain = 1; break;
 		case OPT_INIT: init = 1; break;
-		case OPT_ENTRY_POINT: chosen_entry_point = optarg; break;
+		case OPT_ENTRY_POINT: entry_point = optarg; break;
 		case OPT_CONFIG:
 		case OPT_STEP:
 		case OPT_GOAL: {
@@ -603,24 +438,17 @@ int do_bench(int argc, char **argv)
 	int rc = PF_EXIT_USAGE;
 	struct bench_matrix m;
 	memset(&m, 0, sizeof(m));
-	char examples[PATH_MAX], wheelhouse[PATH_MAX];
+	char wheelhouse[PATH_MAX];
 	char *pex = NULL;
-	snprintf(examples, sizeof(examples), "%s/examples", root);
 	snprintf(wheelhouse, sizeof(wheelhouse), "%s/wheelhouse", paths.cache);
+	struct bench_load_env load = { .root = root, .python = python, .workdir = workdir,
+				       .entry_point = entry_point };
 	if (init) {
-		rc = write_inferred(optind < argc ? argv[optind] : NULL, root, python, workdir);
+		rc = bench_write_inferred(&load, optind < argc ? argv[optind] : NULL);
 		goto out;
 	}
-	if (optind < argc) {
-		if (load_matrix(argv[optind], root, python, workdir, &m))
-			goto out;
-	} else {
-		char err[512];
-		if (bench_matrix_from_json(&m, NULL, "built-in", NULL, examples, wheelhouse, err, sizeof(err))) {
-			pf_err("%s", err);
-			goto out;
-		}
-	}
+	if (optind < argc ? bench_load_matrix(&load, argv[optind], &m) : bench_load_builtin(&load, wheelhouse, &m))
+		goto out;
 	char sel_err[512];
 	if (bench_matrix_select(&m, sel_config, n_config, sel_step, n_step, sel_goal, n_goal, sel_err, sizeof(sel_err))) {
 		pf_err("%s", sel_err);

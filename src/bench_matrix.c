@@ -598,12 +598,26 @@ static int files_name_pytest(const struct bench_matrix *m)
 	return found;
 }
 
-/* find_links, made absolute against the matrix file's directory (URLs kept); the
- * built-in example's is the wheelhouse set-up fetched (builtin_wheelhouse). */
-static int get_find_links(struct ctx *c, json_t *root, const char *base_dir, const char *builtin_wheelhouse,
-			  struct bench_matrix *m)
+/* Paths of find_links made absolute against base_dir (URLs kept): one spelling, the
+ * real path, when the directory exists. */
+static void absolute_find_links(struct bench_matrix *m, const char *base_dir)
 {
-	int rc = get_list(c, root, "find_links", builtin_wheelhouse, &m->find_links, &m->n_find_links);
+	for (size_t i = 0; i < m->n_find_links; i++) {
+		if (strstr(m->find_links[i], "://"))
+			continue;
+		char *abs = path_join(base_dir, m->find_links[i]);
+		char *real = abs ? realpath(abs, NULL) : NULL;
+		free(m->find_links[i]);
+		m->find_links[i] = real ? real : abs;
+		if (real)
+			free(abs);
+	}
+}
+
+/* find_links, and wheelhouse = "dir" as one more of them. */
+static int get_find_links(struct ctx *c, json_t *root, const char *base_dir, struct bench_matrix *m)
+{
+	int rc = get_list(c, root, "find_links", NULL, &m->find_links, &m->n_find_links);
 	/* wheelhouse = "dir": one more find_links directory, and (by default) no index */
 	json_t *wh = json_object_get(root, "wheelhouse");
 	if (!rc && wh && !json_is_string(wh))
@@ -613,17 +627,22 @@ static int get_find_links(struct ctx *c, json_t *root, const char *base_dir, con
 		m->find_links[m->n_find_links++] = strdup(json_string_value(wh));
 		m->find_links[m->n_find_links] = NULL;
 	}
-	for (size_t i = 0; !rc && i < m->n_find_links; i++) {
-		if (strstr(m->find_links[i], "://"))
-			continue;
-		char *abs = path_join(base_dir, m->find_links[i]);
-		char *real = abs ? realpath(abs, NULL) : NULL; /* one spelling, when it exists */
-		free(m->find_links[i]);
-		m->find_links[i] = real ? real : abs;
-		if (real)
-			free(abs);
-	}
+	if (!rc)
+		absolute_find_links(m, base_dir);
 	return rc;
+}
+
+int bench_matrix_set_wheelhouse(struct bench_matrix *m, const char *dir)
+{
+	for (size_t i = 0; i < m->n_find_links; i++)
+		free(m->find_links[i]);
+	free(m->find_links);
+	m->find_links = calloc(2, sizeof(char *));
+	if (!m->find_links || !(m->find_links[0] = strdup(dir)))
+		return -1;
+	m->n_find_links = 1;
+	absolute_find_links(m, NULL);
+	return 0;
 }
 
 static void default_params(struct bench_matrix *m)
@@ -643,16 +662,11 @@ static void default_params(struct bench_matrix *m)
 }
 
 int bench_matrix_from_json(struct bench_matrix *m, json_t *root, const char *source,
-			   const char *base_dir, const char *examples_dir, const char *wheelhouse,
-			   char *err, size_t errlen)
+			   const char *base_dir, char *err, size_t errlen)
 {
-	struct ctx c = { source ? source : "built-in", err, errlen };
+	struct ctx c = { source, err, errlen };
 	memset(m, 0, sizeof(*m));
 	m->source = strdup(c.source);
-	int builtin = root == NULL;
-	json_t *empty = NULL;
-	if (builtin)
-		root = empty = json_object();
 	int rc = -1;
 	if (!json_is_object(root)) {
 		fail(&c, "(top level)", "expected a table, got %s", type_name(root));
@@ -686,46 +700,39 @@ int bench_matrix_from_json(struct bench_matrix *m, json_t *root, const char *sou
 	free(preset);
 
 	char *project = NULL;
-	char *builtin_project = NULL;
-	if (builtin && asprintf(&builtin_project, "%s/simple", examples_dir) < 0)
+	if (get_string(&c, root, "project", ".", &project))
 		goto out;
-	if (get_string(&c, root, "project", builtin ? builtin_project : ".", &project)) {
-		free(builtin_project);
-		goto out;
-	}
-	free(builtin_project);
-	m->project = path_join(builtin ? NULL : base_dir, project);
+	m->project = path_join(base_dir, project);
 	free(project);
 	char dflt_target[256];
 	const char *dir_name = pf_base_name(m->project);
 	snprintf(dflt_target, sizeof(dflt_target), "%s:bin", dir_name[0] ? dir_name : m->project);
 	/* Defaults are the project's own files where it has them (documented in
 	 * examples/simple/perfanity.toml), never the example's. */
-	if (get_string(&c, root, "target", builtin ? "simple:bin" : dflt_target, &m->target) ||
-	    get_string(&c, root, "entry_point", builtin ? "simple.bin:main" : NULL, &m->entry_point) ||
-	    get_string(&c, root, "sources", builtin || project_has(m, "src", 1) ? "src" : "", &m->sources) ||
+	if (get_string(&c, root, "target", dflt_target, &m->target) ||
+	    get_string(&c, root, "entry_point", NULL, &m->entry_point) ||
+	    get_string(&c, root, "sources", project_has(m, "src", 1) ? "src" : "", &m->sources) ||
 	    get_list(&c, root, "packages", NULL, &m->packages, &m->n_packages) ||
-	    get_string(&c, root, "tests", builtin || project_has(m, "tests", 1) ? "tests" : "", &m->tests) ||
-	    get_list(&c, root, "requirements",
-		     builtin || project_has(m, "requirements.txt", 0) ? "requirements.txt" : NULL,
+	    get_string(&c, root, "tests", project_has(m, "tests", 1) ? "tests" : "", &m->tests) ||
+	    get_list(&c, root, "requirements", project_has(m, "requirements.txt", 0) ? "requirements.txt" : NULL,
 		     &m->requirement_files, &m->n_requirement_files) ||
 	    get_list(&c, root, "test_requirements",
-		     builtin || project_has(m, "test-requirements.txt", 0) ? "test-requirements.txt" : NULL,
+		     project_has(m, "test-requirements.txt", 0) ? "test-requirements.txt" : NULL,
 		     &m->test_requirement_files, &m->n_test_requirement_files) ||
 	    get_list(&c, root, "dependencies", NULL, &m->dependencies, &m->n_dependencies) ||
-	    get_list(&c, root, "test_dependencies", builtin || files_name_pytest(m) ? NULL : "pytest",
+	    get_list(&c, root, "test_dependencies", files_name_pytest(m) ? NULL : "pytest",
 		     &m->test_dependencies, &m->n_test_dependencies) ||
-	    get_find_links(&c, root, base_dir, builtin ? wheelhouse : NULL, m) ||
+	    get_find_links(&c, root, base_dir, m) ||
 	    get_string(&c, root, "index_url", NULL, &m->index_url) ||
-	    get_bool(&c, root, "no_index", builtin || json_object_get(root, "wheelhouse"), &m->no_index) ||
+	    get_bool(&c, root, "no_index", json_object_get(root, "wheelhouse") != NULL, &m->no_index) ||
 	    get_bool(&c, root, "network", 0, &m->network) ||
 	    get_list(&c, root, "run_args", NULL, &m->run_args, &m->n_run_args) ||
-	    get_string(&c, root, "edit", builtin ? "src/simple/revision.py" : "", &m->edit) ||
-	    get_string(&c, root, "synthetic_names", builtin ? "src/simple/synthetic.py" : "", &m->synthetic_names) ||
+	    get_string(&c, root, "edit", "", &m->edit) ||
+	    get_string(&c, root, "synthetic_names", "", &m->synthetic_names) ||
 	    get_string(&c, root, "pants", "pants", &m->pants) ||
 	    get_int(&c, root, "repetitions", 3, 1, &m->repetitions) ||
 	    get_int(&c, root, "warmup", 0, 0, &m->warmup) ||
-	    get_int(&c, root, "deps", builtin ? 20 : 0, 0, &m->deps) ||
+	    get_int(&c, root, "deps", 0, 0, &m->deps) ||
 	    get_int(&c, root, "dep_size", 16, 1, &m->dep_size_kb))
 		goto out;
 	/* {requirements} and {test_requirements}: the first file of each, for templates */
@@ -775,7 +782,6 @@ int bench_matrix_from_json(struct bench_matrix *m, json_t *root, const char *sou
 		goto out;
 	rc = 0;
 out:
-	json_decref(empty);
 	return rc;
 }
 

@@ -6,6 +6,8 @@
 #include <cmocka.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
+#include <unistd.h>
 #include <jansson.h>
 #include "bench_matrix.h"
 
@@ -17,11 +19,30 @@ static int load(struct bench_matrix *m, const char *text, char *err, size_t len)
 	if (!j)
 		fail_msg("bad test JSON: %s", je.text);
 	err[0] = 0;
-	int rc = bench_matrix_from_json(m, j, "perfanity.toml", "/proj", NULL, NULL, err, len);
+	int rc = bench_matrix_from_json(m, j, "perfanity.toml", "/proj", err, len);
 	json_decref(j);
 	if (rc)
 		bench_matrix_free(m);
 	return rc;
+}
+
+/* The built-in matrix is examples/simple/perfanity.toml (as tomllib reads it), its
+ * find_links replaced by the cache's wheelhouse. */
+static json_t *example_matrix_json(void)
+{
+	char out[] = "/tmp/pf_test_example_XXXXXX";
+	int fd = mkstemp(out);
+	assert_true(fd >= 0);
+	close(fd);
+	char cmd[512];
+	snprintf(cmd, sizeof(cmd), "/usr/bin/python3 scripts/bench_fixture.py toml2json "
+		 "examples/simple/perfanity.toml %s", out);
+	assert_int_equal(system(cmd), 0); /* run from the checkout, as `make unit` does */
+	json_error_t je;
+	json_t *j = json_load_file(out, 0, &je);
+	unlink(out);
+	assert_non_null(j);
+	return j;
 }
 
 static void builtin_is_the_seed_matrix(void **state)
@@ -29,11 +50,18 @@ static void builtin_is_the_seed_matrix(void **state)
 	(void)state;
 	struct bench_matrix m;
 	char err[512];
-	assert_int_equal(bench_matrix_from_json(&m, NULL, NULL, NULL, "/repo/examples", "/cache/wheelhouse",
-						err, sizeof(err)), 0);
+	json_t *j = example_matrix_json();
+	assert_int_equal(bench_matrix_from_json(&m, j, "built-in", "/repo/examples/simple", err, sizeof(err)), 0);
+	json_decref(j);
+	assert_int_equal(bench_matrix_set_wheelhouse(&m, "/cache/wheelhouse"), 0);
+	assert_string_equal(m.source, "built-in");
 	assert_string_equal(m.project, "/repo/examples/simple");
 	assert_int_equal(m.n_find_links, 1);
 	assert_string_equal(m.find_links[0], "/cache/wheelhouse");
+	assert_true(m.no_index);
+	assert_int_equal(m.deps, 20);
+	assert_int_equal(m.dep_size_kb, 16);
+	assert_string_equal(m.edit, "src/simple/revision.py");
 	assert_string_equal(m.target, "simple:bin");
 	assert_string_equal(m.entry_point, "simple.bin:main");
 	assert_int_equal(m.preset, BENCH_PRESET_PEX);

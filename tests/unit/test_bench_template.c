@@ -80,7 +80,7 @@ static void load(struct bench_matrix *m, const char *text)
 	json_t *j = json_loads(text, 0, &je);
 	assert_non_null(j);
 	char err[512] = "";
-	int rc = bench_matrix_from_json(m, j, "t.toml", "/proj", NULL, NULL, err, sizeof(err));
+	int rc = bench_matrix_from_json(m, j, "t.toml", "/proj", err, sizeof(err));
 	if (rc)
 		fail_msg("%s", err);
 	json_decref(j);
@@ -186,7 +186,7 @@ static void pants_preset_pantsd_axis(void **state)
 	json_error_t je;
 	json_t *j = json_loads("{\"preset\": \"pants\", \"parameters\": {\"pantsd\": [\"yes\"]}}", 0, &je);
 	char err[256];
-	assert_int_equal(bench_matrix_from_json(&m, j, "m.toml", "/", "/", NULL, err, sizeof(err)), -1);
+	assert_int_equal(bench_matrix_from_json(&m, j, "m.toml", "/", err, sizeof(err)), -1);
 	assert_string_equal(err, "m.toml: parameters.pantsd: expected boolean values (pantsd on or off), got 'yes'");
 	bench_matrix_free(&m);
 	json_decref(j);
