@@ -16,6 +16,8 @@ struct bench_env {
 	int keep;               /* keep the work directory (artifacts, copies) */
 	const char *tracer;     /* --trace: this perfanity, to run goals under `trace` */
 	const char *wheel_cache; /* the warm-up's wheels (bench_uses_wheel_cache) */
+	unsigned *trace_seq;    /* --trace: numbers the trace files of the work directory
+				 * across runs (a sweep's points), so none is overwritten */
 };
 
 /* Whether the pex preset resolves from a local directory of wheels built once before

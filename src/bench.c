@@ -31,6 +31,7 @@ struct bench_session {
 	char wheel_cache[PATH_MAX];
 	struct bench_load_env load; /* what loading a matrix needs */
 	struct bench_env env;       /* what running it needs */
+	unsigned trace_seq;         /* env.trace_seq */
 };
 
 /* The pex to run: --pex, else a checkout's pinned .venv/bin/pex (set-up installs it),
@@ -209,7 +210,7 @@ static int open_session(struct bench_session *s, const struct bench_args *a)
 	s->env = (struct bench_env){
 		.root = s->paths.data, .cache = s->paths.cache, .pex = s->pex, .python = a->python,
 		.wheelhouse = s->wheelhouse, .workdir = s->workdir, .quiet = a->quiet, .dry_run = a->dry_run,
-		.keep = s->keep, .tracer = s->tracer, .wheel_cache = s->wheel_cache,
+		.keep = s->keep, .tracer = s->tracer, .wheel_cache = s->wheel_cache, .trace_seq = &s->trace_seq,
 	};
 	return 0;
 }

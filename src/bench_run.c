@@ -288,77 +288,113 @@ static json_t *new_cell(const char *step, const char *goal)
 	return cell;
 }
 
-/* Run a list of templates in order, recording each; stop at the first failure.
- * Returns the exit code of the failing command (0 when all passed); *secs etc. summed. */
-static int run_commands(char *const *tmpls, size_t n, const struct bench_vars *vars,
-			const char *cwd, char *const *envp, const char *tmp, double timeout,
-			json_t *records, struct bench_exec_result *sum, char **stdout_tail,
-			char **stderr_tail, int *harness_error, const char *tracer, const char *trace_dir)
+/* Where and how a list of commands runs. */
+struct cmd_ctx {
+	const struct bench_vars *vars;
+	const char *cwd;
+	char *const *envp;     /* added to the inherited environment */
+	const char *tmp;       /* their stdout and stderr files go here */
+	double timeout;
+	const char *tracer;    /* --trace: run each under this perfanity; NULL: not traced */
+	const char *trace_dir; /* where the traces go */
+	unsigned *trace_seq;   /* numbers them */
+};
+
+/* What a list of commands did: times and statuses summed, one record per command, the
+ * last one's output tails. */
+struct cmd_result {
+	struct bench_exec_result sum;
+	json_t *records;
+	char *stdout_tail, *stderr_tail;
+	int harness_error; /* a command could not be rendered or started */
+};
+
+static void cmd_result_free(struct cmd_result *r)
 {
-	static int trace_seq;
-	memset(sum, 0, sizeof(*sum));
-	char *out = fmt("%s/.stdout", tmp), *err = fmt("%s/.stderr", tmp);
-	int rc = 0;
-	for (size_t i = 0; i < n && !rc; i++) {
-		char msg[256];
-		char *cmd = bench_render(tmpls[i], vars, msg, sizeof(msg));
-		if (!cmd) { /* checked at load time; cannot happen */
-			pf_err("%s: %s", tmpls[i], msg);
-			*harness_error = 1;
-			break;
-		}
-		struct bench_exec_result r;
-		char *tfile = NULL, *run = cmd;
-		if (tracer) { /* --trace: the same command, under perfanity trace */
-			bench_mkdir_p(trace_dir);
-			tfile = fmt("%s/t%06d.json", trace_dir, ++trace_seq);
-			run = bench_trace_wrap(tracer, tfile, cmd, bench_exec_needs_shell(cmd));
-			if (!run)
-				run = cmd;
-		}
-		if (bench_exec(run, cwd, envp, out, err, timeout, &r)) {
-			*harness_error = 1;
-			if (run != cmd)
-				free(run);
-			free(tfile);
-			free(cmd);
-			break;
-		}
+	json_decref(r->records);
+	free(r->stdout_tail);
+	free(r->stderr_tail);
+	memset(r, 0, sizeof(*r));
+}
+
+/* A traced command's record: the command as run, and the trace's category totals. Adds
+ * the traced wall to sum. */
+static void record_trace(json_t *rec, const char *run, const char *tfile, struct bench_exec_result *sum)
+{
+	json_t *summary = bench_trace_summary(tfile);
+	json_object_set_new(rec, "traced_command", json_string(run));
+	if (summary) {
+		sum->traced += json_integer_value(json_object_get(summary, "wall_ns")) / 1e9;
+		json_object_set_new(rec, "trace", summary);
+	}
+}
+
+/* One command: rendered, run (under the tracer with --trace), recorded and summed into
+ * out. Returns its exit code (124 timed out), or -1 on a harness error. */
+static int run_command(const struct cmd_ctx *x, const char *tmpl, const char *out_path, const char *err_path,
+		       struct cmd_result *out)
+{
+	char msg[256];
+	char *cmd = bench_render(tmpl, x->vars, msg, sizeof(msg)), *tfile = NULL, *run = cmd;
+	struct bench_exec_result r;
+	if (!cmd) { /* checked at load time; cannot happen */
+		pf_err("%s: %s", tmpl, msg);
+		return -1;
+	}
+	if (x->tracer) { /* --trace: the same command, under perfanity trace */
+		bench_mkdir_p(x->trace_dir);
+		tfile = fmt("%s/t%06u.json", x->trace_dir, ++*x->trace_seq);
+		run = bench_trace_wrap(x->tracer, tfile, cmd, bench_exec_needs_shell(cmd));
+		run = run ? run : cmd;
+	}
+	int rc = bench_exec(run, x->cwd, x->envp, out_path, err_path, x->timeout, &r) ? -1 : 0;
+	if (!rc) {
 		json_t *rec = json_object();
 		json_object_set_new(rec, "command", json_string(cmd));
-		if (tfile) {
-			json_t *summary = bench_trace_summary(tfile);
-			json_object_set_new(rec, "traced_command", json_string(run));
-			if (summary) {
-				sum->traced += json_integer_value(json_object_get(summary, "wall_ns")) / 1e9;
-				json_object_set_new(rec, "trace", summary);
-			}
-			free(tfile);
-		}
-		if (run != cmd)
-			free(run);
+		if (tfile)
+			record_trace(rec, run, tfile, &out->sum);
 		json_object_set_new(rec, "seconds", json_real(r.seconds));
 		json_object_set_new(rec, "exit_code", json_integer(r.exit_code));
 		if (r.timed_out)
 			json_object_set_new(rec, "timed_out", json_true());
-		json_array_append_new(records, rec);
-		sum->seconds += r.seconds;
-		sum->user += r.user;
-		sum->sys += r.sys;
-		sum->interrupted |= r.interrupted;
-		sum->timed_out |= r.timed_out;
-		rc = r.exit_code ? r.exit_code : r.timed_out ? 124 : 0;
-		sum->exit_code = rc;
-		free(*stdout_tail);
-		free(*stderr_tail);
-		*stdout_tail = bench_file_tail(out, STDOUT_TAIL);
-		*stderr_tail = bench_file_tail(err, STDERR_TAIL);
-		free(cmd);
-		if (r.interrupted)
-			break;
+		json_array_append_new(out->records, rec);
+		out->sum.seconds += r.seconds;
+		out->sum.user += r.user;
+		out->sum.sys += r.sys;
+		out->sum.interrupted |= r.interrupted;
+		out->sum.timed_out |= r.timed_out;
+		rc = out->sum.exit_code = r.exit_code ? r.exit_code : r.timed_out ? 124 : 0;
 	}
-	free(out);
-	free(err);
+	if (run != cmd)
+		free(run);
+	free(tfile);
+	free(cmd);
+	return rc;
+}
+
+/* Run a list of templates in order, recording each into out (records: a new array);
+ * stop at the first failure. Returns the exit code of the failing command (0 when all
+ * passed). */
+static int run_commands(const struct cmd_ctx *x, char *const *tmpls, size_t n, struct cmd_result *out)
+{
+	char *out_path = fmt("%s/.stdout", x->tmp), *err_path = fmt("%s/.stderr", x->tmp);
+	int rc = 0;
+	memset(out, 0, sizeof(*out));
+	out->records = json_array();
+	for (size_t i = 0; i < n && !rc && !out->sum.interrupted; i++) {
+		rc = run_command(x, tmpls[i], out_path, err_path, out);
+		if (rc < 0) {
+			out->harness_error = 1;
+			rc = 0;
+			break;
+		}
+		free(out->stdout_tail);
+		free(out->stderr_tail);
+		out->stdout_tail = bench_file_tail(out_path, STDOUT_TAIL);
+		out->stderr_tail = bench_file_tail(err_path, STDERR_TAIL);
+	}
+	free(out_path);
+	free(err_path);
 	return rc;
 }
 
@@ -368,10 +404,22 @@ struct config_run {
 	const struct bench_config *c;
 	struct progress *prog;
 	int *edit_counter;
+	unsigned *trace_seq;
 	char *label;
 	char *cdir;
 	char *trace_dir;          /* --trace: where this config's traces are kept */
 	struct bench_vars vars;
+};
+
+/* One repetition of a step: its TMPDIR and environment, and its prepare commands. */
+struct rep_run {
+	const struct bench_step *st;
+	size_t step;              /* its index */
+	int rep, warm;
+	char *tmp, *env_root, *env_tmp;
+	char *envp[3];
+	int prep_failed;
+	struct cmd_result prep;
 };
 
 static void dry_run_config(struct config_run *cr)
@@ -403,134 +451,169 @@ static void stop_pantsd(const struct bench_matrix *m, const char *project)
 		pf_err("the pantsd of %s would not stop", project);
 }
 
+/* How the commands of a repetition run; traced only for goals, never prepare. */
+static struct cmd_ctx rep_commands(struct config_run *cr, struct rep_run *r, int traced)
+{
+	return (struct cmd_ctx){
+		.vars = &cr->vars, .cwd = bench_vars_get(&cr->vars, "project"), .envp = r->envp, .tmp = r->tmp,
+		.timeout = cr->m->timeout, .tracer = traced ? cr->env->tracer : NULL, .trace_dir = cr->trace_dir,
+		.trace_seq = cr->trace_seq,
+	};
+}
+
+/* A repetition starts: a fresh TMPDIR, its variables, the clean step's removals, the
+ * incremental step's edit, then the step's prepare commands. */
+static void rep_begin(struct config_run *cr, size_t s, int rep, struct rep_run *r)
+{
+	const struct bench_matrix *m = cr->m;
+	const char *project = bench_vars_get(&cr->vars, "project");
+	const char *outdir = bench_vars_get(&cr->vars, "out");
+	char rep_s[16];
+	memset(r, 0, sizeof(*r));
+	r->st = &m->steps[s];
+	r->step = s;
+	r->rep = rep;
+	r->warm = rep < m->warmup;
+	r->tmp = fmt("%s/tmp/%s-%d", cr->cdir, r->st->name, rep);
+	bench_rm_rf(r->tmp);
+	bench_mkdir_p(r->tmp);
+	snprintf(rep_s, sizeof(rep_s), "%d", rep);
+	bench_vars_set(&cr->vars, "tmp", r->tmp, 0);
+	bench_vars_set(&cr->vars, "rep", rep_s, 0);
+	bench_vars_set(&cr->vars, "step", r->st->name, 0);
+	r->envp[0] = r->env_root = fmt("PEX_ROOT=%s", bench_vars_get(&cr->vars, "pex_root"));
+	r->envp[1] = r->env_tmp = fmt("TMPDIR=%s", r->tmp);
+	if (r->st->kind == BENCH_STEP_CLEAN) {
+		stop_pantsd(m, project);
+		bench_rm_rf(bench_vars_get(&cr->vars, "build_cache"));
+		bench_rm_rf(bench_vars_get(&cr->vars, "pex_root"));
+		bench_rm_rf(outdir);
+	}
+	bench_mkdir_p(outdir);
+	if (r->st->kind == BENCH_STEP_INCREMENTAL && edit_source(project, m->edit, ++*cr->edit_counter))
+		r->prep_failed = 1;
+	struct cmd_ctx x = rep_commands(cr, r, 0);
+	if (r->prep_failed || !r->st->n_prepare)
+		r->prep.records = json_array();
+	else
+		r->prep_failed = run_commands(&x, r->st->prepare, r->st->n_prepare, &r->prep) != 0;
+}
+
+static void rep_end(struct config_run *cr, struct rep_run *r)
+{
+	cmd_result_free(&r->prep);
+	free(r->env_root);
+	free(r->env_tmp);
+	if (!cr->env->keep)
+		bench_rm_rf(r->tmp);
+	free(r->tmp);
+}
+
+/* What the goal left behind: the artifact it built, the PEX_ROOT it filled (in the
+ * sample; in the config too when measured). */
+static void record_leftovers(struct config_run *cr, json_t *jconf, const struct rep_run *r, const char *goal,
+			     int exit_code, json_t *sample)
+{
+	const char *artifact = bench_vars_get(&cr->vars, "artifact");
+	char hash[17];
+	if (!strcmp(goal, "package") && !exit_code && !bench_tree_hash(artifact, hash)) {
+		long long bytes = bench_tree_bytes(artifact);
+		json_object_set_new(sample, "artifact_hash", json_string(hash));
+		json_object_set_new(sample, "artifact_bytes", json_integer(bytes));
+		if (!r->warm)
+			json_object_set_new(jconf, "artifact_bytes", json_integer(bytes));
+	}
+	if (!strcmp(goal, "run") && !exit_code) {
+		long long bytes = bench_tree_bytes(bench_vars_get(&cr->vars, "pex_root"));
+		json_object_set_new(sample, "pex_root_bytes", json_integer(bytes < 0 ? 0 : bytes));
+		if (!r->warm)
+			json_object_set_new(jconf, "pex_root_bytes", json_integer(bytes < 0 ? 0 : bytes));
+	}
+}
+
+/* A goal's sample: its times, status and commands (res's records move into it). */
+static json_t *new_sample(struct config_run *cr, const struct rep_run *r, struct cmd_result *res)
+{
+	const struct bench_exec_result *t = &res->sum;
+	json_t *sample = json_object();
+	if (r->prep_failed)
+		json_object_set_new(sample, "prepare_failed", json_true());
+	json_object_set_new(sample, "rep", json_integer(r->rep - cr->m->warmup + 1));
+	/* under --trace, the time is the commands' own wall as traced: the tracer's start-up
+	 * and tear-down are not the command's */
+	json_object_set_new(sample, "seconds", json_real(cr->env->tracer ? t->traced : t->seconds));
+	if (cr->env->tracer)
+		json_object_set_new(sample, "harness_seconds", json_real(t->seconds));
+	json_object_set_new(sample, "user", json_real(t->user));
+	json_object_set_new(sample, "sys", json_real(t->sys));
+	json_object_set_new(sample, "exit_code", json_integer(t->exit_code));
+	if (t->timed_out)
+		json_object_set_new(sample, "timed_out", json_true());
+	json_object_set_new(sample, "commands", res->records);
+	res->records = NULL;
+	if (r->st->n_prepare)
+		json_object_set_new(sample, "prepare", json_deep_copy(r->prep.records));
+	return sample;
+}
+
+/* One goal of a repetition: its commands (unless prepare failed: then the goal failed
+ * too), its sample, the progress line. Returns 0, 1 when a command was interrupted, or
+ * -1 on a harness error. */
+static int run_goal(struct config_run *cr, json_t *jconf, struct rep_run *r, size_t g)
+{
+	const struct bench_matrix *m = cr->m;
+	const struct bench_goal *goal = &m->goals[g];
+	struct cmd_result res = { 0 };
+	if (r->prep_failed) {
+		res.records = json_array();
+		res.sum.exit_code = r->prep.sum.exit_code ? r->prep.sum.exit_code : 1;
+		res.stderr_tail = strdup(r->prep.stderr_tail ? r->prep.stderr_tail : "prepare failed");
+	} else {
+		struct cmd_ctx x = rep_commands(cr, r, 1);
+		run_commands(&x, goal->commands, goal->n_commands, &res);
+	}
+	int rc = res.harness_error ? -1 : res.sum.interrupted ? 1 : 0;
+	if (!rc) {
+		json_t *sample = new_sample(cr, r, &res);
+		record_leftovers(cr, jconf, r, goal->name, res.sum.exit_code, sample);
+		json_object_set_new(sample, "stdout_tail", json_string(res.stdout_tail ? res.stdout_tail : ""));
+		if (res.sum.exit_code)
+			json_object_set_new(sample, "stderr_tail", json_string(res.stderr_tail ? res.stderr_tail : ""));
+		json_t *cell = json_array_get(json_object_get(jconf, "cells"), r->step * m->n_goals + g);
+		if (!r->warm)
+			json_array_append_new(json_object_get(cell, "samples"), sample);
+		else
+			json_decref(sample);
+		progress_line(cr->prog, cr->label, r->st->name, r->warm ? r->rep + 1 : r->rep - m->warmup + 1,
+			      r->warm ? m->warmup : m->repetitions, r->warm, goal->name, res.sum.seconds,
+			      res.sum.exit_code);
+	}
+	cmd_result_free(&res);
+	return rc;
+}
+
+/* One repetition of a step, every goal. Returns -1 on a harness error, 1 when
+ * interrupted, else 0. */
+static int run_rep(struct config_run *cr, json_t *jconf, size_t s, int rep)
+{
+	struct rep_run r;
+	rep_begin(cr, s, rep, &r);
+	int rc = r.prep.harness_error ? -1 : 0;
+	for (size_t g = 0; g < cr->m->n_goals && !rc && !bench_interrupted; g++)
+		rc = run_goal(cr, jconf, &r, g);
+	rep_end(cr, &r);
+	return rc < 0 ? -1 : bench_interrupted ? 1 : 0;
+}
+
 /* One config, every step. Returns -1 on a harness error, 1 when interrupted, else 0. */
 static int run_config(struct config_run *cr, json_t *jconf)
 {
 	const struct bench_matrix *m = cr->m;
-	json_t *cells = json_object_get(jconf, "cells");
-	const char *project = bench_vars_get(&cr->vars, "project");
-	const char *build_cache = bench_vars_get(&cr->vars, "build_cache");
-	const char *pex_root = bench_vars_get(&cr->vars, "pex_root");
-	const char *outdir = bench_vars_get(&cr->vars, "out");
-	const char *artifact = bench_vars_get(&cr->vars, "artifact");
-	int reps_total = m->warmup + m->repetitions;
-	for (size_t s = 0; s < m->n_steps; s++) {
-		const struct bench_step *st = &m->steps[s];
-		for (int rep = 0; rep < reps_total; rep++) {
-			int warm = rep < m->warmup;
-			if (bench_interrupted)
-				return 1;
-			/* A fresh temporary directory per repetition (TMPDIR of every command). */
-			char *tmp = fmt("%s/tmp/%s-%d", cr->cdir, st->name, rep);
-			bench_rm_rf(tmp);
-			bench_mkdir_p(tmp);
-			bench_vars_set(&cr->vars, "tmp", tmp, 0);
-			char rep_s[16];
-			snprintf(rep_s, sizeof(rep_s), "%d", rep);
-			bench_vars_set(&cr->vars, "rep", rep_s, 0);
-			bench_vars_set(&cr->vars, "step", st->name, 0);
-			char *env_root = fmt("PEX_ROOT=%s", pex_root), *env_tmp = fmt("TMPDIR=%s", tmp);
-			char *envp[] = { env_root, env_tmp, NULL };
-			if (st->kind == BENCH_STEP_CLEAN) {
-				stop_pantsd(m, project);
-				bench_rm_rf(build_cache);
-				bench_rm_rf(pex_root);
-				bench_rm_rf(outdir);
-			}
-			bench_mkdir_p(outdir);
-			int prep_failed = 0;
-			if (st->kind == BENCH_STEP_INCREMENTAL && edit_source(project, m->edit, ++*cr->edit_counter))
-				prep_failed = 1;
-			char *so = NULL, *se = NULL;
-			json_t *prep_records = json_array();
-			struct bench_exec_result pr = { 0 };
-			int harness = 0;
-			if (!prep_failed && st->n_prepare)
-				prep_failed = run_commands(st->prepare, st->n_prepare, &cr->vars, project, envp,
-							   tmp, m->timeout, prep_records, &pr, &so, &se, &harness,
-							   NULL, NULL) != 0;
-			if (harness) {
-				free(tmp); free(env_root); free(env_tmp); free(so); free(se);
-				json_decref(prep_records);
-				return -1;
-			}
-			for (size_t g = 0; g < m->n_goals && !bench_interrupted; g++) {
-				const struct bench_goal *goal = &m->goals[g];
-				json_t *sample = json_object();
-				json_t *records = json_array();
-				struct bench_exec_result r = { 0 };
-				char *gso = NULL, *gse = NULL;
-				if (prep_failed) {
-					r.exit_code = pr.exit_code ? pr.exit_code : 1;
-					gse = strdup(se ? se : "prepare failed");
-					json_object_set_new(sample, "prepare_failed", json_true());
-				} else {
-					run_commands(goal->commands, goal->n_commands, &cr->vars, project, envp,
-						     tmp, m->timeout, records, &r, &gso, &gse, &harness,
-						     cr->env->tracer, cr->trace_dir);
-				}
-				if (harness || r.interrupted) {
-					json_decref(sample); json_decref(records); free(gso); free(gse);
-					break;
-				}
-				json_object_set_new(sample, "rep", json_integer(rep - m->warmup + 1));
-				/* under --trace, the time is the commands' own wall as traced:
-				 * the tracer's start-up and tear-down are not the command's */
-				json_object_set_new(sample, "seconds", json_real(cr->env->tracer ? r.traced : r.seconds));
-				if (cr->env->tracer)
-					json_object_set_new(sample, "harness_seconds", json_real(r.seconds));
-				json_object_set_new(sample, "user", json_real(r.user));
-				json_object_set_new(sample, "sys", json_real(r.sys));
-				json_object_set_new(sample, "exit_code", json_integer(r.exit_code));
-				if (r.timed_out)
-					json_object_set_new(sample, "timed_out", json_true());
-				json_object_set_new(sample, "commands", records);
-				if (st->n_prepare)
-					json_object_set_new(sample, "prepare", json_deep_copy(prep_records));
-				/* What the goal left behind: the artifact it built, the PEX_ROOT it filled. */
-				if (!strcmp(goal->name, "package")) {
-					char hash[17];
-					if (!r.exit_code && !bench_tree_hash(artifact, hash)) {
-						long long bytes = bench_tree_bytes(artifact);
-						json_object_set_new(sample, "artifact_hash", json_string(hash));
-						json_object_set_new(sample, "artifact_bytes", json_integer(bytes));
-						if (!warm)
-							json_object_set_new(jconf, "artifact_bytes", json_integer(bytes));
-					}
-				}
-				if (!strcmp(goal->name, "run") && !r.exit_code) {
-					long long bytes = bench_tree_bytes(pex_root);
-					json_object_set_new(sample, "pex_root_bytes", json_integer(bytes < 0 ? 0 : bytes));
-					if (!warm)
-						json_object_set_new(jconf, "pex_root_bytes", json_integer(bytes < 0 ? 0 : bytes));
-				}
-				json_object_set_new(sample, "stdout_tail", json_string(gso ? gso : ""));
-				if (r.exit_code)
-					json_object_set_new(sample, "stderr_tail", json_string(gse ? gse : ""));
-				if (!warm)
-					json_array_append_new(json_object_get(json_array_get(cells, s * m->n_goals + g), "samples"), sample);
-				else
-					json_decref(sample);
-				progress_line(cr->prog, cr->label, st->name, warm ? rep + 1 : rep - m->warmup + 1,
-					      warm ? m->warmup : m->repetitions, warm, goal->name, r.seconds, r.exit_code);
-				free(gso);
-				free(gse);
-			}
-			json_decref(prep_records);
-			free(so);
-			free(se);
-			free(env_root);
-			free(env_tmp);
-			if (!cr->env->keep)
-				bench_rm_rf(tmp);
-			free(tmp);
-			if (harness)
-				return -1;
-			if (bench_interrupted)
-				return 1;
-		}
-	}
-	return 0;
+	int rc = 0;
+	for (size_t s = 0; s < m->n_steps && !rc; s++)
+		for (int rep = 0; rep < m->warmup + m->repetitions && !rc; rep++)
+			rc = bench_interrupted ? 1 : run_rep(cr, jconf, s, rep);
+	return rc;
 }
 
 static char *iso_now(void)
@@ -680,15 +763,9 @@ static int prepare_fixtures(const struct bench_matrix *m, const struct bench_env
 	return rc;
 }
 
-json_t *bench_run(const struct bench_matrix *m, const struct bench_env *env)
+/* The result document before anything ran: what runs, where, and how. */
+static json_t *new_result(const struct bench_matrix *m, const struct bench_env *env)
 {
-	struct bench_config *configs;
-	size_t n = bench_matrix_configs(m, &configs);
-	if (!n) {
-		pf_err("%s: the excludes leave no configuration to run", m->source);
-		free(configs);
-		return NULL;
-	}
 	json_t *doc = json_object();
 	char *started = iso_now();
 	json_object_set_new(doc, "perfanity_json_version", json_integer(PERFANITY_JSON_VERSION));
@@ -719,77 +796,104 @@ json_t *bench_run(const struct bench_matrix *m, const struct bench_env *env)
 	json_object_set_new(environment, "not_inherited", removed);
 	json_object_set_new(environment, "set", json_pack("[s,s]", "PEX_ROOT={pex_root}", "TMPDIR={tmp}"));
 	json_object_set_new(doc, "environment", environment);
-	json_t *jconfigs = json_array();
-	json_object_set_new(doc, "configs", jconfigs);
+	json_object_set_new(doc, "configs", json_array());
 	json_object_set_new(doc, "interrupted", json_false());
+	return doc;
+}
 
+/* A config's entry in the result: its label, parameters, directory and empty cells. */
+static json_t *new_config_result(const struct config_run *cr)
+{
+	const struct bench_matrix *m = cr->m;
+	json_t *jconf = json_object(), *params = json_object(), *cells = json_array();
+	json_object_set_new(jconf, "label", json_string(cr->label));
+	for (size_t p = 0; p < m->n_params; p++)
+		json_object_set_new(params, m->params[p].name, json_string(cr->c->values[p]));
+	json_object_set_new(jconf, "params", params);
+	json_object_set_new(jconf, "workdir", json_string(cr->cdir));
+	for (size_t s = 0; s < m->n_steps; s++)
+		for (size_t g = 0; g < m->n_goals; g++)
+			json_array_append_new(cells, new_cell(m->steps[s].name, m->goals[g].name));
+	json_object_set_new(jconf, "cells", cells);
+	return jconf;
+}
+
+/* Config i (numbered from 1 in its directory's name): its own copy of the pristine
+ * project, every step; with --dry-run, its commands printed. Returns as run_config. */
+static int bench_config(struct config_run *cr, size_t i, const char *synthetic, const char *pristine,
+			json_t *jconfigs)
+{
+	const struct bench_matrix *m = cr->m;
+	const struct bench_config *c = cr->c;
+	int rc = 0;
+	cr->label = fmt("%s%s%s%s%s", m->target, c->label[0] ? "@" : "", c->label, c->options[0] ? " " : "",
+			c->options);
+	cr->cdir = fmt("%s/c%02zu", cr->env->workdir, i + 1);
+	cr->trace_dir = fmt("%s/traces/c%02zu", cr->env->workdir, i + 1);
+	config_vars(&cr->vars, m, cr->env, c, cr->cdir, synthetic);
+	json_t *jconf = new_config_result(cr);
+	json_array_append_new(jconfigs, jconf);
+	if (cr->env->dry_run) {
+		dry_run_config(cr);
+	} else {
+		char *proj = fmt("%s/project", cr->cdir);
+		bench_rm_rf(cr->cdir);
+		bench_mkdir_p(cr->cdir);
+		if (bench_copy_tree(pristine, proj)) {
+			pf_err("cannot copy the project into %s", cr->cdir);
+			rc = -1;
+		} else {
+			rc = run_config(cr, jconf);
+			stop_pantsd(m, proj);
+		}
+		free(proj);
+		if (!cr->env->keep)
+			bench_rm_rf(cr->cdir);
+	}
+	bench_vars_free(&cr->vars);
+	free(cr->label);
+	free(cr->cdir);
+	free(cr->trace_dir);
+	return rc;
+}
+
+json_t *bench_run(const struct bench_matrix *m, const struct bench_env *env)
+{
+	struct bench_config *configs;
+	size_t n = bench_matrix_configs(m, &configs);
+	if (!n) {
+		pf_err("%s: the excludes leave no configuration to run", m->source);
+		free(configs);
+		return NULL;
+	}
+	json_t *doc = new_result(m, env);
 	char *synthetic = fmt("%s/synthetic", env->workdir);
 	char *pristine = fmt("%s/project", env->workdir);
 	double t0 = pf_now_s();
-	if (!env->dry_run && prepare_fixtures(m, env, synthetic, pristine)) {
-		json_decref(doc);
-		doc = NULL;
-		goto out;
-	}
 	struct progress prog = {
 		.total = n * m->n_steps * (size_t)(m->warmup + m->repetitions) * m->n_goals,
-		.started = pf_now_s(), .tty = isatty(2), .quiet = env->quiet,
+		.tty = isatty(2), .quiet = env->quiet,
 	};
-	int edit_counter = 0, rc = 0;
+	int fixtures_failed = !env->dry_run && prepare_fixtures(m, env, synthetic, pristine);
+	int edit_counter = 0, rc = fixtures_failed ? -1 : 0;
+	unsigned trace_seq = 0;
+	prog.started = pf_now_s();
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		struct config_run cr = { .m = m, .env = env, .c = &configs[i], .prog = &prog,
-					 .edit_counter = &edit_counter };
-		cr.label = fmt("%s%s%s%s%s", m->target, configs[i].label[0] ? "@" : "", configs[i].label,
-			       configs[i].options[0] ? " " : "", configs[i].options);
-		cr.cdir = fmt("%s/c%02zu", env->workdir, i + 1);
-		cr.trace_dir = fmt("%s/traces/c%02zu", env->workdir, i + 1);
-		config_vars(&cr.vars, m, env, &configs[i], cr.cdir, synthetic);
-		json_t *jconf = json_object();
-		json_object_set_new(jconf, "label", json_string(cr.label));
-		json_t *params = json_object();
-		for (size_t p = 0; p < m->n_params; p++)
-			json_object_set_new(params, m->params[p].name, json_string(configs[i].values[p]));
-		json_object_set_new(jconf, "params", params);
-		json_object_set_new(jconf, "workdir", json_string(cr.cdir));
-		json_t *cells = json_array();
-		for (size_t s = 0; s < m->n_steps; s++)
-			for (size_t g = 0; g < m->n_goals; g++)
-				json_array_append_new(cells, new_cell(m->steps[s].name, m->goals[g].name));
-		json_object_set_new(jconf, "cells", cells);
-		json_array_append_new(jconfigs, jconf);
-		if (env->dry_run) {
-			dry_run_config(&cr);
-		} else {
-			char *proj = fmt("%s/project", cr.cdir);
-			bench_rm_rf(cr.cdir);
-			bench_mkdir_p(cr.cdir);
-			if (bench_copy_tree(pristine, proj)) {
-				pf_err("cannot copy the project into %s", cr.cdir);
-				rc = -1;
-			} else {
-				rc = run_config(&cr, jconf);
-				stop_pantsd(m, proj);
-			}
-			free(proj);
-			if (!env->keep)
-				bench_rm_rf(cr.cdir);
-		}
-		bench_vars_free(&cr.vars);
-		free(cr.label);
-		free(cr.cdir);
-		free(cr.trace_dir);
+					 .edit_counter = &edit_counter,
+					 .trace_seq = env->trace_seq ? env->trace_seq : &trace_seq };
+		rc = bench_config(&cr, i, synthetic, pristine, json_object_get(doc, "configs"));
 	}
-	if (prog.tty && !env->quiet && !env->dry_run)
+	if (!fixtures_failed && prog.tty && !env->quiet && !env->dry_run) /* ends the progress line */
 		fputc('\n', stderr);
 	if (rc < 0) {
 		json_decref(doc);
 		doc = NULL;
-		goto out;
+	} else {
+		json_object_set_new(doc, "interrupted", json_boolean(rc == 1 || bench_interrupted));
+		json_object_set_new(doc, "wall_seconds", json_real(pf_now_s() - t0));
+		bench_finalize_cells(doc);
 	}
-	json_object_set_new(doc, "interrupted", json_boolean(rc == 1 || bench_interrupted));
-	json_object_set_new(doc, "wall_seconds", json_real(pf_now_s() - t0));
-	bench_finalize_cells(doc);
-out:
 	if (!env->keep) {
 		bench_rm_rf(synthetic);
 		bench_rm_rf(pristine);
