@@ -14,7 +14,7 @@
 struct bench_sweep {
 	const char *variable; /* "deps" or "dep_size" */
 	int values[BENCH_MAX_SWEEP];
-	size_t n;             /* 0: no sweep */
+	size_t n; /* 0: no sweep */
 };
 
 /* A list of --config, --step or --goal values. */

@@ -20,8 +20,8 @@ struct pf_opt {
 };
 
 struct pf_cli {
-	const char *cmd;            /* "bench": for messages */
-	const struct pf_opt *opts;  /* ends with a { NULL } entry */
+	const char *cmd;           /* "bench": for messages */
+	const struct pf_opt *opts; /* ends with a { NULL } entry */
 	struct option longopts[PF_CLI_MAX_OPTS + 1];
 	char shortopts[2 * PF_CLI_MAX_OPTS + 2];
 };

@@ -9,7 +9,7 @@ DEBS=(
   make gcc clang llvm bpftool pkg-config
   libbpf-dev libelf-dev libdw-dev libseccomp-dev zlib1g-dev libjansson-dev libcmocka-dev
   python3 python3-venv python3-pytest python3-pip
-  strace hyperfine
+  strace hyperfine clang-format
 )
 
 die() { echo "setup: $*" >&2; exit 1; }

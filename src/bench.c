@@ -23,10 +23,10 @@
 struct bench_session {
 	struct pf_paths paths;
 	char *workdir;
-	int keep;                 /* the work directory stays */
+	int keep; /* the work directory stays */
 	struct bench_matrix m;
 	char *pex;
-	char *tracer;             /* --trace: this executable */
+	char *tracer; /* --trace: this executable */
 	char wheelhouse[PATH_MAX];
 	char wheel_cache[PATH_MAX];
 	struct bench_load_env load; /* what loading a matrix needs */
@@ -56,8 +56,7 @@ static int pf_which_ok(const char *name)
 
 /* The tools and inputs a real run needs, each missing one named in one line with how to
  * get it. */
-static int check_tools(struct bench_matrix *m, const char *pex_arg, const char *pex,
-		       const struct pf_paths *paths)
+static int check_tools(struct bench_matrix *m, const char *pex_arg, const char *pex, const struct pf_paths *paths)
 {
 	int builtin = !strcmp(m->source, "built-in");
 	if (m->preset == BENCH_PRESET_PEX && !pex) {
@@ -75,7 +74,8 @@ static int check_tools(struct bench_matrix *m, const char *pex_arg, const char *
 			continue;
 		if (builtin && paths->installed)
 			pf_err("find_links: %s is not a directory (the example's wheelhouse: fetch it once, "
-			       "with network: sh %s/scripts/setup.d/50-bench-wheelhouse.sh)", m->find_links[i], paths->data);
+			       "with network: sh %s/scripts/setup.d/50-bench-wheelhouse.sh)",
+			       m->find_links[i], paths->data);
 		else
 			pf_err("find_links: %s is not a directory%s", m->find_links[i],
 			       builtin ? " (the example's wheelhouse: run 'make setup' once, with network)" : "");
@@ -83,7 +83,9 @@ static int check_tools(struct bench_matrix *m, const char *pex_arg, const char *
 	}
 	if (m->preset == BENCH_PRESET_PANTS && !pf_which_ok(m->pants)) {
 		pf_err("pants not found ('%s'): %sput pants on PATH, or set pants = \"/path/to/pants\" in the matrix",
-		       m->pants, paths->installed ? "" : "run 'make setup' (it installs Pants 2.17 when a CPython 3.9 is found), ");
+		       m->pants,
+		       paths->installed ? ""
+					: "run 'make setup' (it installs Pants 2.17 when a CPython 3.9 is found), ");
 		return -1;
 	}
 	return 0;
@@ -94,8 +96,7 @@ static int check_tools(struct bench_matrix *m, const char *pex_arg, const char *
 static void find_pants(struct bench_matrix *m, const struct pf_paths *paths)
 {
 	char local[PATH_MAX];
-	if (m->preset != BENCH_PRESET_PANTS || strcmp(m->pants, "pants") || paths->installed ||
-	    pf_which_ok(m->pants))
+	if (m->preset != BENCH_PRESET_PANTS || strcmp(m->pants, "pants") || paths->installed || pf_which_ok(m->pants))
 		return;
 	snprintf(local, sizeof(local), "%s/.venv-pants/bin/pants", paths->data);
 	if (!access(local, X_OK)) {
@@ -103,7 +104,6 @@ static void find_pants(struct bench_matrix *m, const struct pf_paths *paths)
 		m->pants = strdup(local);
 	}
 }
-
 
 /* The data directory, the interpreter and the work directory (matrix conversion,
  * fixtures, per-config copies and caches). Returns 0 or the exit status. */
@@ -155,20 +155,25 @@ static int load_matrix(struct bench_session *s, const struct bench_args *a)
 {
 	struct bench_matrix *m = &s->m;
 	char err[512];
-	if (a->n_operands ? bench_load_matrix(&s->load, a->operands[0], m) :
-			    bench_load_builtin(&s->load, s->wheelhouse, m))
+	if (a->n_operands ? bench_load_matrix(&s->load, a->operands[0], m)
+			  : bench_load_builtin(&s->load, s->wheelhouse, m))
 		return -1;
-	if (bench_matrix_select(m, a->config.v, a->config.n, a->step.v, a->step.n, a->goal.v, a->goal.n,
-				err, sizeof(err))) {
+	if (bench_matrix_select(m, a->config.v, a->config.n, a->step.v, a->step.n, a->goal.v, a->goal.n, err,
+				sizeof(err))) {
 		pf_err("%s", err);
 		return -1;
 	}
 	say_sources(m, a);
-	if (a->repetitions > 0) m->repetitions = a->repetitions;
-	if (a->warmup >= 0) m->warmup = a->warmup;
-	if (a->timeout > 0) m->timeout = a->timeout;
-	if (a->deps >= 0) m->deps = a->deps;
-	if (a->dep_size > 0) m->dep_size_kb = a->dep_size;
+	if (a->repetitions > 0)
+		m->repetitions = a->repetitions;
+	if (a->warmup >= 0)
+		m->warmup = a->warmup;
+	if (a->timeout > 0)
+		m->timeout = a->timeout;
+	if (a->deps >= 0)
+		m->deps = a->deps;
+	if (a->dep_size > 0)
+		m->dep_size_kb = a->dep_size;
 	if (!bench_is_dir(m->project)) {
 		pf_err("%s: project directory %s not found", m->source, m->project);
 		return -1;
@@ -201,16 +206,28 @@ static int open_session(struct bench_session *s, const struct bench_args *a)
 	snprintf(s->wheelhouse, sizeof(s->wheelhouse), "%s/wheelhouse", s->paths.cache);
 	snprintf(s->wheel_cache, sizeof(s->wheel_cache), "%s/wheels", s->workdir);
 	s->load = (struct bench_load_env){
-		.root = s->paths.data, .python = a->python, .workdir = s->workdir, .entry_point = a->entry_point,
+		.root = s->paths.data,
+		.python = a->python,
+		.workdir = s->workdir,
+		.entry_point = a->entry_point,
 	};
 	if (a->init)
 		return 0;
 	if (load_matrix(s, a) || find_tools(s, a))
 		return PF_EXIT_USAGE;
 	s->env = (struct bench_env){
-		.root = s->paths.data, .cache = s->paths.cache, .pex = s->pex, .python = a->python,
-		.wheelhouse = s->wheelhouse, .workdir = s->workdir, .quiet = a->quiet, .dry_run = a->dry_run,
-		.keep = s->keep, .tracer = s->tracer, .wheel_cache = s->wheel_cache, .trace_seq = &s->trace_seq,
+		.root = s->paths.data,
+		.cache = s->paths.cache,
+		.pex = s->pex,
+		.python = a->python,
+		.wheelhouse = s->wheelhouse,
+		.workdir = s->workdir,
+		.quiet = a->quiet,
+		.dry_run = a->dry_run,
+		.keep = s->keep,
+		.tracer = s->tracer,
+		.wheel_cache = s->wheel_cache,
+		.trace_seq = &s->trace_seq,
 	};
 	return 0;
 }

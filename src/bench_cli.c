@@ -8,9 +8,27 @@
 
 /* getopt_long's values of the long-only options. */
 enum {
-	OPT_TIMEOUT = PF_OPT_LONG, OPT_DEPS, OPT_DEP_SIZE, OPT_STATS, OPT_JSON, OPT_CSV, OPT_MARKDOWN,
-	OPT_COMPARE, OPT_SWEEP, OPT_WORKDIR, OPT_KEEP, OPT_PEX, OPT_PYTHON, OPT_DRY_RUN,
-	OPT_TRACE, OPT_EXPLAIN, OPT_INIT, OPT_ENTRY_POINT, OPT_CONFIG, OPT_STEP, OPT_GOAL,
+	OPT_TIMEOUT = PF_OPT_LONG,
+	OPT_DEPS,
+	OPT_DEP_SIZE,
+	OPT_STATS,
+	OPT_JSON,
+	OPT_CSV,
+	OPT_MARKDOWN,
+	OPT_COMPARE,
+	OPT_SWEEP,
+	OPT_WORKDIR,
+	OPT_KEEP,
+	OPT_PEX,
+	OPT_PYTHON,
+	OPT_DRY_RUN,
+	OPT_TRACE,
+	OPT_EXPLAIN,
+	OPT_INIT,
+	OPT_ENTRY_POINT,
+	OPT_CONFIG,
+	OPT_STEP,
+	OPT_GOAL,
 };
 
 /* The options, in --help's order; getopt_long's table is made from this one. */
@@ -23,26 +41,33 @@ static const struct pf_opt bench_opts[] = {
 	{ "stats", OPT_STATS, no_argument, NULL, "cells show median±stddev min–max" },
 	{ "json", OPT_JSON, required_argument, "FILE", "every sample, the exact commands and machine info" },
 	{ "csv", OPT_CSV, required_argument, "FILE", "one line per cell ('-': on stdout instead of the table)" },
-	{ "markdown", OPT_MARKDOWN, required_argument, "FILE", "the table in markdown ('-': on stdout instead of the table)" },
+	{ "markdown", OPT_MARKDOWN, required_argument, "FILE",
+	  "the table in markdown ('-': on stdout instead of the table)" },
 	{ "compare", OPT_COMPARE, no_argument, "A B", "two --json results side by side with ratios B/A" },
-	{ "sweep", OPT_SWEEP, required_argument, "VAR=V1,V2", "rerun at each deps (or dep_size) value; slope per unit" },
+	{ "sweep", OPT_SWEEP, required_argument, "VAR=V1,V2",
+	  "rerun at each deps (or dep_size) value; slope per unit" },
 	{ "workdir", OPT_WORKDIR, required_argument, "DIR", "work here and keep it (artifacts, project copies)" },
 	{ "keep", OPT_KEEP, no_argument, NULL, "keep the temporary work directory" },
-	{ "pex", OPT_PEX, required_argument, "PATH", "pex executable (default: pex on PATH; in a source checkout,\n"
-					       "the pinned .venv/bin/pex that set-up installs)" },
-	{ "python", OPT_PYTHON, required_argument, "PATH", "interpreter for pex --python and the PEXes (default "
-						  BENCH_DEFAULT_PYTHON ")" },
+	{ "pex", OPT_PEX, required_argument, "PATH",
+	  "pex executable (default: pex on PATH; in a source checkout,\n"
+	  "the pinned .venv/bin/pex that set-up installs)" },
+	{ "python", OPT_PYTHON, required_argument, "PATH",
+	  "interpreter for pex --python and the PEXes (default " BENCH_DEFAULT_PYTHON ")" },
 	{ "dry-run", OPT_DRY_RUN, no_argument, NULL, "print each config's rendered commands; run nothing" },
 	{ "quiet", 'q', no_argument, NULL, "no progress on stderr" },
-	{ "trace", OPT_TRACE, no_argument, NULL, "run every measured command under perfanity trace; samples\n"
-					 "keep its category totals, times are the traced walls" },
-	{ "explain", OPT_EXPLAIN, no_argument, NULL, "--trace, and say why: each cell's main causes, and what makes\n"
-					   "it slower than the fastest cell of its column" },
+	{ "trace", OPT_TRACE, no_argument, NULL,
+	  "run every measured command under perfanity trace; samples\n"
+	  "keep its category totals, times are the traced walls" },
+	{ "explain", OPT_EXPLAIN, no_argument, NULL,
+	  "--trace, and say why: each cell's main causes, and what makes\n"
+	  "it slower than the fastest cell of its column" },
 	{ "init", OPT_INIT, no_argument, NULL, "write DIR/perfanity.toml inferred from the project's files" },
-	{ "entry-point", OPT_ENTRY_POINT, required_argument, "NAME", "which console script (or module:function) an inferred\n"
-						       "matrix runs, when the project declares several" },
-	{ "config", OPT_CONFIG, required_argument, "PATTERN", "only the configurations matching NAME=VALUE[,NAME=VALUE...]\n"
-						     "(VALUE may be a glob: 'layout=packed,execution_mode=*'); repeatable" },
+	{ "entry-point", OPT_ENTRY_POINT, required_argument, "NAME",
+	  "which console script (or module:function) an inferred\n"
+	  "matrix runs, when the project declares several" },
+	{ "config", OPT_CONFIG, required_argument, "PATTERN",
+	  "only the configurations matching NAME=VALUE[,NAME=VALUE...]\n"
+	  "(VALUE may be a glob: 'layout=packed,execution_mode=*'); repeatable" },
 	{ "step", OPT_STEP, required_argument, "NAME", "only this step (clean, noop, incremental); repeatable" },
 	{ "goal", OPT_GOAL, required_argument, "NAME", "only this goal (package, run, test); repeatable" },
 	{ "help", 'h', no_argument, NULL, "this help" },
@@ -51,29 +76,27 @@ static const struct pf_opt bench_opts[] = {
 
 void bench_usage(FILE *f)
 {
-	fprintf(f,
-"Usage: perfanity bench [OPTIONS] [MATRIX]\n"
-"       perfanity bench --compare A.json B.json\n"
-"\n"
-"Benchmark packaging configurations: every config x step (clean, noop, incremental)\n"
-"x goal (package, run, test), repeated; prints median seconds per cell.\n"
-"MATRIX is a perfanity.toml, a pyproject.toml with [tool.perfanity], or a directory\n"
-"holding one; without it the built-in sample project (examples/simple) is benched.\n"
-"\n");
+	fprintf(f, "Usage: perfanity bench [OPTIONS] [MATRIX]\n"
+		   "       perfanity bench --compare A.json B.json\n"
+		   "\n"
+		   "Benchmark packaging configurations: every config x step (clean, noop, incremental)\n"
+		   "x goal (package, run, test), repeated; prints median seconds per cell.\n"
+		   "MATRIX is a perfanity.toml, a pyproject.toml with [tool.perfanity], or a directory\n"
+		   "holding one; without it the built-in sample project (examples/simple) is benched.\n"
+		   "\n");
 	pf_cli_options_help(f, bench_opts);
-	fprintf(f,
-"\n"
-"Without a perfanity.toml or [tool.perfanity], DIR is benched from what its own files say\n"
-"(pyproject.toml, setup.cfg, setup.py, requirements*.txt): --dry-run shows where each\n"
-"value came from, --init writes it for editing.\n"
-"\n"
-"Examples:\n"
-"  perfanity bench                          the built-in example, six configurations\n"
-"  perfanity bench ~/src/myapp --dry-run    what would run on your project, and why\n"
-"  perfanity bench examples/pants           the seed's table from real Pants runs\n"
-"  perfanity bench --step noop --goal run --config 'layout=packed'\n"
-"\n"
-"Exit status: 0 all cells measured, 1 some cell failed, 2 bad input, 130 interrupted.\n");
+	fprintf(f, "\n"
+		   "Without a perfanity.toml or [tool.perfanity], DIR is benched from what its own files say\n"
+		   "(pyproject.toml, setup.cfg, setup.py, requirements*.txt): --dry-run shows where each\n"
+		   "value came from, --init writes it for editing.\n"
+		   "\n"
+		   "Examples:\n"
+		   "  perfanity bench                          the built-in example, six configurations\n"
+		   "  perfanity bench ~/src/myapp --dry-run    what would run on your project, and why\n"
+		   "  perfanity bench examples/pants           the seed's table from real Pants runs\n"
+		   "  perfanity bench --step noop --goal run --config 'layout=packed'\n"
+		   "\n"
+		   "Exit status: 0 all cells measured, 1 some cell failed, 2 bad input, 130 interrupted.\n");
 }
 
 static int parse_int(const char *opt, const char *s, int min, int *out)
@@ -113,7 +136,9 @@ static int parse_sweep(const char *s, struct bench_sweep *sw)
 	sw->n = 0;
 	for (char *t = strtok_r(copy, ",", &save); t && !rc; t = strtok_r(NULL, ",", &save)) {
 		rc = sw->n == BENCH_MAX_SWEEP ||
-		     parse_int("--sweep", t, !strcmp(sw->variable, "deps") ? 0 : 1, &sw->values[sw->n]) ? -1 : 0;
+				     parse_int("--sweep", t, !strcmp(sw->variable, "deps") ? 0 : 1, &sw->values[sw->n])
+			     ? -1
+			     : 0;
 		sw->n += !rc;
 	}
 	free(copy);
@@ -161,9 +186,15 @@ static int set_value(struct bench_args *a, int c, const char *v)
 /* A flag: 0, or -1 when c is not one. */
 static int set_flag(struct bench_args *a, int c)
 {
-	int *flag = c == OPT_STATS ? &a->stats : c == OPT_COMPARE ? &a->compare : c == OPT_KEEP ? &a->keep :
-		    c == OPT_DRY_RUN ? &a->dry_run : c == 'q' ? &a->quiet : c == OPT_TRACE ? &a->trace :
-		    c == OPT_EXPLAIN ? &a->explain : c == OPT_INIT ? &a->init : NULL;
+	int *flag = c == OPT_STATS     ? &a->stats
+		    : c == OPT_COMPARE ? &a->compare
+		    : c == OPT_KEEP    ? &a->keep
+		    : c == OPT_DRY_RUN ? &a->dry_run
+		    : c == 'q'         ? &a->quiet
+		    : c == OPT_TRACE   ? &a->trace
+		    : c == OPT_EXPLAIN ? &a->explain
+		    : c == OPT_INIT    ? &a->init
+				       : NULL;
 	if (!flag)
 		return -1;
 	*flag = 1;

@@ -46,8 +46,7 @@ static int run_helper(const char *cmd, const char *workdir, int timeout, const c
 }
 
 /* The matrix in a JSON file the helpers wrote. */
-static int from_json_file(const char *json_path, const char *source, const char *base_dir,
-			  struct bench_matrix *m)
+static int from_json_file(const char *json_path, const char *source, const char *base_dir, struct bench_matrix *m)
 {
 	json_t *j = pf_json_read(json_path);
 	char err[1024];
@@ -62,8 +61,7 @@ static int from_json_file(const char *json_path, const char *source, const char 
 
 /* No matrix file: infer one from the project's own files (scripts/bench_infer.py); with
  * toml_out, write it there as a perfanity.toml instead of loading it. */
-static int infer_matrix(const struct bench_load_env *e, const char *dir, const char *toml_out,
-			struct bench_matrix *m)
+static int infer_matrix(const struct bench_load_env *e, const char *dir, const char *toml_out, struct bench_matrix *m)
 {
 	char json_path[PATH_MAX], script[PATH_MAX], source[PATH_MAX + 32];
 	snprintf(json_path, sizeof(json_path), "%s/inferred.json", e->workdir);
@@ -103,15 +101,16 @@ int bench_write_inferred(const struct bench_load_env *e, const char *dir)
 	}
 	if (infer_matrix(e, dir, out, NULL))
 		return PF_EXIT_USAGE;
-	fprintf(stderr, "perfanity: bench: wrote %s (inferred from the project's files; edit it, then: "
-			"perfanity bench %s)\n", out, dir);
+	fprintf(stderr,
+		"perfanity: bench: wrote %s (inferred from the project's files; edit it, then: "
+		"perfanity bench %s)\n",
+		out, dir);
 	return PF_EXIT_OK;
 }
 
 /* A matrix file, read with the interpreter's tomllib into JSON; source names it in
  * messages; relative paths in it are from its directory. */
-static int load_toml(const struct bench_load_env *e, const char *file, const char *source,
-		     struct bench_matrix *m)
+static int load_toml(const struct bench_load_env *e, const char *file, const char *source, struct bench_matrix *m)
 {
 	char json_path[PATH_MAX], script[PATH_MAX];
 	const char *table = strcmp(pf_base_name(file), "pyproject.toml") ? "" : "tool.perfanity";
@@ -121,8 +120,8 @@ static int load_toml(const struct bench_load_env *e, const char *file, const cha
 	char *qfile = bench_shell_quote(file), *qpy = bench_shell_quote(e->python);
 	char *qscript = bench_shell_quote(script), *qjson = bench_shell_quote(json_path), *cmd = NULL;
 	int rc = -1;
-	if (asprintf(&cmd, "%s %s toml2json %s %s%s%s", qpy, qscript, qfile, qjson,
-		     table[0] ? " --table " : "", table) >= 0 &&
+	if (asprintf(&cmd, "%s %s toml2json %s %s%s%s", qpy, qscript, qfile, qjson, table[0] ? " --table " : "",
+		     table) >= 0 &&
 	    !run_helper(cmd, e->workdir, 60, "cannot read the matrix file")) {
 		char *dir = realpath(file, NULL);
 		if (!dir)

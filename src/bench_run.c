@@ -39,8 +39,8 @@ static char *fmt(const char *f, ...)
 	return s;
 }
 
-static void progress_line(struct progress *p, const char *label, const char *step, int rep,
-			  int reps, int warm, const char *goal, double secs, int exit_code)
+static void progress_line(struct progress *p, const char *label, const char *step, int rep, int reps, int warm,
+			  const char *goal, double secs, int exit_code)
 {
 	p->done++;
 	if (p->quiet)
@@ -52,16 +52,16 @@ static void progress_line(struct progress *p, const char *label, const char *ste
 		snprintf(status, sizeof(status), "FAILED (exit %d)", exit_code);
 	else
 		snprintf(status, sizeof(status), "%.2fs", secs);
-	fprintf(stderr, "%s[%zu/%zu] %s %s %s%d/%d %s %s  ETA %dm%02ds%s",
-		p->tty ? "\r\033[K" : "", p->done, p->total, label, step, warm ? "warmup " : "",
-		rep, reps, goal, status, (int)eta / 60, (int)eta % 60, p->tty ? "" : "\n");
+	fprintf(stderr, "%s[%zu/%zu] %s %s %s%d/%d %s %s  ETA %dm%02ds%s", p->tty ? "\r\033[K" : "", p->done, p->total,
+		label, step, warm ? "warmup " : "", rep, reps, goal, status, (int)eta / 60, (int)eta % 60,
+		p->tty ? "" : "\n");
 	fflush(stderr);
 }
 
 /* The Pants preset's: --pantsd / --no-pantsd from the "pantsd" parameter, and the
  * machine's offline settings (scripts/setup.d/60-pants.sh) when set-up wrote them. */
-static void pants_vars(struct bench_vars *v, const struct bench_matrix *m,
-		       const struct bench_env *env, const struct bench_config *c)
+static void pants_vars(struct bench_vars *v, const struct bench_matrix *m, const struct bench_env *env,
+		       const struct bench_config *c)
 {
 	char *offline = fmt("%s/pants/offline.toml", env->cache), *p;
 	const char *args = "";
@@ -212,9 +212,8 @@ static void pex_vars(struct bench_vars *v, const struct bench_matrix *m, const s
 }
 
 /* Everything a command template may refer to, for one config. */
-static void config_vars(struct bench_vars *v, const struct bench_matrix *m,
-			const struct bench_env *env, const struct bench_config *c,
-			const char *cdir, const char *synthetic)
+static void config_vars(struct bench_vars *v, const struct bench_matrix *m, const struct bench_env *env,
+			const struct bench_config *c, const char *cdir, const char *synthetic)
 {
 	char *p;
 	char *project = fmt("%s/project", cdir);
@@ -234,7 +233,12 @@ static void config_vars(struct bench_vars *v, const struct bench_matrix *m,
 	pants_vars(v, m, env, c);
 	pex_vars(v, m, env, project, synthetic);
 	bench_vars_set(v, "project", project, 0);
-#define SETP(name, rel) do { p = fmt("%s/%s", project, rel); bench_vars_set(v, name, p, 0); free(p); } while (0)
+#define SETP(name, rel)                         \
+	do {                                    \
+		p = fmt("%s/%s", project, rel); \
+		bench_vars_set(v, name, p, 0);  \
+		free(p);                        \
+	} while (0)
 	SETP("sources", m->sources);
 	SETP("tests", m->tests);
 	SETP("requirements", m->requirements);
@@ -246,7 +250,12 @@ static void config_vars(struct bench_vars *v, const struct bench_matrix *m,
 	bench_vars_set(v, "synthetic_requirements", p, 0);
 	free(p);
 	bench_vars_set(v, "entry_point", m->entry_point, 0);
-#define SETD(name, rel) do { p = fmt("%s/%s", cdir, rel); bench_vars_set(v, name, p, 0); free(p); } while (0)
+#define SETD(name, rel)                        \
+	do {                                   \
+		p = fmt("%s/%s", cdir, rel);   \
+		bench_vars_set(v, name, p, 0); \
+		free(p);                       \
+	} while (0)
 	SETD("out", "out");
 	SETD("artifact", "out/bin.pex");
 	if (m->preset == BENCH_PRESET_PANTS) {
@@ -292,8 +301,8 @@ static json_t *new_cell(const char *step, const char *goal)
 struct cmd_ctx {
 	const struct bench_vars *vars;
 	const char *cwd;
-	char *const *envp;     /* added to the inherited environment */
-	const char *tmp;       /* their stdout and stderr files go here */
+	char *const *envp; /* added to the inherited environment */
+	const char *tmp;   /* their stdout and stderr files go here */
 	double timeout;
 	const char *tracer;    /* --trace: run each under this perfanity; NULL: not traced */
 	const char *trace_dir; /* where the traces go */
@@ -407,14 +416,14 @@ struct config_run {
 	unsigned *trace_seq;
 	char *label;
 	char *cdir;
-	char *trace_dir;          /* --trace: where this config's traces are kept */
+	char *trace_dir; /* --trace: where this config's traces are kept */
 	struct bench_vars vars;
 };
 
 /* One repetition of a step: its TMPDIR and environment, and its prepare commands. */
 struct rep_run {
 	const struct bench_step *st;
-	size_t step;              /* its index */
+	size_t step; /* its index */
 	int rep, warm;
 	char *tmp, *env_root, *env_tmp;
 	char *envp[3];
@@ -455,8 +464,13 @@ static void stop_pantsd(const struct bench_matrix *m, const char *project)
 static struct cmd_ctx rep_commands(struct config_run *cr, struct rep_run *r, int traced)
 {
 	return (struct cmd_ctx){
-		.vars = &cr->vars, .cwd = bench_vars_get(&cr->vars, "project"), .envp = r->envp, .tmp = r->tmp,
-		.timeout = cr->m->timeout, .tracer = traced ? cr->env->tracer : NULL, .trace_dir = cr->trace_dir,
+		.vars = &cr->vars,
+		.cwd = bench_vars_get(&cr->vars, "project"),
+		.envp = r->envp,
+		.tmp = r->tmp,
+		.timeout = cr->m->timeout,
+		.tracer = traced ? cr->env->tracer : NULL,
+		.trace_dir = cr->trace_dir,
 		.trace_seq = cr->trace_seq,
 	};
 }
@@ -719,8 +733,8 @@ static int warm_wheel_cache(const struct bench_matrix *m, const struct bench_env
 
 /* Synthetic wheels and a pristine project copy whose entry point imports them: made once
  * per run, copied per config. */
-static int prepare_fixtures(const struct bench_matrix *m, const struct bench_env *env,
-			    const char *synthetic, const char *pristine)
+static int prepare_fixtures(const struct bench_matrix *m, const struct bench_env *env, const char *synthetic,
+			    const char *pristine)
 {
 	bench_rm_rf(pristine); /* a kept work directory may hold a previous run's (--sweep) */
 	bench_rm_rf(synthetic);
@@ -743,8 +757,8 @@ static int prepare_fixtures(const struct bench_matrix *m, const struct bench_env
 	struct bench_exec_result r;
 	char *q_py = bench_shell_quote(env->python), *q_script = bench_shell_quote(script);
 	char *q_syn = bench_shell_quote(synthetic), *q_names = bench_shell_quote(names);
-	char *argcmd = fmt("%s %s wheels %s --deps %d --dep-size %d%s%s", q_py, q_script, q_syn,
-			   m->deps, m->dep_size_kb, names[0] ? " --names-module " : "", names[0] ? q_names : "");
+	char *argcmd = fmt("%s %s wheels %s --deps %d --dep-size %d%s%s", q_py, q_script, q_syn, m->deps,
+			   m->dep_size_kb, names[0] ? " --names-module " : "", names[0] ? q_names : "");
 	free(q_py);
 	free(q_script);
 	free(q_syn);
@@ -820,14 +834,13 @@ static json_t *new_config_result(const struct config_run *cr)
 
 /* Config i (numbered from 1 in its directory's name): its own copy of the pristine
  * project, every step; with --dry-run, its commands printed. Returns as run_config. */
-static int bench_config(struct config_run *cr, size_t i, const char *synthetic, const char *pristine,
-			json_t *jconfigs)
+static int bench_config(struct config_run *cr, size_t i, const char *synthetic, const char *pristine, json_t *jconfigs)
 {
 	const struct bench_matrix *m = cr->m;
 	const struct bench_config *c = cr->c;
 	int rc = 0;
-	cr->label = fmt("%s%s%s%s%s", m->target, c->label[0] ? "@" : "", c->label, c->options[0] ? " " : "",
-			c->options);
+	cr->label =
+		fmt("%s%s%s%s%s", m->target, c->label[0] ? "@" : "", c->label, c->options[0] ? " " : "", c->options);
 	cr->cdir = fmt("%s/c%02zu", cr->env->workdir, i + 1);
 	cr->trace_dir = fmt("%s/traces/c%02zu", cr->env->workdir, i + 1);
 	config_vars(&cr->vars, m, cr->env, c, cr->cdir, synthetic);
@@ -872,14 +885,18 @@ json_t *bench_run(const struct bench_matrix *m, const struct bench_env *env)
 	double t0 = pf_now_s();
 	struct progress prog = {
 		.total = n * m->n_steps * (size_t)(m->warmup + m->repetitions) * m->n_goals,
-		.tty = isatty(2), .quiet = env->quiet,
+		.tty = isatty(2),
+		.quiet = env->quiet,
 	};
 	int fixtures_failed = !env->dry_run && prepare_fixtures(m, env, synthetic, pristine);
 	int edit_counter = 0, rc = fixtures_failed ? -1 : 0;
 	unsigned trace_seq = 0;
 	prog.started = pf_now_s();
 	for (size_t i = 0; i < n && rc == 0; i++) {
-		struct config_run cr = { .m = m, .env = env, .c = &configs[i], .prog = &prog,
+		struct config_run cr = { .m = m,
+					 .env = env,
+					 .c = &configs[i],
+					 .prog = &prog,
 					 .edit_counter = &edit_counter,
 					 .trace_seq = env->trace_seq ? env->trace_seq : &trace_seq };
 		rc = bench_config(&cr, i, synthetic, pristine, json_object_get(doc, "configs"));
@@ -944,7 +961,8 @@ void bench_finalize_cells(json_t *doc)
 				json_object_set_new(cell, "warning", w ? json_string(w) : json_null());
 			}
 			if (failed) {
-				json_object_set_new(cell, "exit_code", json_incref(json_object_get(failed, "exit_code")));
+				json_object_set_new(cell, "exit_code",
+						    json_incref(json_object_get(failed, "exit_code")));
 				if (json_is_true(json_object_get(failed, "timed_out")))
 					json_object_set_new(cell, "timed_out", json_true());
 				json_t *tail = json_object_get(failed, "stderr_tail");

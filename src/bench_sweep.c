@@ -36,7 +36,8 @@ static json_t *sweep_slopes(json_t *points, const struct bench_sweep *sw)
 		json_object_set_new(row, "label", json_incref(json_object_get(config, "label")));
 		json_array_foreach(json_object_get(config, "cells"), k, cell) {
 			char key[128];
-			snprintf(key, sizeof(key), "%s/%s", pf_json_str(cell, "step", ""), pf_json_str(cell, "goal", ""));
+			snprintf(key, sizeof(key), "%s/%s", pf_json_str(cell, "step", ""),
+				 pf_json_str(cell, "goal", ""));
 			json_object_set_new(per, key, cell_slope(points, i, k, sw));
 		}
 		json_object_set_new(row, "seconds_per_unit", per);
@@ -51,7 +52,8 @@ json_t *bench_sweep_run(struct bench_matrix *m, const struct bench_env *env, con
 	json_object_set_new(doc, "perfanity_json_version", json_integer(PERFANITY_JSON_VERSION));
 	json_object_set_new(doc, "kind", json_string("bench-sweep"));
 	json_object_set_new(doc, "variable", json_string(sw->variable));
-	json_object_set_new(doc, "unit", json_string(!strcmp(sw->variable, "deps") ? "dependency" : "KB per dependency"));
+	json_object_set_new(doc, "unit",
+			    json_string(!strcmp(sw->variable, "deps") ? "dependency" : "KB per dependency"));
 	json_object_set_new(doc, "points", points);
 	for (size_t i = 0; i < sw->n && !bench_interrupted; i++) {
 		if (!strcmp(sw->variable, "deps"))

@@ -31,11 +31,47 @@ static void every_option(void **state)
 {
 	(void)state;
 	struct bench_args a;
-	char *argv[] = { "bench", "-r", "5", "--warmup=1", "--timeout", "2.5", "--deps", "0", "--dep-size", "4",
-			 "--stats", "--json", "o.json", "--csv", "o.csv", "--markdown", "-", "--workdir", "w",
-			 "--keep", "--pex", "/p", "--python", "/py", "--dry-run", "-q", "--explain", "--entry-point",
-			 "app:main", "--config", "layout=packed", "--config", "layout=loose", "--step", "noop",
-			 "--goal", "run", "--sweep", "dep_size=1,2,3", "proj", NULL };
+	char *argv[] = { "bench",
+			 "-r",
+			 "5",
+			 "--warmup=1",
+			 "--timeout",
+			 "2.5",
+			 "--deps",
+			 "0",
+			 "--dep-size",
+			 "4",
+			 "--stats",
+			 "--json",
+			 "o.json",
+			 "--csv",
+			 "o.csv",
+			 "--markdown",
+			 "-",
+			 "--workdir",
+			 "w",
+			 "--keep",
+			 "--pex",
+			 "/p",
+			 "--python",
+			 "/py",
+			 "--dry-run",
+			 "-q",
+			 "--explain",
+			 "--entry-point",
+			 "app:main",
+			 "--config",
+			 "layout=packed",
+			 "--config",
+			 "layout=loose",
+			 "--step",
+			 "noop",
+			 "--goal",
+			 "run",
+			 "--sweep",
+			 "dep_size=1,2,3",
+			 "proj",
+			 NULL };
 	assert_int_equal(bench_parse_args(ARGC(argv), argv, &a), 0);
 	assert_int_equal(a.repetitions, 5);
 	assert_int_equal(a.warmup, 1);
@@ -88,12 +124,18 @@ static void bad_values(void **state)
 	(void)state;
 	struct bench_args a;
 	char *bad[][4] = {
-		{ "bench", "-r", "0", NULL },           { "bench", "--warmup", "-1", NULL },
-		{ "bench", "--timeout", "0", NULL },    { "bench", "--timeout", "1s", NULL },
-		{ "bench", "--deps", "x", NULL },       { "bench", "--dep-size", "0", NULL },
-		{ "bench", "--sweep", "layers=1,2", NULL }, { "bench", "--sweep", "deps=1", NULL },
-		{ "bench", "--sweep", "dep_size=0,1", NULL }, { "bench", "--bogus", NULL, NULL },
-		{ "bench", "-x", NULL, NULL },          { "bench", "--json", NULL, NULL },
+		{ "bench", "-r", "0", NULL },
+		{ "bench", "--warmup", "-1", NULL },
+		{ "bench", "--timeout", "0", NULL },
+		{ "bench", "--timeout", "1s", NULL },
+		{ "bench", "--deps", "x", NULL },
+		{ "bench", "--dep-size", "0", NULL },
+		{ "bench", "--sweep", "layers=1,2", NULL },
+		{ "bench", "--sweep", "deps=1", NULL },
+		{ "bench", "--sweep", "dep_size=0,1", NULL },
+		{ "bench", "--bogus", NULL, NULL },
+		{ "bench", "-x", NULL, NULL },
+		{ "bench", "--json", NULL, NULL },
 		{ "bench", "-r", NULL, NULL },
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
