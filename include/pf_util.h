@@ -16,6 +16,9 @@ char *pf_xstrdup(const char *s);
 uint64_t pf_now_ns(void);
 double pf_now_s(void); /* the same, in seconds */
 
+/* Columns UTF-8 text takes in a table: one per code point (enough for ± and –). */
+size_t pf_text_width(const char *s);
+
 /* How a byte count is written: each is what one output has always printed. */
 enum pf_bytes_style {
 	PF_BYTES_IEC,   /* "999 B", "1.0 KiB", "5.3 MiB" ... TiB (report) */

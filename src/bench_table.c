@@ -70,15 +70,6 @@ static void grid_set(struct grid *g, size_t r, size_t c, const char *num, const 
 	g->mark[r * g->n_cols + c] = strdup(mark);
 }
 
-/* Display width of UTF-8 text (each code point one column: enough for ± and –). */
-static size_t width(const char *s)
-{
-	size_t w = 0;
-	for (; s && *s; s++)
-		w += ((unsigned char)*s & 0xC0) != 0x80;
-	return w;
-}
-
 static void pad(FILE *f, size_t n)
 {
 	while (n--)
@@ -100,24 +91,24 @@ static void put_line(FILE *out, char *buf, size_t len)
 
 static void grid_print_text(FILE *out, const struct grid *g)
 {
-	size_t lw = width(g->corner[0]);
-	if (width(g->corner[1]) > lw)
-		lw = width(g->corner[1]);
+	size_t lw = pf_text_width(g->corner[0]);
+	if (pf_text_width(g->corner[1]) > lw)
+		lw = pf_text_width(g->corner[1]);
 	for (size_t r = 0; r < g->n_rows; r++)
-		if (width(g->row_labels[r]) > lw)
-			lw = width(g->row_labels[r]);
+		if (pf_text_width(g->row_labels[r]) > lw)
+			lw = pf_text_width(g->row_labels[r]);
 	size_t *numw = calloc(g->n_cols + 1, sizeof(size_t));
 	size_t *markw = calloc(g->n_cols + 1, sizeof(size_t));
 	size_t *colw = calloc(g->n_cols + 1, sizeof(size_t));
 	for (size_t c = 0; c < g->n_cols; c++) {
 		for (size_t r = 0; r < g->n_rows; r++) {
-			size_t nw = width(g->num[r * g->n_cols + c]), mw = width(g->mark[r * g->n_cols + c]);
+			size_t nw = pf_text_width(g->num[r * g->n_cols + c]), mw = pf_text_width(g->mark[r * g->n_cols + c]);
 			numw[c] = nw > numw[c] ? nw : numw[c];
 			markw[c] = mw > markw[c] ? mw : markw[c];
 		}
 		colw[c] = numw[c] + markw[c];
-		if (width(g->col_names[c]) > colw[c])
-			colw[c] = width(g->col_names[c]);
+		if (pf_text_width(g->col_names[c]) > colw[c])
+			colw[c] = pf_text_width(g->col_names[c]);
 	}
 	char *line = NULL;
 	size_t len = 0;
@@ -125,15 +116,15 @@ static void grid_print_text(FILE *out, const struct grid *g)
 	/* Header 1: group names, left-aligned over their columns. */
 	f = open_memstream(&line, &len);
 	fputs(g->corner[0], f);
-	pad(f, lw - width(g->corner[0]));
+	pad(f, lw - pf_text_width(g->corner[0]));
 	for (size_t grp = 0, c = 0; grp < g->n_groups; grp++) {
 		size_t span = 0;
 		for (size_t k = 0; k < g->group_cols[grp]; k++, c++)
 			span += colw[c] + (k ? COL_SEP : 0);
 		pad(f, grp ? GROUP_SEP : 2);
 		fputs(g->group_names[grp], f);
-		if (span > width(g->group_names[grp]))
-			pad(f, span - width(g->group_names[grp]));
+		if (span > pf_text_width(g->group_names[grp]))
+			pad(f, span - pf_text_width(g->group_names[grp]));
 	}
 	fclose(f);
 	put_line(out, line, len);
@@ -144,12 +135,12 @@ static void grid_print_text(FILE *out, const struct grid *g)
 		f = open_memstream(&line, &len);
 		const char *label = r ? g->row_labels[r - 1] : g->corner[1];
 		fputs(label, f);
-		pad(f, lw - width(label));
+		pad(f, lw - pf_text_width(label));
 		for (size_t grp = 0, c = 0; grp < g->n_groups; grp++) {
 			for (size_t k = 0; k < g->group_cols[grp]; k++, c++) {
 				pad(f, k ? COL_SEP : grp ? GROUP_SEP : 2);
 				if (!r) {
-					pad(f, colw[c] - width(g->col_names[c]));
+					pad(f, colw[c] - pf_text_width(g->col_names[c]));
 					fputs(g->col_names[c], f);
 					continue;
 				}
@@ -158,10 +149,10 @@ static void grid_print_text(FILE *out, const struct grid *g)
 				num = num ? num : "";
 				mark = mark ? mark : "";
 				pad(f, colw[c] - numw[c] - markw[c]);
-				pad(f, numw[c] - width(num));
+				pad(f, numw[c] - pf_text_width(num));
 				fputs(num, f);
 				fputs(mark, f);
-				pad(f, markw[c] - width(mark));
+				pad(f, markw[c] - pf_text_width(mark));
 			}
 		}
 		fclose(f);

@@ -34,6 +34,14 @@ double pf_now_s(void)
 	return pf_now_ns() / 1e9;
 }
 
+size_t pf_text_width(const char *s)
+{
+	size_t w = 0;
+	for (; s && *s; s++)
+		w += ((unsigned char)*s & 0xC0) != 0x80; /* continuation bytes take no column */
+	return w;
+}
+
 char *pf_fmt_bytes_as(char *buf, size_t len, uint64_t n, enum pf_bytes_style style)
 {
 	static const char *const iec[] = { "B", "KiB", "MiB", "GiB", "TiB" };

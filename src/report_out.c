@@ -132,15 +132,6 @@ int pf_table_rows(const struct pf_table *t)
 	return t ? t->nrows - 1 : 0;
 }
 
-/* Display width: UTF-8 continuation bytes take no column. */
-static int width(const char *s)
-{
-	int w = 0;
-	for (; s && *s; s++)
-		w += ((unsigned char)*s & 0xc0) != 0x80;
-	return w;
-}
-
 void pf_table_print(FILE *f, struct pf_table *t, int markdown, const char *indent)
 {
 	if (!t)
@@ -162,7 +153,7 @@ void pf_table_print(FILE *f, struct pf_table *t, int markdown, const char *inden
 	int w[16] = { 0 };
 	for (int r = 0; r < t->nrows; r++)
 		for (int c = 0; c < t->ncols; c++) {
-			int cw = width(t->cells[r * t->ncols + c]);
+			int cw = (int)pf_text_width(t->cells[r * t->ncols + c]);
 			if (cw > w[c])
 				w[c] = cw;
 		}
@@ -170,7 +161,7 @@ void pf_table_print(FILE *f, struct pf_table *t, int markdown, const char *inden
 		fputs(indent ? indent : "", f);
 		for (int c = 0; c < t->ncols; c++) {
 			const char *s = t->cells[r * t->ncols + c];
-			int pad = w[c] - width(s);
+			int pad = w[c] - (int)pf_text_width(s);
 			int last = c == t->ncols - 1;
 			if (t->align[c] == 'r')
 				fprintf(f, "%*s%s", pad, "", s);

@@ -36,6 +36,16 @@ static void clock_is_monotonic(void **state)
 	assert_true(pf_now_s() >= a / 1e9);
 }
 
+/* Table columns: one per code point, whatever its bytes. */
+static void text_width(void **state)
+{
+	(void)state;
+	assert_int_equal(pf_text_width("median"), 6);
+	assert_int_equal(pf_text_width("0.41±0.02 0.39–0.44"), 19);
+	assert_int_equal(pf_text_width(""), 0);
+	assert_int_equal(pf_text_width(NULL), 0);
+}
+
 /* Each style is the spelling one output has always used. */
 static void bytes_styles(void **state)
 {
@@ -61,9 +71,8 @@ static void bytes_styles(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(base_name),
-		cmocka_unit_test(xstrdup_never_null),
-		cmocka_unit_test(clock_is_monotonic),
+		cmocka_unit_test(base_name),          cmocka_unit_test(xstrdup_never_null),
+		cmocka_unit_test(clock_is_monotonic), cmocka_unit_test(text_width),
 		cmocka_unit_test(bytes_styles),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
