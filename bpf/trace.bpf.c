@@ -87,6 +87,13 @@ struct {
 } archives SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, PF_SC_NR_MAX);
+	__type(key, __u32);
+	__type(value, struct pf_syscall_stat);
+} syscalls SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 16384);
 	__type(key, __u64);
@@ -614,6 +621,7 @@ int BPF_PROG(pf_sys_enter, struct pt_regs *regs, long nr)
 	}
 
 	st->sc = sc;
+	st->nr = (__u32)nr;
 	st->in_syscall = 1;
 	st->sc_start = now;
 	st->mutates = !!(sc & PF_SC_MUTATES);
@@ -771,6 +779,22 @@ static __always_inline void count_file_call(struct pf_thread_state *st, __u64 ke
 		__sync_fetch_and_add(&fs->mutations, 1);
 }
 
+/* The syscall table: this CPU's row of the syscall's number. */
+static __always_inline void count_syscall(struct pf_thread_state *st, long ret, __u64 delta)
+{
+	__u32 nr = st->nr;
+	struct pf_syscall_stat *s = bpf_map_lookup_elem(&syscalls, &nr);
+
+	if (!s)
+		return; /* a number past the table */
+	s->calls++;
+	s->ns += delta;
+	if (ret < 0 && ret >= -4095)
+		s->errors++;
+	else if (ret > 0 && (st->sc & (PF_SC_READS | PF_SC_WRITES)))
+		s->bytes += ret;
+}
+
 /* The file a path call worked on (or an open opened): its key, and its flags. */
 static __always_inline __u64 path_call_file(struct pf_thread_state *st, __u8 cls, long ret, __u64 *flags)
 {
@@ -820,6 +844,7 @@ int BPF_PROG(pf_sys_exit, struct pt_regs *regs, long ret)
 	delta = now - st->sc_start;
 	if (key)
 		count_file_call(st, key, by_fd, ret, delta);
+	count_syscall(st, ret, delta);
 	if (st->cat == PF_CAT_ZIP_EXTRACT && st->archive_key) {
 		struct pf_archive_stat *as = bpf_map_lookup_elem(&archives, &st->archive_key);
 

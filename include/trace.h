@@ -239,7 +239,7 @@ struct pf_thread_state {
 	__u32 base;      /* base category of the syscall in progress */
 	__u32 sched;     /* enum pf_sched */
 	__u32 claimed;   /* PF_CLAIM_*: who summed this state up at the end */
-	__u32 pad;
+	__u32 nr;        /* number of the syscall in progress */
 	__u64 sc_start;  /* when the syscall in progress was entered */
 	__u64 strm;      /* z_stream * of the inflate() in progress */
 	__u64 total_out; /* its total_out when inflate() was entered */
@@ -273,6 +273,15 @@ struct pf_thread_state {
 };
 #define PF_CLAIM_DUMPED 1 /* written out by the end-of-trace iterator */
 #define PF_CLAIM_EXITED 2 /* flushed by the thread's exit */
+
+/* Per syscall number, summed over the traced tree (a per-CPU array: no
+ * atomics on the hot path; user space adds the CPUs up): strace -c's table. */
+struct pf_syscall_stat {
+	__u64 calls;   /* completed (exit and exit_group never return: not counted) */
+	__u64 errors;  /* returned -4095..-1 */
+	__u64 ns;      /* entry to exit */
+	__u64 bytes;   /* returned by the calls that read or write */
+};
 
 struct pf_proc_stat {
 	__u64 thread_ns; /* sum of finished threads' lifetimes */

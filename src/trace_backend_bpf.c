@@ -444,6 +444,31 @@ static void import_row(struct pf_trace *tr, const void *k, const void *v, uint64
 	pf_trace_add_import(tr, *(const __u64 *)k, v);
 }
 
+/* The per-CPU syscall table, added up over the CPUs. */
+static void collect_syscalls(struct pf_backend *b)
+{
+	int fd = bpf_map__fd(b->skel->maps.syscalls), ncpu = libbpf_num_possible_cpus();
+	struct pf_syscall_stat *v;
+
+	if (ncpu <= 0 || !(v = calloc((size_t)ncpu, sizeof(*v)))) {
+		pf_err("cannot read the syscall table: %s", strerror(ncpu < 0 ? -ncpu : ENOMEM));
+		return;
+	}
+	for (__u32 nr = 0; nr < PF_SC_NR_MAX; nr++) {
+		struct pf_syscall_stat *sum = &b->tr->syscalls[nr];
+
+		if (bpf_map_lookup_elem(fd, &nr, v))
+			continue;
+		for (int c = 0; c < ncpu; c++) {
+			sum->calls += v[c].calls;
+			sum->errors += v[c].errors;
+			sum->ns += v[c].ns;
+			sum->bytes += v[c].bytes;
+		}
+	}
+	free(v);
+}
+
 static int bpf_collect(struct pf_backend *b, uint64_t now)
 {
 	struct pf_trace *tr = b->tr;
@@ -463,6 +488,7 @@ static int bpf_collect(struct pf_backend *b, uint64_t now)
 	}
 	for_each_row(b->skel->maps.archives, tr, archive_row, now);
 	for_each_row(b->skel->maps.imports, tr, import_row, now);
+	collect_syscalls(b);
 	pf_probes_report(&b->probes, tr);
 	tr->lost_events = b->skel->bss->lost_events;
 	tr->map_full = b->skel->bss->map_full;

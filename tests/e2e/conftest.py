@@ -23,7 +23,7 @@ CATEGORIES = ["cpu", "file_io", "net", "exec", "child_wait", "sleep", "other",
               "zip_extract", "venv_create", "import", "runqueue", "fault_io"]
 
 TOP_LEVEL_KEYS = {"version", "backend", "command", "exit_code", "wall_ns", "lost_events",
-                  "categories", "totals", "processes", "files", "cpus"}
+                  "categories", "totals", "processes", "files", "cpus", "syscalls", "dirs"}
 PROCESS_KEYS = {"pid", "ppid", "argv", "exe", "start_ns", "end_ns", "exit_code",
                 "threads", "thread_ns", "categories"}
 FILE_KEYS = {"path", "ns", "bytes_read", "bytes_written", "ops", "faults", "fault_ns"}
