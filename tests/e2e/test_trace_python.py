@@ -4,6 +4,7 @@ pex builds of the built-in example in all six execution_mode x layout
 configurations. Everything runs under Debian's /usr/bin/python3, which has
 CPython's USDT probes."""
 import json
+import glob
 import os
 import shutil
 import subprocess
@@ -184,6 +185,13 @@ def test_pex_configuration(pex_builds, mode, layout):
         # warm: the venv exists, nothing is built again
         assert warm["venvs"] == []
         assert warm["totals"]["venv_create"] < max(cold["totals"]["venv_create"] / 10, 5 * MS)
+    # the wheels the phases name are the ones in PEX_ROOT (each once, not its
+    # hash directory again): "install N wheels" cold, "use N installed wheels" warm
+    on_disk = len(glob.glob(os.path.join(pex_root, "installed_wheels", "*", "*", "*.whl")))
+    for t, verb in ((cold, "install "), (warm, "use ")):
+        named = [p["name"] for p in t["phases"] if "PEX_ROOT/installed_wheels" in p["name"]]
+        if named:
+            assert named[0].startswith(verb) and int(named[0].split()[1]) == on_disk, (named, on_disk)
     # the app's own modules, timed under Debian's python
     mods = {i["module"] for i in cold["imports"]}
     # (the entry point module itself pex loads with importlib, which CPython
