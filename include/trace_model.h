@@ -69,6 +69,7 @@ struct pf_trace {
 	uint64_t t0, t_end;
 	int cpus;                     /* CPUs online: what runqueue time is measured against */
 	struct pf_syscall_stat syscalls[PF_SC_NR_MAX]; /* by number, the whole tree */
+	uint32_t no_bytecode_writes_pid; /* a Python run with PYTHONDONTWRITEBYTECODE, 0 if none */
 	int wait_status;              /* the root's, raw */
 	bool root_reaped;
 	uint64_t lost_events;         /* events that could not be delivered */

@@ -183,8 +183,24 @@ static void why_sched(char *why, size_t len, const struct pf_rtrace *a, const st
 	for (int i = 0; i < b->nfiles; i++)
 		if (b->files[i].fault_ns)
 			pair_add(&p, b->files[i].path, 0, (double)b->files[i].fault_ns);
+	size_t before = strlen(why);
 	add(why, len, "; fault waits ");
+	size_t mid = strlen(why);
 	add_top(why, len, &p, delta, "");
+	if (strlen(why) == mid)
+		why[before] = 0; /* no file's faults changed by 0.5 ms or more */
+}
+
+/* Compiling bytecode: how many modules, and why they had no usable .pyc. */
+static void why_compile(char *why, size_t len, const struct pf_rtrace *a, const struct pf_rtrace *b, double delta)
+{
+	const struct pf_rtrace *more = delta >= 0 ? b : a, *less = delta >= 0 ? a : b;
+	char c[32], c2[32];
+
+	add(why, len, "%s: compiling %s modules vs %s in %s", more->label, pf_fmt_count(c, sizeof(c), more->modules_compiled),
+	    pf_fmt_count(c2, sizeof(c2), less->modules_compiled), less->label);
+	if (more->compile_reason && more->compile_reason[0])
+		add(why, len, " (%s)", more->compile_reason);
 }
 
 static void why_import(char *why, size_t len, const struct pf_rtrace *a, const struct pf_rtrace *b, double delta)
@@ -288,6 +304,8 @@ int pf_report_causes(const struct pf_rtrace *a, const struct pf_rtrace *b, const
 			why_import(k->why, sizeof(k->why), a, b, (double)d);
 		else if (cat_is(cats, c, "file_io"))
 			why_files(k->why, sizeof(k->why), a, b, (double)d);
+		else if (cat_is(cats, c, "compile"))
+			why_compile(k->why, sizeof(k->why), a, b, (double)d);
 		else if (cat_is(cats, c, "runqueue") || cat_is(cats, c, "fault_io"))
 			why_sched(k->why, sizeof(k->why), a, b, c, cats->name[c], (double)d);
 		else

@@ -324,6 +324,12 @@ static void imports(FILE *f, const struct pf_rtrace *t, int md)
 	pf_heading(f, md, 2, title);
 	if (note[0])
 		fprintf(f, "%s%s\n\n", md ? "" : "  ", note);
+	if (t->modules_compiled) {
+		char c[32];
+		fprintf(f, "%s%s modules compiled from source%s%s\n\n", md ? "" : "  ",
+			pf_fmt_count(c, sizeof(c), t->modules_compiled), t->compile_reason[0] ? ": " : "",
+			t->compile_reason);
+	}
 	if (!t->nimports) {
 		fprintf(f, "%snone recorded\n", md ? "" : "  ");
 		return;

@@ -16,6 +16,8 @@
 #include "syscall_class.h"
 #include "trace_backend.h"
 #include "trace_probes.h"
+#include "uprobe_multi.h"
+#include "trace_compile.h"
 #include "trace.skel.h"
 
 struct pf_backend {
@@ -97,6 +99,8 @@ static int on_event(void *ctx, void *data, size_t size)
 		memcpy(exe, e->filename, PF_PATH_MAX);
 		pf_trace_on_exec(tr, h->pid, h->ts, exe, e->args,
 				 e->args_len < PF_ARGS_MAX ? e->args_len : PF_ARGS_MAX);
+		if (is_python(exe)) /* first: a short run may end while probes attach */
+			pf_trace_note_python_env(tr, (pid_t)h->pid);
 		/* a static zlib in the new image; an interpreter's import probes and
 		 * the zlib it links, before its first import */
 		pf_probes_add(&b->probes, exe, is_python(exe));
@@ -163,6 +167,16 @@ static struct pf_backend *bpf_open(struct pf_trace *tr, bool verbose, bool *priv
 	}
 	/* the end-of-trace iterator is attached when summing up, not before */
 	bpf_program__set_autoattach(b->skel->progs.pf_dump_threads, false);
+	/* uprobe_multi programs only where the kernel has such links */
+	if (pf_uprobe_multi_supported()) {
+		bpf_program__set_expected_attach_type(b->skel->progs.pf_uprobe_multi_entry,
+						      (enum bpf_attach_type)PF_BPF_TRACE_UPROBE_MULTI);
+		bpf_program__set_expected_attach_type(b->skel->progs.pf_uprobe_multi_return,
+						      (enum bpf_attach_type)PF_BPF_TRACE_UPROBE_MULTI);
+	} else {
+		bpf_program__set_autoload(b->skel->progs.pf_uprobe_multi_entry, false);
+		bpf_program__set_autoload(b->skel->progs.pf_uprobe_multi_return, false);
+	}
 	pf_syscall_class_fill((unsigned short *)b->skel->rodata->syscall_class,
 			      sizeof(b->skel->rodata->syscall_class) / sizeof(b->skel->rodata->syscall_class[0]));
 	err = trace_bpf__load(b->skel);
