@@ -195,11 +195,13 @@ size_t rec_rank(json_t *doc, const struct rec_priority *p, size_t np, struct rec
 		double best = INFINITY;
 		for (i = 0; i < n; i++)
 			best = fmin(best, e[i].v[k].value);
-		double scale = best > 0 ? p[k].weight / best / wsum : 0;
+		/* A best of 0 (nothing left in PEX_ROOT) has no ratio: every config then counts
+		 * as best on it, rather than dividing by zero. */
+		double scale = best > 0 ? p[k].weight / best / wsum : 0, flat = best > 0 ? 0 : p[k].weight / wsum;
 		for (i = 0; i < n; i++) {
-			e[i].score += e[i].v[k].value * scale + (best > 0 ? 0 : p[k].weight / wsum);
-			e[i].lo += e[i].v[k].lo * scale + (best > 0 ? 0 : p[k].weight / wsum);
-			e[i].hi += e[i].v[k].hi * scale + (best > 0 ? 0 : p[k].weight / wsum);
+			e[i].score += e[i].v[k].value * scale + flat;
+			e[i].lo += e[i].v[k].lo * scale + flat;
+			e[i].hi += e[i].v[k].hi * scale + flat;
 		}
 	}
 	qsort(e, n, sizeof(*e), by_score);

@@ -203,6 +203,19 @@ static void macros_carry_the_parameters(void **state)
 	json_decref(params);
 }
 
+/* Results without "params" (older ones) still say their parameters in the label. */
+static void params_from_label(void **state)
+{
+	(void)state;
+	json_t *c = json_pack("{s:s, s:{}}", "label", "simple:bin@execution_mode=venv,layout=loose pantsd=true", "params");
+	json_t *p = rec_config_params(c);
+	assert_int_equal(json_object_size(p), 2);
+	assert_string_equal(json_string_value(json_object_get(p, "execution_mode")), "venv");
+	assert_string_equal(json_string_value(json_object_get(p, "layout")), "loose");
+	json_decref(p);
+	json_decref(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -216,6 +229,7 @@ int main(void)
 		cmocka_unit_test(defaults_and_missing_results),
 		cmocka_unit_test(minimax_over_machines),
 		cmocka_unit_test(macros_carry_the_parameters),
+		cmocka_unit_test(params_from_label),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
