@@ -185,11 +185,15 @@ static void print_versus(const char *role, const struct rec_priority *p, size_t 
 	if (rec_tie(w, o))
 		printf("tie, within the cells' noise (scores %.2f-%.2f and %.2f-%.2f overlap)", w->lo, w->hi,
 		       o->lo, o->hi);
-	else
-		printf("%.2fx better", o->score / w->score);
+	else /* sizes can differ by less than 1%: say so rather than "1.00x" */
+		printf(o->score / w->score < 1.01 ? "%.4fx better" : "%.2fx better", o->score / w->score);
 	for (size_t k = 0; k < np; k++) {
 		format_value(&p[k], &w->v[k], 0, a, sizeof(a));
 		format_value(&p[k], &o->v[k], 0, b, sizeof(b));
+		if (p[k].kind == REC_SIZE && !strcmp(a, b)) { /* same in MiB: the bytes differ */
+			snprintf(a, sizeof(a), "%.0f B", w->v[k].value);
+			snprintf(b, sizeof(b), "%.0f B", o->v[k].value);
+		}
 		printf("%s %s %s vs %s", k ? "," : ":", p[k].kind == REC_SIZE ? p[k].key : p[k].goal, a, b);
 	}
 	putchar('\n');
@@ -205,11 +209,11 @@ static json_t *cell_of(json_t *config, const char *step, const char *goal)
 	return NULL;
 }
 
-/* Why, from --explain: the other configuration's cells against the winner (when the
- * winner was its column's fastest, the bench explained the difference), else the
- * winner's own main causes. Returns how many lines it printed. */
+/* Why, from --explain: the bench explained every cell against its column's fastest, so
+ * when the winner was that fastest, the other configuration's cell says what its extra
+ * time went to. own = 1: the winner's own main causes instead. Returns lines printed. */
 static int print_why(json_t *doc, const struct rec_priority *p, size_t np, const struct rec_entry *w,
-		     const struct rec_entry *o)
+		     const struct rec_entry *o, int own)
 {
 	int lines = 0;
 	size_t i;
@@ -223,10 +227,10 @@ static int print_why(json_t *doc, const struct rec_priority *p, size_t np, const
 				continue;
 			json_t *wc = cell_of(w->config, s, p[k].goal), *oc = o ? cell_of(o->config, s, p[k].goal) : NULL;
 			json_t *vs = json_object_get(oc, "explain_vs_best");
-			if (vs && !strcmp(str(vs, "best"), w->label)) {
+			if (!own && vs && !strcmp(str(vs, "best"), w->label)) {
 				printf("  why %s/%s: %s takes %s\n", s, p[k].goal, o->label, str(vs, "causes"));
 				lines++;
-			} else if (str(wc, "explain")[0]) {
+			} else if (own && str(wc, "explain")[0]) {
 				printf("  why %s/%s: the winner's time goes to %s\n", s, p[k].goal, str(wc, "explain"));
 				lines++;
 			}
@@ -254,7 +258,13 @@ static void print_decision(struct result *r, const struct rec_priority *p, size_
 		print_versus("pex's defaults", p, np, &e[0], d);
 	else
 		printf("  pex's defaults (execution_mode zipapp, layout zipapp): not in %s\n", r->path);
-	if (!print_why(r->doc, p, np, &e[0], d && d != &e[0] ? d : n > 1 ? &e[1] : NULL))
+	int why = n > 1 ? print_why(r->doc, p, np, &e[0], &e[1], 0) : 0;
+	if (d && d != &e[0] && (n < 2 || d != &e[1]))
+		why += print_why(r->doc, p, np, &e[0], d, 0);
+	int timed = 0; /* sizes need no why: they are what they are */
+	for (size_t k = 0; k < np; k++)
+		timed |= p[k].kind == REC_TIME;
+	if (timed && !why && !print_why(r->doc, p, np, &e[0], NULL, 1))
 		printf("  why: no --explain data in %s (perfanity bench --explain records it)\n", r->path);
 }
 
