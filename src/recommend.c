@@ -511,6 +511,14 @@ int do_recommend(int argc, char **argv)
 	for (int i = optind; i < argc; i++, nres++)
 		if (load_result(argv[i], &res[nres]))
 			goto out;
+	/* Machines are named by their files; the same name twice gets its position too. */
+	for (size_t i = 0; i < nres; i++)
+		for (size_t j = i + 1; j < nres; j++)
+			if (!strcmp(res[i].name, res[j].name)) {
+				char tmp[48];
+				snprintf(tmp, sizeof(tmp), "%s", res[j].name);
+				snprintf(res[j].name, sizeof(res[j].name), "%s#%u", tmp, (unsigned)(j + 1) % 100);
+			}
 	/* A priority no result can score is said in one line; with none left, that is all. */
 	size_t kept = usable_priorities(res, nres, p, (size_t)np);
 	if (!kept)
