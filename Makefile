@@ -116,7 +116,8 @@ bench: setup
 	bash bench/run.sh
 
 # Man pages, made from the binary's --help texts (the one source; scripts/gen-man.py).
-MANPAGES := $(addprefix $(BUILD)/man/,perfanity.1 perfanity-trace.1 perfanity-report.1 perfanity-bench.1)
+MANPAGES := $(addprefix $(BUILD)/man/,perfanity.1 perfanity-trace.1 perfanity-report.1 perfanity-bench.1 \
+	perfanity-recommend.1)
 man: $(MANPAGES)
 $(MANPAGES) &: $(BUILD)/perfanity scripts/gen-man.py
 	/usr/bin/python3 scripts/gen-man.py $(BUILD)/perfanity $(BUILD)/man

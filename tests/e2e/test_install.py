@@ -19,7 +19,7 @@ DEB = os.environ.get("PERFANITY_DEB", "")
 ROOT = Path(__file__).resolve().parents[2]
 VERSION = next(l.split('"')[1] for l in (ROOT / "include" / "perfanity.h").read_text().splitlines()
                if l.startswith("#define PERFANITY_VERSION "))
-PAGES = ["perfanity", "perfanity-trace", "perfanity-report", "perfanity-bench"]
+PAGES = ["perfanity", "perfanity-trace", "perfanity-report", "perfanity-bench", "perfanity-recommend"]
 SYSTEM_PATH = "/usr/sbin:/usr/bin:/sbin:/bin"
 
 
