@@ -145,7 +145,7 @@ def test_bash_completion(prefix, tmp_path):
     (tmp_path / "proj" / "perfanity.toml").write_text("")
     (tmp_path / "notes.txt").write_text("")
     (tmp_path / "a.json").write_text("{}")
-    assert complete(prefix, ["perfanity", ""], tmp_path) == ["--help", "--version", "bench", "report", "trace"]
+    assert complete(prefix, ["perfanity", ""], tmp_path) == ["--help", "--version", "bench", "recommend", "report", "trace"]
     assert complete(prefix, ["perfanity", "bench", "--st"], tmp_path) == ["--stats", "--step"]
     assert complete(prefix, ["perfanity", "bench", "--goal", ""], tmp_path) == ["package", "run", "test"]
     assert "--no-follow-pantsd" in complete(prefix, ["perfanity", "trace", "--"], tmp_path)
