@@ -29,6 +29,8 @@ HEADERS   := $(wildcard include/*.h)
 # Small C programs with known behaviour that the end-to-end tests trace.
 WORKLOAD_SRCS := $(wildcard tests/workloads/*.c)
 WORKLOADS := $(patsubst tests/workloads/%.c,$(BUILD)/workloads/%,$(WORKLOAD_SRCS))
+# Linked statically: no dynamic loader, so their syscalls are only their own.
+STATIC_WORKLOADS := syscall_mix
 
 .PHONY: workloads all setup test unit asan asan-unit asan-e2e e2e demo bench clean \
 	man install uninstall deb install-test format format-check
@@ -49,6 +51,14 @@ $(BUILD)/%.bpf.o: bpf/%.bpf.c $(BUILD)/vmlinux.h $(HEADERS) $(wildcard bpf/*.h)
 $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(BPFTOOL) gen skeleton $< > $@
 
+# Syscall names, one X(name) per SYS_name the C library's headers define on
+# this architecture (src/syscall_names.c turns them into a table).
+$(BUILD)/syscall_names.inc:
+	@mkdir -p $(BUILD)
+	printf '#include <sys/syscall.h>\n' | $(CC) -dM -E - | \
+		sed -n 's/^#define SYS_\([a-z0-9_]*\) .*/X(\1)/p' | LC_ALL=C sort -u > $@
+$(BUILD)/obj/syscall_names.o: $(BUILD)/syscall_names.inc
+
 $(BUILD)/obj/%.o: src/%.c $(HEADERS) $(SKELS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(SAN) -c $< -o $@
@@ -65,7 +75,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libperfanity.a $(HEADERS)
 
 $(BUILD)/workloads/%: tests/workloads/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $<
+	$(CC) $(ALL_CFLAGS) $(if $(filter $*,$(STATIC_WORKLOADS)),-static) -o $@ $<
 
 workloads: $(WORKLOADS)
 
@@ -106,7 +116,8 @@ bench: setup
 	bash bench/run.sh
 
 # Man pages, made from the binary's --help texts (the one source; scripts/gen-man.py).
-MANPAGES := $(addprefix $(BUILD)/man/,perfanity.1 perfanity-trace.1 perfanity-report.1 perfanity-bench.1)
+MANPAGES := $(addprefix $(BUILD)/man/,perfanity.1 perfanity-trace.1 perfanity-report.1 perfanity-bench.1 \
+	perfanity-recommend.1)
 man: $(MANPAGES)
 $(MANPAGES) &: $(BUILD)/perfanity scripts/gen-man.py
 	/usr/bin/python3 scripts/gen-man.py $(BUILD)/perfanity $(BUILD)/man

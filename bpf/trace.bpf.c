@@ -87,6 +87,13 @@ struct {
 } archives SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, PF_SC_NR_MAX);
+	__type(key, __u32);
+	__type(value, struct pf_syscall_stat);
+} syscalls SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 16384);
 	__type(key, __u64);
@@ -271,7 +278,9 @@ static __always_inline __u32 file_mode(struct file *f)
 
 /* Paths and module names are many and not urgent: they wake the reader only
  * once a good part of the ring buffer is used (it also reads every 100 ms).
- * Lifecycle events wake it at once: an exec may need probes attached. */
+ * Lifecycle events wake it at once (forced: with lazy records queued, the
+ * ring buffer's adaptive notification would not): an exec may need probes
+ * attached. */
 #define RB_WAKEUP_BYTES (2 << 20)
 static __always_inline __u64 lazy_wakeup(void)
 {
@@ -614,6 +623,7 @@ int BPF_PROG(pf_sys_enter, struct pt_regs *regs, long nr)
 	}
 
 	st->sc = sc;
+	st->nr = (__u32)nr;
 	st->in_syscall = 1;
 	st->sc_start = now;
 	st->mutates = !!(sc & PF_SC_MUTATES);
@@ -771,6 +781,22 @@ static __always_inline void count_file_call(struct pf_thread_state *st, __u64 ke
 		__sync_fetch_and_add(&fs->mutations, 1);
 }
 
+/* The syscall table: this CPU's row of the syscall's number. */
+static __always_inline void count_syscall(struct pf_thread_state *st, long ret, __u64 delta)
+{
+	__u32 nr = st->nr;
+	struct pf_syscall_stat *s = bpf_map_lookup_elem(&syscalls, &nr);
+
+	if (!s)
+		return; /* a number past the table */
+	s->calls++;
+	s->ns += delta;
+	if (ret < 0 && ret >= -4095)
+		s->errors++;
+	else if (ret > 0 && (st->sc & (PF_SC_READS | PF_SC_WRITES)))
+		s->bytes += ret;
+}
+
 /* The file a path call worked on (or an open opened): its key, and its flags. */
 static __always_inline __u64 path_call_file(struct pf_thread_state *st, __u8 cls, long ret, __u64 *flags)
 {
@@ -820,6 +846,7 @@ int BPF_PROG(pf_sys_exit, struct pt_regs *regs, long ret)
 	delta = now - st->sc_start;
 	if (key)
 		count_file_call(st, key, by_fd, ret, delta);
+	count_syscall(st, ret, delta);
 	if (st->cat == PF_CAT_ZIP_EXTRACT && st->archive_key) {
 		struct pf_archive_stat *as = bpf_map_lookup_elem(&archives, &st->archive_key);
 
@@ -858,8 +885,7 @@ static __always_inline void set_ctx(struct pf_thread_state *st, __u32 ctx, __u64
 
 /* zlib's inflate(z_stream *strm, int flush): attached in every libz (and
  * static copy) the tree maps; filtered here by the traced set. */
-SEC("uprobe")
-int BPF_KPROBE(pf_inflate_enter, void *strm)
+static __always_inline int inflate_enter(void *strm)
 {
 	__u64 now = bpf_ktime_get_ns(), out = 0;
 	struct pf_thread_state *st = current_state(now);
@@ -870,12 +896,12 @@ int BPF_KPROBE(pf_inflate_enter, void *strm)
 	bpf_probe_read_user(&out, sizeof(out), (char *)strm + 40);
 	st->strm = (__u64)strm;
 	st->total_out = out;
+	st->inflate_start = now;
 	set_ctx(st, st->ctx | PF_CTX_INFLATE, now);
 	return 0;
 }
 
-SEC("uretprobe")
-int BPF_KRETPROBE(pf_inflate_exit, int ret)
+static __always_inline int inflate_exit(void)
 {
 	__u64 now = bpf_ktime_get_ns(), out = 0;
 	struct pf_thread_state *st = current_state(now);
@@ -889,7 +915,7 @@ int BPF_KRETPROBE(pf_inflate_exit, int ret)
 	key = st->archive_key; /* the archive this thread read last, 0 if none */
 	as = lookup_or_init(&archives, &key, &zero);
 	if (as) {
-		__sync_fetch_and_add(&as->ns, now - st->last_ts);
+		__sync_fetch_and_add(&as->ns, now - st->inflate_start);
 		if (out > st->total_out)
 			__sync_fetch_and_add(&as->bytes_inflated, out - st->total_out);
 	}
@@ -899,8 +925,7 @@ int BPF_KRETPROBE(pf_inflate_exit, int ret)
 }
 
 /* inflateInit2_(): one member (or stream) about to be decompressed. */
-SEC("uprobe")
-int BPF_KPROBE(pf_inflate_init)
+static __always_inline int inflate_init(void)
 {
 	__u64 now = bpf_ktime_get_ns();
 	struct pf_thread_state *st = current_state(now);
@@ -916,13 +941,108 @@ int BPF_KPROBE(pf_inflate_init)
 	return 0;
 }
 
+/* The row of the module the current thread is importing innermost, if any. */
+static __always_inline struct pf_import_stat *innermost_import(void)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid(), d;
+	struct pf_import_stack *stk = bpf_map_lookup_elem(&import_stacks, &tid);
+
+	if (!stk || !stk->depth)
+		return NULL;
+	d = stk->depth - 1;
+	if (d >= PF_IMPORT_DEPTH)
+		return NULL;
+	return bpf_map_lookup_elem(&imports, &stk->f[d & (PF_IMPORT_DEPTH - 1)].key);
+}
+
+/* CPython's Py_CompileStringObject(): source compiled to bytecode, which an
+ * import does when the module has no usable .pyc. */
+static __always_inline int compile_enter(void)
+{
+	__u64 now = bpf_ktime_get_ns();
+	struct pf_thread_state *st = current_state(now);
+
+	if (!st)
+		return 0;
+	st->compile_start = now;
+	set_ctx(st, st->ctx | PF_CTX_COMPILE, now);
+	return 0;
+}
+
+static __always_inline int compile_exit(void)
+{
+	__u64 now = bpf_ktime_get_ns();
+	struct pf_thread_state *st = current_state(now);
+	struct pf_import_stat *is;
+
+	if (!st || !(st->ctx & PF_CTX_COMPILE))
+		return 0;
+	is = innermost_import();
+	if (is) {
+		__sync_fetch_and_add(&is->compile_ns, now - st->compile_start);
+		__sync_fetch_and_add(&is->compiled, 1);
+	}
+	set_ctx(st, st->ctx & ~PF_CTX_COMPILE, now);
+	return 0;
+}
+
+/* Perf-event uprobes, one program each (kernels without uprobe_multi). */
+SEC("uprobe")
+int BPF_KPROBE(pf_inflate_enter, void *strm)
+{
+	return inflate_enter(strm);
+}
+
+SEC("uretprobe")
+int BPF_KRETPROBE(pf_inflate_exit)
+{
+	return inflate_exit();
+}
+
+SEC("uprobe")
+int BPF_KPROBE(pf_inflate_init)
+{
+	return inflate_init();
+}
+
+/* uprobe_multi links (one per binary and direction, whatever the number of
+ * probes: one removal to wait for at the end): the cookie says which. */
+SEC("uprobe")
+int BPF_KPROBE(pf_uprobe_multi_entry, void *arg0)
+{
+	switch (bpf_get_attach_cookie(ctx)) {
+	case PF_UP_INFLATE:
+		return inflate_enter(arg0);
+	case PF_UP_INFLATE_INIT:
+		return inflate_init();
+	case PF_UP_COMPILE:
+		return compile_enter();
+	}
+	return 0;
+}
+
+SEC("uretprobe")
+int BPF_KRETPROBE(pf_uprobe_multi_return)
+{
+	switch (bpf_get_attach_cookie(ctx)) {
+	case PF_UP_INFLATE:
+		return inflate_exit();
+	case PF_UP_COMPILE:
+		return compile_exit();
+	}
+	return 0;
+}
+
+/* A new thread's empty import stack: a global, too large for the BPF stack. */
+struct pf_import_stack zero_import_stack = {};
+
 /* CPython's import__find__load__start(const char *modulename). */
 SEC("usdt")
 int BPF_USDT(pf_import_start, const char *name)
 {
 	__u64 now = bpf_ktime_get_ns();
 	struct pf_thread_state *st = current_state(now);
-	struct pf_import_stack *stk, zero = {};
+	struct pf_import_stack *stk;
 	__u64 key, flags;
 	struct pf_import_stat izero = {};
 	struct scratch *s;
@@ -930,7 +1050,7 @@ int BPF_USDT(pf_import_start, const char *name)
 
 	if (!st)
 		return 0;
-	stk = lookup_or_init(&import_stacks, &tid, &zero);
+	stk = lookup_or_init(&import_stacks, &tid, &zero_import_stack);
 	if (!stk) {
 		count(&map_full);
 		return 0;
@@ -1021,7 +1141,7 @@ int BPF_PROG(pf_fork, struct task_struct *parent, struct task_struct *child)
 			e->h.ts = now;
 			e->ppid = ptgid;
 			BPF_CORE_READ_STR_INTO(&e->comm, child, comm);
-			bpf_ringbuf_submit(e, 0);
+			bpf_ringbuf_submit(e, BPF_RB_FORCE_WAKEUP);
 		} else {
 			count(&lost_events);
 		}
@@ -1167,7 +1287,9 @@ int BPF_PROG(pf_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 		s->ev.exec.args_len = n;
 	if (st && creates_venv(s->ev.exec.args_len))
 		st->ctx |= PF_CTX_VENV_PROC;
-	if (bpf_ringbuf_output(&events, &s->ev.exec, sizeof(s->ev.exec), 0))
+	/* forced: paths queued without a wake-up would make the adaptive
+	 * notification skip this one, and its probes would come late */
+	if (bpf_ringbuf_output(&events, &s->ev.exec, sizeof(s->ev.exec), BPF_RB_FORCE_WAKEUP))
 		count(&lost_events);
 	return 0;
 }
@@ -1204,7 +1326,7 @@ int BPF_PROG(pf_exit, struct task_struct *p, bool group_dead)
 		e->exit_code = BPF_CORE_READ(p, exit_code);
 		e->threads = ps ? ps->threads : 0;
 		e->thread_ns = ps ? ps->thread_ns : 0;
-		bpf_ringbuf_submit(e, 0);
+		bpf_ringbuf_submit(e, BPF_RB_FORCE_WAKEUP);
 	} else {
 		count(&lost_events);
 	}

@@ -65,9 +65,11 @@ _perfanity()
 	trace:--top|bench:-r|bench:--repetitions|bench:-w|bench:--warmup|bench:--timeout|\
 	bench:--deps|bench:--dep-size|bench:--sweep|bench:--config|bench:--entry-point|report:-l|report:--label)
 		return 0 ;; # a value of the user's
-	bench:--workdir)
+	recommend:-p|recommend:--prefer)
+		COMPREPLY=($(compgen -W "package run test noop.run clean.package artifact_size pex_root_size" -- "$cur")); return 0 ;;
+	bench:--workdir|recommend:-o|recommend:--out)
 		compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -d -- "$cur")); return 0 ;;
-	bench:--pex|bench:--python)
+	bench:--pex|bench:--python|recommend:--pex)
 		compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -c -- "$cur")); return 0 ;;
 	bench:--step)
 		COMPREPLY=($(compgen -W "clean noop incremental" -- "$cur")); return 0 ;;
@@ -79,7 +81,7 @@ _perfanity()
 		return 0
 	fi
 	case $cmd in
-	report) _perfanity_files "$cur" '*.json' ;;
+	report|recommend) _perfanity_files "$cur" '*.json' ;;
 	bench) # a matrix: perfanity.toml, a pyproject.toml with [tool.perfanity], or a directory
 		if [[ " ${COMP_WORDS[*]} " == *" --compare "* ]]; then
 			_perfanity_files "$cur" '*.json'

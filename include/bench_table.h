@@ -18,5 +18,7 @@ int bench_table_compare(FILE *out, json_t *a, const char *name_a, json_t *b,
 			const char *name_b, enum bench_format format);
 /* A sweep document: slope (seconds per dependency) of every cell. */
 int bench_table_sweep(FILE *out, json_t *sweep, enum bench_format format);
+/* A size cell: "6.1M" (pf_fmt_bytes_as, PF_BYTES_SHORT), "-" when negative (not measured). */
+void bench_human_bytes(long long bytes, char *buf, size_t len);
 
 #endif

@@ -26,6 +26,7 @@ struct pf_cmd {
 int do_trace(int argc, char **argv);
 int do_report(int argc, char **argv);
 int do_bench(int argc, char **argv);
+int do_recommend(int argc, char **argv);
 
 extern const char *pf_progname;
 

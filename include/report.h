@@ -90,6 +90,8 @@ struct pf_rtrace {
 	long long exit_code;
 	uint64_t wall_ns, lost_events;
 	int cpus;                  /* CPUs of the machine traced on (0: not recorded) */
+	uint64_t modules_compiled; /* imported modules compiled from source ("compile") */
+	const char *compile_reason; /* why they were not cached ("" if unknown) */
 	int has_imports;           /* the JSON had an "imports" list (USDT probes) */
 	char imports_note[512];    /* interpreters whose imports could not be timed, if any */
 	uint64_t totals[PF_RCAT_MAX];

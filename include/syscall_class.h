@@ -4,4 +4,6 @@
 #include <stddef.h>
 /* Fill table[0..n) with PF_SC_* class words for this architecture's syscalls. */
 void pf_syscall_class_fill(unsigned short *table, size_t n);
+/* The name of syscall nr on this architecture, NULL if none (syscall_names.c). */
+const char *pf_syscall_name(unsigned int nr);
 #endif

@@ -22,6 +22,7 @@ enum pf_cat {
 	PF_CAT_IMPORT,      /* inside a Python import, not otherwise classified */
 	PF_CAT_RUNQUEUE,    /* runnable, waiting for a CPU (in or out of a syscall) */
 	PF_CAT_FAULT_IO,    /* blocked outside a syscall: a page fault waiting for the disk */
+	PF_CAT_COMPILE,     /* in CPython's compiler (Py_CompileStringObject): bytecode not cached */
 	PF_CAT_MAX
 };
 
@@ -32,6 +33,7 @@ enum pf_cat {
 #define PF_CTX_IMPORT    (1u << 3) /* inside a Python import */
 #define PF_CTX_LOADER    (1u << 4) /* after execve, until the first syscall made from outside ld.so */
 #define PF_CTX_VENV_PROC (1u << 5) /* the process exists to create a venv (python -m venv, virtualenv, uv venv) */
+#define PF_CTX_COMPILE   (1u << 6) /* inside CPython's Py_CompileStringObject() */
 /* Flags that hold for one syscall only, cleared at its exit. */
 #define PF_CTX_PER_SYSCALL (PF_CTX_ARCHIVE | PF_CTX_VENV)
 
@@ -41,6 +43,7 @@ enum pf_cat {
  *   zip_extract    > cpu, file_io  (inflate() running; archive reads, extraction writes)
  *   venv_create    > file_io       (mutations under a venv)
  *   venv_create    > cpu, file_io  (in a process that exists to create a venv)
+ *   compile        > cpu, file_io  (in CPython's compiler: an import's source had no usable .pyc)
  *   import         > cpu, file_io  (whatever is left inside an import)
  * So a zipimport read inside an import is zip_extract, a stat inside an import
  * is import, and a futex wait inside an import stays sleep.
@@ -60,6 +63,8 @@ static inline __u32 pf_cat_resolve(__u32 base, __u32 ctx)
 		return PF_CAT_VENV_CREATE;
 	if (ctx & PF_CTX_VENV_PROC)
 		return PF_CAT_VENV_CREATE;
+	if (ctx & PF_CTX_COMPILE)
+		return PF_CAT_COMPILE;
 	if (ctx & PF_CTX_IMPORT)
 		return PF_CAT_IMPORT;
 	return base;
@@ -206,6 +211,16 @@ struct pf_import_stat {
 	__u64 ns;       /* inclusive: nested imports counted in their parents too */
 	__u64 self_ns;  /* exclusive */
 	__u64 count;
+	__u64 compile_ns;    /* in the compiler while it was the innermost import */
+	__u64 compiled;      /* Py_CompileStringObject() calls then: its source compiled */
+};
+
+/* Cookies of the user-space probes attached through uprobe_multi links:
+ * one entry and one return program tell them apart by these. */
+enum pf_uprobe_cookie {
+	PF_UP_INFLATE = 1,     /* zlib inflate() */
+	PF_UP_INFLATE_INIT,    /* zlib inflateInit2_() */
+	PF_UP_COMPILE,         /* CPython Py_CompileStringObject() */
 };
 
 #define PF_IMPORT_DEPTH 16
@@ -239,7 +254,7 @@ struct pf_thread_state {
 	__u32 base;      /* base category of the syscall in progress */
 	__u32 sched;     /* enum pf_sched */
 	__u32 claimed;   /* PF_CLAIM_*: who summed this state up at the end */
-	__u32 pad;
+	__u32 nr;        /* number of the syscall in progress */
 	__u64 sc_start;  /* when the syscall in progress was entered */
 	__u64 strm;      /* z_stream * of the inflate() in progress */
 	__u64 total_out; /* its total_out when inflate() was entered */
@@ -267,12 +282,23 @@ struct pf_thread_state {
 	 * VMA lookup; fault_io time goes to fault_key's file. */
 	__u64 fault_lo, fault_hi;
 	__u64 fault_key;
+	__u64 inflate_start;   /* when the inflate() in progress was entered */
+	__u64 compile_start;   /* when the Py_CompileStringObject() in progress was */
 	/* Time per category, summed here on the hot path and added to the
 	 * per-process counters when the thread exits (or read at the end). */
 	__u64 cat_ns[PF_CAT_MAX];
 };
 #define PF_CLAIM_DUMPED 1 /* written out by the end-of-trace iterator */
 #define PF_CLAIM_EXITED 2 /* flushed by the thread's exit */
+
+/* Per syscall number, summed over the traced tree (a per-CPU array: no
+ * atomics on the hot path; user space adds the CPUs up): strace -c's table. */
+struct pf_syscall_stat {
+	__u64 calls;   /* completed (exit and exit_group never return: not counted) */
+	__u64 errors;  /* returned -4095..-1 */
+	__u64 ns;      /* entry to exit */
+	__u64 bytes;   /* returned by the calls that read or write */
+};
 
 struct pf_proc_stat {
 	__u64 thread_ns; /* sum of finished threads' lifetimes */

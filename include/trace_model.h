@@ -68,6 +68,8 @@ struct pf_trace {
 	const char *backend;
 	uint64_t t0, t_end;
 	int cpus;                     /* CPUs online: what runqueue time is measured against */
+	struct pf_syscall_stat syscalls[PF_SC_NR_MAX]; /* by number, the whole tree */
+	uint32_t no_bytecode_writes_pid; /* a Python run with PYTHONDONTWRITEBYTECODE, 0 if none */
 	int wait_status;              /* the root's, raw */
 	bool root_reaped;
 	uint64_t lost_events;         /* events that could not be delivered */
@@ -138,6 +140,10 @@ const char *pf_trace_path(const struct pf_trace *tr, uint64_t hash);
 const char *pf_trace_module(const struct pf_trace *tr, uint64_t hash);
 /* Files, archives and imports sorted by time, descending (arrays reordered). */
 void pf_trace_sort_files(struct pf_trace *tr);
+/* The files rolled up by directory (dir_group.h), by time descending;
+ * returns how many groups (at most cap). */
+struct pf_dir_sum;
+size_t pf_trace_dirs(struct pf_trace *tr, struct pf_dir_sum *sums, size_t cap);
 void pf_trace_sort_archives(struct pf_trace *tr);
 void pf_trace_sort_imports(struct pf_trace *tr);
 

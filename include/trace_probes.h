@@ -1,5 +1,7 @@
-/* User-space probes of the BPF backend: zlib's inflate (uprobes) and
- * CPython's import USDT probes, attached once per binary file. */
+/* User-space probes of the BPF backend: zlib's inflate and CPython's
+ * compiler (uprobes, through uprobe_multi links where the
+ * kernel has them) and CPython's import USDT probes, attached once per
+ * binary file. */
 #ifndef PF_TRACE_PROBES_H
 #define PF_TRACE_PROBES_H
 #include <stdbool.h>
@@ -13,6 +15,7 @@ struct pf_probe_bin {
 	dev_t dev;
 	ino_t ino;
 	bool inflate;        /* inflate() uprobes attached */
+	bool compile;        /* Py_CompileStringObject() uprobes attached */
 	int usdt;            /* -1 not tried, 0 no import probes, 1 attached */
 };
 
@@ -22,6 +25,9 @@ struct pf_probes {
 	size_t nbins;
 	struct bpf_link **links;
 	size_t nlinks;
+	int *multi_fds;      /* uprobe_multi links (created with bpf(2), not libbpf) */
+	size_t nmulti;
+	bool multi;          /* the kernel has uprobe_multi links and their programs loaded */
 	bool verbose;
 };
 

@@ -70,6 +70,14 @@ static void grid_set(struct grid *g, size_t r, size_t c, const char *num, const 
 	g->mark[r * g->n_cols + c] = strdup(mark);
 }
 
+void bench_human_bytes(long long bytes, char *buf, size_t len)
+{
+	if (bytes < 0)
+		snprintf(buf, len, "-"); /* not measured */
+	else
+		pf_fmt_bytes_as(buf, len, (uint64_t)bytes, PF_BYTES_SHORT);
+}
+
 static void pad(FILE *f, size_t n)
 {
 	while (n--)
@@ -379,11 +387,7 @@ int bench_table_render(FILE *out, json_t *doc, const struct bench_table_opts *op
 		}
 		for (size_t r = 0; r < rows; r++) {
 			json_t *v = json_object_get(json_array_get(configs, r), size_keys[q]);
-			long long bytes = json_is_integer(v) ? json_integer_value(v) : -1;
-			if (bytes < 0)
-				snprintf(buf, sizeof(buf), "-");
-			else
-				pf_fmt_bytes_as(buf, sizeof(buf), (uint64_t)bytes, PF_BYTES_SHORT);
+			bench_human_bytes(json_is_integer(v) ? json_integer_value(v) : -1, buf, sizeof(buf));
 			int is_best = json_is_integer(v) && n_ok > 1 && json_integer_value(v) == best;
 			any_best |= is_best;
 			grid_set(&g, r, c, buf, is_best ? "*" : "");

@@ -16,6 +16,7 @@ static const char *const names[PF_CAT_MAX] = {
 	[PF_CAT_IMPORT] = "import",
 	[PF_CAT_RUNQUEUE] = "runqueue",
 	[PF_CAT_FAULT_IO] = "fault_io",
+	[PF_CAT_COMPILE] = "compile",
 };
 
 const char *pf_cat_name(unsigned int cat)

@@ -7,6 +7,7 @@ static const struct pf_cmd cmds[] = {
 	{ "trace",  do_trace,  "run a command and attribute its process tree's time (eBPF)" },
 	{ "report", do_report, "explain one trace, or compare several" },
 	{ "bench",  do_bench,  "benchmark a matrix of packaging configurations" },
+	{ "recommend", do_recommend, "pick the configuration for what you value, with its macros" },
 	{ 0 }
 };
 
@@ -17,7 +18,7 @@ static void usage(FILE *f)
 	fprintf(f, "Usage: %s COMMAND [OPTIONS]\n       %s --version\n\n", pf_progname, pf_progname);
 	fprintf(f, "Benchmark Python packaging (pex, Pants) and explain where the time goes.\n\nCommands:\n");
 	for (const struct pf_cmd *c = cmds; c->name; c++)
-		fprintf(f, "  %-8s %s\n", c->name, c->summary);
+		fprintf(f, "  %-10s %s\n", c->name, c->summary);
 	fprintf(f,
 "\n"
 "  -h, --help     this help\n"

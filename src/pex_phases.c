@@ -133,6 +133,16 @@ static void strset_free(struct strset *s)
 	memset(s, 0, sizeof(*s));
 }
 
+/* Whether a cache entry counts as one: an installed wheel is its .whl
+ * directory; its hash directory alone (pex stats it, locks it) is the same
+ * wheel again. */
+static int names_entry(int area, const char *entry)
+{
+	size_t n = strlen(entry);
+
+	return area != PF_PEX_INSTALLED_WHEELS || (n > 4 && !strcmp(entry + n - 4, ".whl"));
+}
+
 struct area_agg {
 	uint64_t ns, files, files_written, bytes_written, bytes_read;
 	struct strset entries, written;
@@ -296,12 +306,12 @@ static int file_phases(const struct pf_pex_file *files, size_t nfiles,
 		g->ns += files[i].ns;
 		g->files++;
 		g->bytes_read += files[i].bytes_read;
-		if (strset_add(&g->entries, entry))
+		if (names_entry(a, entry) && strset_add(&g->entries, entry))
 			goto out;
 		if (files[i].bytes_written) {
 			g->files_written++;
 			g->bytes_written += files[i].bytes_written;
-			if (strset_add(&g->written, entry))
+			if (names_entry(a, entry) && strset_add(&g->written, entry))
 				goto out;
 		}
 	}

@@ -86,20 +86,27 @@ static int cmp_pair(const void *x, const void *y, void *sign)
 	return dp == dq ? strcmp(p->key, q->key) : (dp < dq ? 1 : -1);
 }
 
-/* "name +0.40 s, other +0.10 s": the top entries changing the same way as delta. */
-static void add_top(char *why, size_t len, struct pairs *p, double delta, const char *unit_note)
+static void add_top_n(char *why, size_t len, struct pairs *p, double delta, int max);
+
+/* "name +0.40 s, other +0.10 s": the top entries changing the same way as delta
+ * (at most max of them; each frees p). */
+static void add_top(char *why, size_t len, struct pairs *p, double delta)
+{
+	add_top_n(why, len, p, delta, TOP_EVIDENCE);
+}
+
+static void add_top_n(char *why, size_t len, struct pairs *p, double delta, int max)
 {
 	double sort_sign = delta < 0 ? -1 : 1;
 	if (p->n)
 		qsort_r(p->v, p->n, sizeof(*p->v), cmp_pair, &sort_sign);
 	int shown = 0;
-	for (int i = 0; i < p->n && shown < TOP_EVIDENCE; i++) {
+	for (int i = 0; i < p->n && shown < max; i++) {
 		double d = p->v[i].b - p->v[i].a;
 		if (d * sort_sign <= 0 || fabs(d) < 5e5) /* same direction, >= 0.5 ms */
 			break;
 		char s[32];
-		add(why, len, "%s%s %s%s", shown++ ? ", " : "", p->v[i].key, pf_fmt_s(s, sizeof(s), d, 1),
-		    unit_note);
+		add(why, len, "%s%s %s", shown++ ? ", " : "", p->v[i].key, pf_fmt_s(s, sizeof(s), d, 1));
 	}
 	free(p->v);
 	memset(p, 0, sizeof(*p));
@@ -183,8 +190,24 @@ static void why_sched(char *why, size_t len, const struct pf_rtrace *a, const st
 	for (int i = 0; i < b->nfiles; i++)
 		if (b->files[i].fault_ns)
 			pair_add(&p, b->files[i].path, 0, (double)b->files[i].fault_ns);
+	size_t before = strlen(why);
 	add(why, len, "; fault waits ");
-	add_top(why, len, &p, delta, "");
+	size_t mid = strlen(why);
+	add_top(why, len, &p, delta);
+	if (strlen(why) == mid)
+		why[before] = 0; /* no file's faults changed by 0.5 ms or more */
+}
+
+/* Compiling bytecode: how many modules, and why they had no usable .pyc. */
+static void why_compile(char *why, size_t len, const struct pf_rtrace *a, const struct pf_rtrace *b, double delta)
+{
+	const struct pf_rtrace *more = delta >= 0 ? b : a, *less = delta >= 0 ? a : b;
+	char c[32], c2[32];
+
+	add(why, len, "%s: compiling %s modules vs %s in %s", more->label, pf_fmt_count(c, sizeof(c), more->modules_compiled),
+	    pf_fmt_count(c2, sizeof(c2), less->modules_compiled), less->label);
+	if (more->compile_reason && more->compile_reason[0])
+		add(why, len, " (%s)", more->compile_reason);
 }
 
 static void why_import(char *why, size_t len, const struct pf_rtrace *a, const struct pf_rtrace *b, double delta)
@@ -193,13 +216,36 @@ static void why_import(char *why, size_t len, const struct pf_rtrace *a, const s
 		add(why, len, "no per-module import data in these traces");
 		return;
 	}
-	struct pairs p = { 0 };
+	/* self time: the modules' deltas add up (inclusive times nest, so a
+	 * package and its submodules would count the same time twice); the
+	 * largest inclusive change is shown apart, labelled */
+	struct pairs self = { 0 }, incl = { 0 };
+	int have_self = 0;
 	for (int i = 0; i < a->nimports; i++)
-		pair_add(&p, a->imports[i].module, (double)a->imports[i].ns, 0);
+		have_self |= a->imports[i].self_ns > 0;
 	for (int i = 0; i < b->nimports; i++)
-		pair_add(&p, b->imports[i].module, 0, (double)b->imports[i].ns);
-	add(why, len, "%d vs %d modules imported; ", b->nimports, a->nimports);
-	add_top(why, len, &p, delta, "");
+		have_self |= b->imports[i].self_ns > 0;
+	for (int i = 0; i < a->nimports; i++) {
+		pair_add(&self, a->imports[i].module, (double)(have_self ? a->imports[i].self_ns : a->imports[i].ns), 0);
+		pair_add(&incl, a->imports[i].module, (double)a->imports[i].ns, 0);
+	}
+	for (int i = 0; i < b->nimports; i++) {
+		pair_add(&self, b->imports[i].module, 0, (double)(have_self ? b->imports[i].self_ns : b->imports[i].ns));
+		pair_add(&incl, b->imports[i].module, 0, (double)b->imports[i].ns);
+	}
+	add(why, len, "%d vs %d modules imported; %s ", b->nimports, a->nimports,
+	    have_self ? "self time" : "with nested imports");
+	add_top(why, len, &self, delta);
+	if (!have_self) {
+		free(incl.v);
+		return;
+	}
+	size_t before = strlen(why);
+	add(why, len, "; with nested imports ");
+	size_t mid = strlen(why);
+	add_top_n(why, len, &incl, delta, 1);
+	if (strlen(why) == mid)
+		why[before] = 0;
 }
 
 /* Files under PEX_ROOT are grouped by cache area: their names carry hashes
@@ -233,7 +279,7 @@ static void why_files(char *why, size_t len, const struct pf_rtrace *a, const st
 	add(why, len, "%s vs %s files, %s vs %s ops; ", pf_fmt_count(c3, sizeof(c3), b->nfiles),
 	    pf_fmt_count(c4, sizeof(c4), a->nfiles), pf_fmt_count(c, sizeof(c), ops[1]),
 	    pf_fmt_count(c2, sizeof(c2), ops[0]));
-	add_top(why, len, &p, delta, "");
+	add_top(why, len, &p, delta);
 }
 
 /* Processes matched by name (program and what it runs), summed. */
@@ -254,7 +300,7 @@ static void why_procs(char *why, size_t len, const struct pf_rtrace *a, const st
 	if (count_execs)
 		add(why, len, "%d vs %d execs, %d vs %d processes; ", ex[1], ex[0], b->nprocs, a->nprocs);
 	size_t before = strlen(why);
-	add_top(why, len, &p, delta, "");
+	add_top(why, len, &p, delta);
 	if (strlen(why) == before && before >= 2 && !strcmp(why + before - 2, "; "))
 		why[before - 2] = 0;
 }
@@ -288,6 +334,8 @@ int pf_report_causes(const struct pf_rtrace *a, const struct pf_rtrace *b, const
 			why_import(k->why, sizeof(k->why), a, b, (double)d);
 		else if (cat_is(cats, c, "file_io"))
 			why_files(k->why, sizeof(k->why), a, b, (double)d);
+		else if (cat_is(cats, c, "compile"))
+			why_compile(k->why, sizeof(k->why), a, b, (double)d);
 		else if (cat_is(cats, c, "runqueue") || cat_is(cats, c, "fault_io"))
 			why_sched(k->why, sizeof(k->why), a, b, c, cats->name[c], (double)d);
 		else

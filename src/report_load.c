@@ -276,6 +276,9 @@ int pf_report_load(json_t *root, const char *path, const char *label, struct pf_
 	}
 	t->wall_ns = u64(root, "wall_ns");
 	t->cpus = (int)pf_json_int(root, "cpus", 0);
+	json_t *comp = json_object_get(root, "compile");
+	t->modules_compiled = (uint64_t)pf_json_int(comp, "modules_compiled", 0);
+	t->compile_reason = pf_json_str(comp, "reason", "");
 	t->lost_events = u64(root, "lost_events");
 	t->exit_code = pf_json_int(root, "exit_code", -1);
 	t->backend = pf_json_str(root, "backend", "?");

@@ -5,6 +5,7 @@
 #include <string.h>
 #include "report.h"
 #include "report_pants.h"
+#include "dir_group.h"
 
 #define TREE_MAX_ROWS 60
 #define TOP_FILES 10
@@ -251,6 +252,31 @@ static void files(FILE *f, const struct pf_rtrace *t, int md)
 		fprintf(f, "%s(%d files in all)\n", md ? "\n" : "  ", t->nfiles);
 }
 
+/* Files rolled up by directory: the summary's view, for a whole area of
+ * small files (a PEX_ROOT cache, site-packages) that no single row shows. */
+static void dirs(FILE *f, const struct pf_rtrace *t, int md)
+{
+	static struct pf_dir_sum sums[PF_TRACE_DIRS_MAX];
+	size_t n = 0;
+
+	for (int i = 0; i < t->nfiles; i++)
+		pf_dir_add(sums, &n, PF_TRACE_DIRS_MAX, t->files[i].path, t->files[i].ops, t->files[i].ns,
+			   t->files[i].fault_ns, t->files[i].bytes_read, t->files[i].bytes_written);
+	if (n < 2)
+		return;
+	pf_dir_sort(sums, n);
+	pf_heading(f, md, 2, "Top directories (their files' syscalls and fault waits)");
+	struct pf_table *tb = pf_table_new(5, "rrrrl", "time", "files", "ops", "read", "directory");
+	for (size_t i = 0; i < n && i < TOP_FILES; i++) {
+		char a[32], b[32], c[32], d[32];
+		pf_table_add(tb, pf_fmt_s(a, sizeof(a), (double)(sums[i].ns + sums[i].fault_ns), 0),
+			     pf_fmt_count(b, sizeof(b), sums[i].files), pf_fmt_count(c, sizeof(c), sums[i].ops),
+			     pf_fmt_bytes(d, sizeof(d), sums[i].bytes_read), sums[i].dir);
+	}
+	pf_table_print(f, tb, md, "  ");
+	pf_table_free(tb);
+}
+
 static void archives(FILE *f, const struct pf_rtrace *t, int md)
 {
 	if (!t->narchives)
@@ -298,6 +324,12 @@ static void imports(FILE *f, const struct pf_rtrace *t, int md)
 	pf_heading(f, md, 2, title);
 	if (note[0])
 		fprintf(f, "%s%s\n\n", md ? "" : "  ", note);
+	if (t->modules_compiled) {
+		char c[32];
+		fprintf(f, "%s%s modules compiled from source%s%s\n\n", md ? "" : "  ",
+			pf_fmt_count(c, sizeof(c), t->modules_compiled), t->compile_reason[0] ? ": " : "",
+			t->compile_reason);
+	}
 	if (!t->nimports) {
 		fprintf(f, "%snone recorded\n", md ? "" : "  ");
 		return;
@@ -339,6 +371,7 @@ void pf_report_single(FILE *f, const struct pf_rtrace *t, const struct pf_rcats 
 	pf_report_pants(f, t, md);
 	phases(f, t, md);
 	files(f, t, md);
+	dirs(f, t, md);
 	archives(f, t, md);
 	venvs(f, t, md);
 	imports(f, t, md);

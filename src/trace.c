@@ -22,17 +22,19 @@
 #include "trace_attach.h"
 #include "trace_backend.h"
 #include "trace_cmd.h"
+#include "trace_syscalls.h"
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: perfanity trace [-o FILE.json] [-q] [-v] [--top N] [--pid PID[,PID...]] [-- CMD [ARGS...]]\n"
+		"Usage: perfanity trace [-o FILE.json] [-q] [-v] [--top N] [--syscalls] [--pid PID[,PID...]] [-- CMD [ARGS...]]\n"
 		"Run CMD and attribute the time of its whole process tree to categories\n"
 		"(file_io, net, exec, child_wait, sleep, cpu, other, ...).\n\n"
 		"  -o, --output FILE    write the trace as JSON to FILE (- for stdout)\n"
 		"  -q, --quiet          no summary on stderr\n"
 		"  -v, --verbose        show libbpf's messages\n"
 		"      --top N          files shown in the summary (default 10)\n"
+		"      --syscalls       the syscall table (calls, errors, time, bytes), as strace -c\n"
 		"  -p, --pid PID,...    also attach to these running processes and their\n"
 		"                       descendants, for CMD's lifetime; without CMD, until\n"
 		"                       Ctrl-C or until they have all exited\n"
@@ -53,6 +55,7 @@ int pf_trace_parse_args(int argc, char **argv, struct pf_trace_opts *o)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "top", required_argument, NULL, 't' },
+		{ "syscalls", no_argument, NULL, 'S' },
 		{ "pid", required_argument, NULL, 'p' },
 		{ "no-follow-pantsd", no_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
@@ -101,6 +104,9 @@ int pf_trace_parse_args(int argc, char **argv, struct pf_trace_opts *o)
 		}
 		case 'P':
 			o->no_pantsd = true;
+			break;
+		case 'S':
+			o->syscalls = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -231,6 +237,8 @@ static int write_outputs(const struct pf_trace_opts *o, struct pf_trace *tr, int
 	}
 	if (!o->quiet)
 		pf_trace_print_summary(tr, stderr, o->top_files);
+	if (!o->quiet && o->syscalls)
+		pf_trace_print_syscalls(tr, stderr);
 	return rc;
 }
 

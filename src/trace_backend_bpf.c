@@ -16,6 +16,8 @@
 #include "syscall_class.h"
 #include "trace_backend.h"
 #include "trace_probes.h"
+#include "uprobe_multi.h"
+#include "trace_compile.h"
 #include "trace.skel.h"
 
 struct pf_backend {
@@ -95,6 +97,8 @@ static int on_event(void *ctx, void *data, size_t size)
 		memcpy(exe, e->filename, PF_PATH_MAX);
 		pf_trace_on_exec(tr, h->pid, h->ts, exe, e->args,
 				 e->args_len < PF_ARGS_MAX ? e->args_len : PF_ARGS_MAX);
+		if (is_python(exe)) /* first: a short run may end while probes attach */
+			pf_trace_note_python_env(tr, (pid_t)h->pid);
 		/* a static zlib in the new image; an interpreter's import probes and
 		 * the zlib it links, before its first import */
 		pf_probes_add(&b->probes, exe, is_python(exe));
@@ -161,6 +165,16 @@ static struct pf_backend *bpf_open(struct pf_trace *tr, bool verbose, bool *priv
 	}
 	/* the end-of-trace iterator is attached when summing up, not before */
 	bpf_program__set_autoattach(b->skel->progs.pf_dump_threads, false);
+	/* uprobe_multi programs only where the kernel has such links */
+	if (pf_uprobe_multi_supported()) {
+		bpf_program__set_expected_attach_type(b->skel->progs.pf_uprobe_multi_entry,
+						      (enum bpf_attach_type)PF_BPF_TRACE_UPROBE_MULTI);
+		bpf_program__set_expected_attach_type(b->skel->progs.pf_uprobe_multi_return,
+						      (enum bpf_attach_type)PF_BPF_TRACE_UPROBE_MULTI);
+	} else {
+		bpf_program__set_autoload(b->skel->progs.pf_uprobe_multi_entry, false);
+		bpf_program__set_autoload(b->skel->progs.pf_uprobe_multi_return, false);
+	}
 	pf_syscall_class_fill((unsigned short *)b->skel->rodata->syscall_class,
 			      sizeof(b->skel->rodata->syscall_class) / sizeof(b->skel->rodata->syscall_class[0]));
 	err = trace_bpf__load(b->skel);
@@ -440,6 +454,31 @@ static void import_row(struct pf_trace *tr, const void *k, const void *v, uint64
 	pf_trace_add_import(tr, *(const __u64 *)k, v);
 }
 
+/* The per-CPU syscall table, added up over the CPUs. */
+static void collect_syscalls(struct pf_backend *b)
+{
+	int fd = bpf_map__fd(b->skel->maps.syscalls), ncpu = libbpf_num_possible_cpus();
+	struct pf_syscall_stat *v;
+
+	if (ncpu <= 0 || !(v = calloc((size_t)ncpu, sizeof(*v)))) {
+		pf_err("cannot read the syscall table: %s", strerror(ncpu < 0 ? -ncpu : ENOMEM));
+		return;
+	}
+	for (__u32 nr = 0; nr < PF_SC_NR_MAX; nr++) {
+		struct pf_syscall_stat *sum = &b->tr->syscalls[nr];
+
+		if (bpf_map_lookup_elem(fd, &nr, v))
+			continue;
+		for (int c = 0; c < ncpu; c++) {
+			sum->calls += v[c].calls;
+			sum->errors += v[c].errors;
+			sum->ns += v[c].ns;
+			sum->bytes += v[c].bytes;
+		}
+	}
+	free(v);
+}
+
 static int bpf_collect(struct pf_backend *b, uint64_t now)
 {
 	struct pf_trace *tr = b->tr;
@@ -459,6 +498,7 @@ static int bpf_collect(struct pf_backend *b, uint64_t now)
 	}
 	for_each_row(b->skel->maps.archives, tr, archive_row, now);
 	for_each_row(b->skel->maps.imports, tr, import_row, now);
+	collect_syscalls(b);
 	pf_probes_report(&b->probes, tr);
 	tr->lost_events = b->skel->bss->lost_events;
 	tr->map_full = b->skel->bss->map_full;

@@ -4,6 +4,8 @@
 #include "categories.h"
 #include "trace_model.h"
 #include "trace_python.h"
+#include "trace_syscalls.h"
+#include "dir_group.h"
 
 static json_t *argv_json(char **argv)
 {
@@ -62,6 +64,22 @@ static json_t *proc_json(const struct pf_trace *tr, const struct pf_proc *p)
 	return o;
 }
 
+/* Files rolled up by directory (PEX_ROOT areas, site-packages, ...). */
+static json_t *dirs_json(struct pf_trace *tr)
+{
+	static struct pf_dir_sum sums[PF_TRACE_DIRS_MAX];
+	size_t n = pf_trace_dirs(tr, sums, PF_TRACE_DIRS_MAX);
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I}", "dir", sums[i].dir,
+						   "files", (json_int_t)sums[i].files, "ops", (json_int_t)sums[i].ops,
+						   "ns", (json_int_t)sums[i].ns, "fault_ns", (json_int_t)sums[i].fault_ns,
+						   "bytes_read", (json_int_t)sums[i].bytes_read,
+						   "bytes_written", (json_int_t)sums[i].bytes_written));
+	return a;
+}
+
 json_t *pf_trace_to_json(struct pf_trace *tr)
 {
 	json_t *root = json_object(), *cats = json_array(), *procs = json_array(), *files = json_array();
@@ -117,6 +135,8 @@ json_t *pf_trace_to_json(struct pf_trace *tr)
 						     "how", tr->attach_roots[i].how));
 	json_object_set_new(root, "attached", att);
 	json_object_set_new(root, "files", files);
+	json_object_set_new(root, "syscalls", pf_trace_syscalls_json(tr));
+	json_object_set_new(root, "dirs", dirs_json(tr));
 	pf_trace_python_json(tr, root);
 	return root;
 }

@@ -3,6 +3,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/wait.h>
+#include "dir_group.h"
 #include "pf_util.h"
 #include "trace_model.h"
 
@@ -410,6 +411,22 @@ static int import_cmp(const void *a, const void *b)
 	const struct pf_import_row *x = a, *y = b;
 
 	return cmp_ns_desc(x->hash, x->st.ns, y->hash, y->st.ns);
+}
+
+size_t pf_trace_dirs(struct pf_trace *tr, struct pf_dir_sum *sums, size_t cap)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < tr->nfiles; i++) {
+		const struct pf_file_stat *st = &tr->files[i].st;
+		const char *path = pf_trace_path(tr, tr->files[i].hash);
+
+		if (path && (st->ops || st->faults))
+			pf_dir_add(sums, &n, cap, path, st->ops, st->ns, st->fault_ns, st->bytes_read,
+				   st->bytes_written);
+	}
+	pf_dir_sort(sums, n);
+	return n;
 }
 
 void pf_trace_sort_files(struct pf_trace *tr)

@@ -1,5 +1,9 @@
-/* Attaching the uprobes (inflate, inflateInit2_) and the CPython USDT probes
- * (import__find__load__start/done) to the binaries the traced tree runs.
+/* Attaching the uprobes (inflate, inflateInit2_; CPython's
+ * Py_CompileStringObject) and the CPython
+ * USDT probes (import__find__load__start/done) to the binaries the traced
+ * tree runs. Where the kernel has uprobe_multi links, a binary's uprobes are
+ * two links (entry, return), whatever their number: removing a link waits
+ * for a grace period, about 0.1 s for each perf-event uprobe.
  * Each is attached once per file, for every process (pid -1): the BPF side
  * filters by the traced set, and a probe attached after a process mapped the
  * file still fires in it. */
@@ -10,11 +14,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <bpf/libbpf.h>
 #include "perfanity.h"
 #include "elf_syms.h"
 #include "trace_model.h"
 #include "trace_probes.h"
+#include "uprobe_multi.h"
 #include "trace.skel.h"
 
 void pf_probes_init(struct pf_probes *p, struct trace_bpf *skel, bool verbose)
@@ -22,6 +28,8 @@ void pf_probes_init(struct pf_probes *p, struct trace_bpf *skel, bool verbose)
 	memset(p, 0, sizeof(*p));
 	p->skel = skel;
 	p->verbose = verbose;
+	p->multi = bpf_program__fd(skel->progs.pf_uprobe_multi_entry) >= 0 &&
+		   bpf_program__fd(skel->progs.pf_uprobe_multi_return) >= 0;
 }
 
 static void keep_link(struct pf_probes *p, struct bpf_link *l)
@@ -51,6 +59,66 @@ static struct bpf_link *uprobe(struct pf_probes *p, struct bpf_program *prog, bo
 	return l;
 }
 
+/* The functions probed, by symbol: the cookie tells the BPF program which
+ * fired; ret: a return probe too. */
+static const struct {
+	const char *sym;
+	__u64 cookie;
+	bool ret;
+} targets[] = {
+	{ "inflate", PF_UP_INFLATE, true },
+	{ "inflateInit2_", PF_UP_INFLATE_INIT, false },
+	{ "Py_CompileStringObject", PF_UP_COMPILE, true },
+};
+#define NTARGETS (sizeof(targets) / sizeof(targets[0]))
+
+static void keep_multi(struct pf_probes *p, int prog_fd, const char *path, const unsigned long *offs,
+		       const __u64 *cookies, size_t n, bool ret)
+{
+	int fd, *v;
+
+	if (!n)
+		return;
+	fd = pf_uprobe_multi_attach(prog_fd, path, offs, cookies, n, ret);
+	if (fd < 0) {
+		if (p->verbose)
+			fprintf(stderr, "perfanity: trace: no uprobe_multi link on %s: %s\n", path, strerror(-fd));
+		return;
+	}
+	v = realloc(p->multi_fds, (p->nmulti + 1) * sizeof(*v));
+	if (!v) {
+		close(fd);
+		return;
+	}
+	p->multi_fds = v;
+	p->multi_fds[p->nmulti++] = fd;
+}
+
+/* Every probed function the binary defines, in two uprobe_multi links. */
+static void attach_multi(struct pf_probes *p, struct pf_probe_bin *b)
+{
+	unsigned long offs[NTARGETS], roffs[NTARGETS], off;
+	__u64 cookies[NTARGETS], rcookies[NTARGETS];
+	size_t n = 0, rn = 0;
+
+	for (size_t i = 0; i < NTARGETS; i++) {
+		if (pf_elf_sym_offset(b->path, targets[i].sym, &off))
+			continue;
+		offs[n] = off;
+		cookies[n++] = targets[i].cookie;
+		if (targets[i].ret) {
+			roffs[rn] = off;
+			rcookies[rn++] = targets[i].cookie;
+		}
+		b->inflate |= targets[i].cookie == PF_UP_INFLATE;
+		b->compile |= targets[i].cookie == PF_UP_COMPILE;
+	}
+	keep_multi(p, bpf_program__fd(p->skel->progs.pf_uprobe_multi_entry), b->path, offs, cookies, n, false);
+	keep_multi(p, bpf_program__fd(p->skel->progs.pf_uprobe_multi_return), b->path, roffs, rcookies, rn,
+		   true);
+}
+
+/* Without uprobe_multi: inflate() alone, one perf-event uprobe per probe. */
 static void attach_inflate(struct pf_probes *p, struct pf_probe_bin *b)
 {
 	unsigned long off_inflate, off_init;
@@ -112,7 +180,10 @@ struct pf_probe_bin *pf_probes_add(struct pf_probes *p, const char *path, bool w
 			p->nbins--;
 			return NULL;
 		}
-		attach_inflate(p, b);
+		if (p->multi)
+			attach_multi(p, b);
+		else
+			attach_inflate(p, b);
 	}
 	if (want_usdt && b->usdt < 0)
 		attach_usdt(p, b);
@@ -128,7 +199,8 @@ void pf_probes_scan_pid(struct pf_probes *p, pid_t pid)
 	f = fopen(maps, "r");
 	if (!f)
 		return;
-	/* only names that look like zlib: opening every mapped ELF would cost more */
+	/* only names that look like zlib or a shared libpython: opening every
+	 * mapped ELF would cost more */
 	while (fgets(line, sizeof(line), f)) {
 		char *path = strchr(line, '/'), *base;
 
@@ -136,7 +208,7 @@ void pf_probes_scan_pid(struct pf_probes *p, pid_t pid)
 			continue;
 		path[strcspn(path, "\n")] = 0;
 		base = strrchr(path, '/') + 1;
-		if (strstr(base, "libz") || strstr(base, "zlib"))
+		if (strstr(base, "libz") || strstr(base, "zlib") || !strncmp(base, "libpython", 9))
 			pf_probes_add(p, path, false);
 	}
 	fclose(f);
@@ -149,6 +221,8 @@ void pf_probes_report(const struct pf_probes *p, struct pf_trace *tr)
 
 		if (b->inflate)
 			pf_trace_add_probe(tr, "inflate", b->path);
+		if (b->compile)
+			pf_trace_add_probe(tr, "compile", b->path);
 		if (b->usdt >= 0)
 			pf_trace_add_interpreter(tr, b->path, b->usdt == 1);
 	}
@@ -163,8 +237,11 @@ static void *destroy_some(void *arg)
 {
 	struct destroyer *d = arg;
 
-	for (size_t i = d->first; i < d->p->nlinks; i += d->step)
-		bpf_link__destroy(d->p->links[i]);
+	for (size_t i = d->first; i < d->p->nlinks + d->p->nmulti; i += d->step)
+		if (i < d->p->nlinks)
+			bpf_link__destroy(d->p->links[i]);
+		else
+			close(d->p->multi_fds[i - d->p->nlinks]);
 	return NULL;
 }
 
@@ -175,7 +252,7 @@ static void destroy_links(struct pf_probes *p)
 	enum { MAX_THREADS = 16 };
 	pthread_t th[MAX_THREADS];
 	struct destroyer d[MAX_THREADS];
-	size_t n = p->nlinks < MAX_THREADS ? p->nlinks : MAX_THREADS, started = 0;
+	size_t all = p->nlinks + p->nmulti, n = all < MAX_THREADS ? all : MAX_THREADS, started = 0;
 
 	for (size_t t = 0; t < n; t++) {
 		d[t] = (struct destroyer){ p, t, n };
@@ -197,6 +274,7 @@ void pf_probes_free(struct pf_probes *p)
 	for (size_t i = 0; i < p->nbins; i++)
 		free(p->bins[i].path);
 	free(p->links);
+	free(p->multi_fds);
 	free(p->bins);
 	memset(p, 0, sizeof(*p));
 }

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "pex_phases.h"
+#include "trace_compile.h"
 #include "trace_python.h"
 
 static const char *archive_name(const struct pf_trace *tr, uint64_t hash)
@@ -148,9 +149,10 @@ void pf_trace_python_json(struct pf_trace *tr, json_t *root)
 
 		if (!r->st.count)
 			continue; /* started but never finished within the trace */
-		json_array_append_new(imports, json_pack("{s:s, s:I, s:I, s:I}", "module", m ? m : "?",
+		json_array_append_new(imports, json_pack("{s:s, s:I, s:I, s:I, s:I, s:I}", "module", m ? m : "?",
 			"ns", (json_int_t)r->st.ns, "self_ns", (json_int_t)r->st.self_ns,
-			"count", (json_int_t)r->st.count));
+			"count", (json_int_t)r->st.count, "compile_ns", (json_int_t)r->st.compile_ns,
+			"compiled", (json_int_t)r->st.compiled));
 	}
 	for (size_t i = 0; i < tr->ninterps; i++)
 		json_array_append_new(interps, json_pack("{s:s, s:b}", "exe", tr->interps[i].exe,
@@ -164,6 +166,7 @@ void pf_trace_python_json(struct pf_trace *tr, json_t *root)
 	json_object_set_new(root, "phases", phases_json(tr));
 	json_object_set_new(root, "interpreters", interps);
 	json_object_set_new(root, "probes", probes);
+	json_object_set_new(root, "compile", pf_trace_compile_json(tr));
 }
 
 void pf_trace_python_summary(struct pf_trace *tr, FILE *out, int top)
@@ -188,6 +191,7 @@ void pf_trace_python_summary(struct pf_trace *tr, FILE *out, int top)
 		fprintf(out, "  %8.3f s %6llu files created  %s\n", v[i].ns / 1e9,
 			(unsigned long long)v[i].files_created, v[i].path);
 	pf_venv_rows_free(v, nv);
+	pf_trace_compile_summary(tr, out);
 	pf_trace_sort_imports(tr);
 	if (tr->nimports)
 		fprintf(out, "top imports (inclusive):\n");

@@ -2,6 +2,7 @@
 #include <stdbool.h>
 #include <string.h>
 #include "categories.h"
+#include "dir_group.h"
 #include "pf_util.h"
 #include "trace_model.h"
 #include "trace_python.h"
@@ -63,6 +64,23 @@ static void print_attached(struct pf_trace *tr, FILE *out)
 			procs, started);
 }
 
+/* The largest directory roll-ups, when there are several directories. */
+static void print_dirs(struct pf_trace *tr, FILE *out)
+{
+	static struct pf_dir_sum sums[PF_TRACE_DIRS_MAX];
+	size_t n = pf_trace_dirs(tr, sums, PF_TRACE_DIRS_MAX);
+	char rd[32];
+
+	if (n < 2)
+		return;
+	fprintf(out, "top directories by time (syscalls on their files, and fault waits):\n");
+	for (size_t i = 0; i < n && i < 5; i++) {
+		pf_fmt_bytes_as(rd, sizeof(rd), sums[i].bytes_read, PF_BYTES_TENS);
+		fprintf(out, "  %8.3f s %5llu files %7llu ops  read %-10s %s\n", sec(sums[i].ns + sums[i].fault_ns),
+			sums[i].files, sums[i].ops, rd, sums[i].dir);
+	}
+}
+
 void pf_trace_print_summary(struct pf_trace *tr, FILE *out, int top_files)
 {
 	uint64_t totals[PF_CAT_MAX] = { 0 }, all = 0;
@@ -114,6 +132,7 @@ void pf_trace_print_summary(struct pf_trace *tr, FILE *out, int top_files)
 				sec(f->st.fault_ns), (unsigned long long)f->st.faults);
 		shown++;
 	}
+	print_dirs(tr, out);
 	pf_trace_python_summary(tr, out, top_files);
 	if (tr->lost_events + tr->map_full)
 		fprintf(out, "warning: %llu events lost (ring buffer full) and %llu aggregation entries not stored"

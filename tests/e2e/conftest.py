@@ -20,10 +20,10 @@ WORKLOADS = os.environ.get("WORKLOADS", "")
 
 # The contract's category names, in the contract's order.
 CATEGORIES = ["cpu", "file_io", "net", "exec", "child_wait", "sleep", "other",
-              "zip_extract", "venv_create", "import", "runqueue", "fault_io"]
+              "zip_extract", "venv_create", "import", "runqueue", "fault_io", "compile"]
 
-TOP_LEVEL_KEYS = {"version", "backend", "command", "exit_code", "wall_ns", "lost_events",
-                  "categories", "totals", "processes", "files", "cpus"}
+TOP_LEVEL_KEYS = {"compile", "version", "backend", "command", "exit_code", "wall_ns", "lost_events",
+                  "categories", "totals", "processes", "files", "cpus", "syscalls", "dirs"}
 PROCESS_KEYS = {"pid", "ppid", "argv", "exe", "start_ns", "end_ns", "exit_code",
                 "threads", "thread_ns", "categories"}
 FILE_KEYS = {"path", "ns", "bytes_read", "bytes_written", "ops", "faults", "fault_ns"}

@@ -19,7 +19,7 @@ DEB = os.environ.get("PERFANITY_DEB", "")
 ROOT = Path(__file__).resolve().parents[2]
 VERSION = next(l.split('"')[1] for l in (ROOT / "include" / "perfanity.h").read_text().splitlines()
                if l.startswith("#define PERFANITY_VERSION "))
-PAGES = ["perfanity", "perfanity-trace", "perfanity-report", "perfanity-bench"]
+PAGES = ["perfanity", "perfanity-trace", "perfanity-report", "perfanity-bench", "perfanity-recommend"]
 SYSTEM_PATH = "/usr/sbin:/usr/bin:/sbin:/bin"
 
 
@@ -145,7 +145,7 @@ def test_bash_completion(prefix, tmp_path):
     (tmp_path / "proj" / "perfanity.toml").write_text("")
     (tmp_path / "notes.txt").write_text("")
     (tmp_path / "a.json").write_text("{}")
-    assert complete(prefix, ["perfanity", ""], tmp_path) == ["--help", "--version", "bench", "report", "trace"]
+    assert complete(prefix, ["perfanity", ""], tmp_path) == ["--help", "--version", "bench", "recommend", "report", "trace"]
     assert complete(prefix, ["perfanity", "bench", "--st"], tmp_path) == ["--stats", "--step"]
     assert complete(prefix, ["perfanity", "bench", "--goal", ""], tmp_path) == ["package", "run", "test"]
     assert "--no-follow-pantsd" in complete(prefix, ["perfanity", "trace", "--"], tmp_path)

@@ -23,8 +23,10 @@ def test_read_32mib_file(trace, tmp_path):
     root = t.root
     assert len(t.data["processes"]) == 1
     assert t.dominant(root) == "file_io", t.describe(root)
-    # The file's time is part of the process's file_io, never more than it.
-    assert row["ns"] <= root["categories"]["file_io"], (row, t.describe(root))
+    # The file's time is its whole syscalls: the process's file_io, and the
+    # waits for a CPU inside them (runqueue), never more.
+    cats = root["categories"]
+    assert row["ns"] <= cats["file_io"] + cats.get("runqueue", 0), (row, t.describe(root))
 
 
 def test_sleep_half_second(trace):
@@ -112,10 +114,14 @@ def test_threads_on_cpu(trace):
     assert t.rc == 0, t.stderr
     root = t.root
     assert root["threads"] == 3, t.describe(root)
-    # Two threads spin 300 ms each: 600 ms of cpu, in a process that lives ~300 ms.
-    assert root["categories"].get("cpu", 0) >= 550 * MS, t.describe(root)
+    # Two threads want a CPU for 300 ms each, in a process that lives ~300 ms:
+    # on a CPU or waiting for one (a busy machine), 600 ms in all; what ran
+    # is what the kernel charged the process.
+    cats = root["categories"]
+    assert cats.get("cpu", 0) + cats.get("runqueue", 0) >= 550 * MS, t.describe(root)
+    cpu_ns = int(t.stdout.split()[0])
+    assert abs(cats["cpu"] - cpu_ns) <= 0.05 * cpu_ns, (t.describe(root), cpu_ns)
     assert root["thread_ns"] >= 600 * MS, t.describe(root)
-    assert t.dominant(root) == "cpu", t.describe(root)
 
 
 def test_write_bytes_exact(trace, tmp_path):

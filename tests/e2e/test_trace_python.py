@@ -4,6 +4,7 @@ pex builds of the built-in example in all six execution_mode x layout
 configurations. Everything runs under Debian's /usr/bin/python3, which has
 CPython's USDT probes."""
 import json
+import glob
 import os
 import shutil
 import subprocess
@@ -21,10 +22,10 @@ EXAMPLE = os.path.join(ROOT, "examples", "simple")
 MS = 1_000_000
 
 
-def trace(tmp, name, argv, env=None):
+def trace(tmp, name, argv, env=None, cwd=None, quiet=True):
     out = os.path.join(tmp, name + ".json")
-    r = subprocess.run([PERFANITY, "trace", "-q", "-o", out, "--"] + argv, env=env,
-                       capture_output=True, text=True, timeout=600)
+    r = subprocess.run([PERFANITY, "trace", *(["-q"] if quiet else []), "-o", out, "--"] + argv, env=env,
+                       cwd=cwd, capture_output=True, text=True, timeout=600)
     assert os.path.exists(out), f"no trace written: {r.stderr}"
     with open(out) as f:
         t = json.load(f)
@@ -184,6 +185,15 @@ def test_pex_configuration(pex_builds, mode, layout):
         # warm: the venv exists, nothing is built again
         assert warm["venvs"] == []
         assert warm["totals"]["venv_create"] < max(cold["totals"]["venv_create"] / 10, 5 * MS)
+    # the wheels the phases name are the ones in PEX_ROOT, each once (not its
+    # hash directory again): cold installs them all, warm uses some or all
+    on_disk = len(glob.glob(os.path.join(pex_root, "installed_wheels", "*", "*", "*.whl")))
+    for t, verb in ((cold, "install "), (warm, "use ")):
+        named = [p["name"] for p in t["phases"] if "PEX_ROOT/installed_wheels" in p["name"]]
+        if named:
+            n = int(named[0].split()[1])
+            assert named[0].startswith(verb) and (n == on_disk if verb == "install " else 0 < n <= on_disk), \
+                (named, on_disk)
     # the app's own modules, timed under Debian's python
     mods = {i["module"] for i in cold["imports"]}
     # (the entry point module itself pex loads with importlib, which CPython
@@ -193,3 +203,51 @@ def test_pex_configuration(pex_builds, mode, layout):
     # (loose has little to inflate either way: no comparison there)
     if layout != "loose":
         assert warm["totals"]["zip_extract"] < cold["totals"]["zip_extract"]
+
+
+def make_package(root, name, n):
+    """A package of n modules: __init__ importing n - 1 others."""
+    pkg = os.path.join(root, name)
+    os.makedirs(pkg)
+    for i in range(1, n):
+        with open(os.path.join(pkg, f"m{i}.py"), "w") as f:
+            f.write(f"X{i} = {i}\n")
+    with open(os.path.join(pkg, "__init__.py"), "w") as f:
+        f.write("".join(f"from . import m{i}\n" for i in range(1, n)))
+
+
+def package_rows(t, name):
+    return {i["module"]: i for i in t["imports"] if i["module"] == name or i["module"].startswith(name + ".")}
+
+
+def test_compile_is_a_cause(tmp):
+    """40 modules imported without __pycache__: compiled, and cached for the
+    next run, which loads their bytecode; with PYTHONDONTWRITEBYTECODE the
+    reason is named."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    make_package(tmp, "pkg40", 40)
+    cmd = [PY, "-c", "import pkg40"]
+    r, cold = trace(tmp, "compile-cold", cmd, env=env, cwd=tmp, quiet=False)
+    assert r.returncode == 0, r.stderr
+    rows = package_rows(cold, "pkg40")
+    assert len(rows) == 40 and all(v["compiled"] == 1 for v in rows.values()), rows
+    assert all(v["compile_ns"] > 0 for v in rows.values()), rows
+    assert cold["totals"]["compile"] > 0
+    assert cold["compile"]["modules_compiled"] >= 40, cold["compile"]
+    assert cold["compile"]["pyc_written"] >= 40 and cold["compile"]["pycache_created"] >= 1, cold["compile"]
+    assert "__pycache__ missing" in cold["compile"]["reason"], cold["compile"]
+    assert "compile: " in r.stderr and "compiling" in r.stderr, r.stderr
+
+    r, warm = trace(tmp, "compile-warm", cmd, env=env, cwd=tmp)
+    rows = package_rows(warm, "pkg40")
+    assert len(rows) == 40 and all(v["compiled"] == 0 for v in rows.values()), rows
+    assert warm["compile"]["modules_compiled"] == 0, warm["compile"]
+    assert warm["compile"]["modules_not_compiled"] >= 40 and warm["compile"]["reason"] == "", warm["compile"]
+
+    make_package(os.path.join(tmp, "nobc"), "pkg40", 40)
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    r, nobc = trace(tmp, "compile-nobc", cmd, env=env, cwd=os.path.join(tmp, "nobc"))
+    rows = package_rows(nobc, "pkg40")
+    assert len(rows) == 40 and all(v["compiled"] == 1 for v in rows.values()), rows
+    assert nobc["compile"]["pyc_written"] == 0, nobc["compile"]
+    assert "PYTHONDONTWRITEBYTECODE is set" in nobc["compile"]["reason"], nobc["compile"]

@@ -35,13 +35,16 @@ def test_cpu_starved_threads(trace):
     assert f"{cpus} CPUs" in t.stderr, t.stderr
 
 
-def test_one_thread_per_cpu_is_not_starved(trace):
+def test_one_thread_agrees_with_the_kernel(trace):
+    # however busy the machine is: cpu is what the kernel charged, runqueue
+    # what schedstat says the thread waited (within 10%, or 5 ms)
     t = trace([workload("spin_threads"), "1", "300"])
     assert t.rc == 0, t.stderr
-    cpu_ns, _ = kernel_numbers(t.stdout)
+    cpu_ns, run_delay_ns = kernel_numbers(t.stdout)
     cats = t.root["categories"]
     assert abs(cats["cpu"] - cpu_ns) <= 0.05 * cpu_ns, (t.describe(t.root), cpu_ns)
-    assert cats.get("runqueue", 0) < 0.1 * cats["cpu"], t.describe(t.root)
+    assert abs(cats.get("runqueue", 0) - run_delay_ns) <= max(0.1 * run_delay_ns, 5 * MS), \
+        (t.describe(t.root), run_delay_ns)
 
 
 def evict(path):

@@ -146,6 +146,17 @@ static void many_warnings_are_summarized(void **state)
 	json_decref(doc);
 }
 
+/* Size cells: the short byte style, and "-" for what was not measured. */
+static void human_sizes(void **state)
+{
+	(void)state;
+	char buf[32];
+	bench_human_bytes(6400000, buf, sizeof(buf));
+	assert_string_equal(buf, "6.1M");
+	bench_human_bytes(-1, buf, sizeof(buf));
+	assert_string_equal(buf, "-");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -156,6 +167,7 @@ int main(void)
 		cmocka_unit_test(compare_two_runs),
 		cmocka_unit_test(sweep_slopes),
 		cmocka_unit_test(many_warnings_are_summarized),
+		cmocka_unit_test(human_sizes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

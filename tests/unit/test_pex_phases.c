@@ -7,6 +7,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include "pex_phases.h"
+#include "dir_group.h"
 
 #define R "/tmp/pr"
 #define WH "/installed_wheels/3/"
@@ -182,10 +183,48 @@ static void test_not_pex(void **state)
 	pf_pex_phases_free(&ph);
 }
 
+/* Directory roll-ups: PEX_ROOT areas, site-packages, the stdlib, else the
+ * file's directory; sums add up and the last slot collects the overflow. */
+static void test_dir_group(void **state)
+{
+	(void)state;
+	char b[256];
+	assert_string_equal(pf_dir_group("/root/.pex/installed_wheels/0/abc/six-1.16.0.whl/six.py", b, sizeof(b)),
+			    "PEX_ROOT/installed_wheels");
+	assert_string_equal(pf_dir_group("/v/lib/python3.11/site-packages/httpie/core.py", b, sizeof(b)),
+			    "/v/lib/python3.11/site-packages");
+	assert_string_equal(pf_dir_group("/usr/lib/python3/dist-packages/yaml/x.py", b, sizeof(b)),
+			    "/usr/lib/python3/dist-packages");
+	assert_string_equal(pf_dir_group("/usr/lib/python3.11/json/decoder.py", b, sizeof(b)), "/usr/lib/python3.11");
+	assert_string_equal(pf_dir_group("/usr/bin/python3", b, sizeof(b)), "/usr/bin");
+	assert_string_equal(pf_dir_group("/etc", b, sizeof(b)), "/");
+
+	struct pf_dir_sum sums[3];
+	size_t n = 0;
+	pf_dir_add(sums, &n, 3, "/a/x", 1, 10, 0, 5, 0);
+	pf_dir_add(sums, &n, 3, "/a/y", 2, 20, 5, 5, 0);
+	pf_dir_add(sums, &n, 3, "/b/x", 1, 100, 0, 0, 7);
+	pf_dir_add(sums, &n, 3, "/c/x", 1, 1, 0, 0, 0);
+	pf_dir_add(sums, &n, 3, "/d/x", 1, 2, 0, 0, 0);
+	assert_int_equal(n, 3);
+	pf_dir_sort(sums, n);
+	assert_string_equal(sums[0].dir, "/b");
+	assert_string_equal(sums[1].dir, "/a");
+	assert_int_equal(sums[1].files, 2);
+	assert_int_equal(sums[1].ops, 3);
+	assert_int_equal(sums[1].ns, 30);
+	assert_int_equal(sums[1].fault_ns, 5);
+	assert_int_equal(sums[1].bytes_read, 10);
+	assert_string_equal(sums[2].dir, "(other directories)");
+	assert_int_equal(sums[2].files, 2);
+	assert_int_equal(sums[2].ns, 3);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_classify),
+		cmocka_unit_test(test_dir_group),
 		cmocka_unit_test(test_cold_zipapp),
 		cmocka_unit_test(test_venv),
 		cmocka_unit_test(test_not_pex),

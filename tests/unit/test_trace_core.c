@@ -50,6 +50,13 @@ static void test_precedence(void **state)
 	 * the loader or an import is runqueue */
 	assert_int_equal(pf_cat_resolve(PF_CAT_RUNQUEUE, PF_CTX_LOADER | PF_CTX_IMPORT), PF_CAT_RUNQUEUE);
 	assert_int_equal(pf_cat_resolve(PF_CAT_FAULT_IO, PF_CTX_IMPORT | PF_CTX_INFLATE), PF_CAT_FAULT_IO);
+	/* compiling is a refinement of import: over cpu and file_io, under the
+	 * packaging categories, never over a wait */
+	assert_int_equal(pf_cat_resolve(PF_CAT_CPU, PF_CTX_COMPILE | PF_CTX_IMPORT), PF_CAT_COMPILE);
+	assert_int_equal(pf_cat_resolve(PF_CAT_FILE_IO, PF_CTX_COMPILE), PF_CAT_COMPILE);
+	assert_int_equal(pf_cat_resolve(PF_CAT_CPU, PF_CTX_COMPILE | PF_CTX_INFLATE), PF_CAT_ZIP_EXTRACT);
+	assert_int_equal(pf_cat_resolve(PF_CAT_SLEEP, PF_CTX_COMPILE), PF_CAT_SLEEP);
+	assert_int_equal(pf_cat_resolve(PF_CAT_CPU, PF_CTX_COMPILE | PF_CTX_LOADER), PF_CAT_EXEC);
 }
 
 /* pf_sched_category: what an interval is from the scheduler's view of it. */
