@@ -22,7 +22,9 @@ def start_sleeper(path, ms):
 
 def test_pid_alone_sees_the_file_read_after_attaching(tmp_path):
     path = make_file(tmp_path / "data.bin", SIZE)
-    sleeper = start_sleeper(path, 2000)
+    # 3 s: the tracer's start-up (about 0.1 s, up to a second on a busy machine)
+    # leaves well over 1.5 s of the sleep to see
+    sleeper = start_sleeper(path, 3000)
     out = tmp_path / "t.json"
     r = subprocess.run([PERFANITY, "trace", "--pid", str(sleeper.pid), "-o", str(out)],
                        capture_output=True, text=True, timeout=60)
@@ -35,7 +37,7 @@ def test_pid_alone_sees_the_file_read_after_attaching(tmp_path):
     [proc] = data["processes"]
     assert proc["pid"] == sleeper.pid and proc["attached"] is True
     assert proc["exit_code"] == 0 and not proc["running_at_end"]
-    assert proc["argv"] == [workload("sleep_read"), "2000", path]
+    assert proc["argv"] == [workload("sleep_read"), "3000", path]
     rows = [f for f in data["files"] if f["path"] == path]
     assert rows and rows[0]["bytes_read"] == SIZE, data["files"]
     # attached during its nanosleep: that syscall's time counts from the attach on
