@@ -5,6 +5,17 @@
 #ifndef PF_PYTHON_BPF_H
 #define PF_PYTHON_BPF_H
 
+/* zlib's z_stream (zlib.h) as far as total_out: a user-space struct, so no
+ * CO-RE; its layout is zlib's ABI, the same in every LP64 build. */
+struct pf_z_stream {
+	void *next_in;
+	unsigned int avail_in;
+	unsigned long total_in;
+	void *next_out;
+	unsigned int avail_out;
+	unsigned long total_out;
+};
+
 /* zlib's inflate(z_stream *strm, int flush): attached in every libz (and
  * static copy) the tree maps; filtered here by the traced set. */
 static __always_inline int inflate_enter(void *strm)
@@ -14,8 +25,7 @@ static __always_inline int inflate_enter(void *strm)
 
 	if (!st)
 		return 0;
-	/* z_stream: next_in, avail_in, total_in, next_out, avail_out, total_out */
-	bpf_probe_read_user(&out, sizeof(out), (char *)strm + 40);
+	bpf_probe_read_user(&out, sizeof(out), &((struct pf_z_stream *)strm)->total_out);
 	st->strm = (__u64)strm;
 	st->total_out = out;
 	st->inflate_start = now;
@@ -33,7 +43,7 @@ static __always_inline int inflate_exit(void)
 	if (!st || !(st->ctx & PF_CTX_INFLATE))
 		return 0;
 	if (st->strm)
-		bpf_probe_read_user(&out, sizeof(out), (char *)st->strm + 40);
+		bpf_probe_read_user(&out, sizeof(out), &((struct pf_z_stream *)st->strm)->total_out);
 	key = st->archive_key; /* the archive this thread read last, 0 if none */
 	as = lookup_or_init(&archives, &key, &zero);
 	if (as) {
