@@ -280,7 +280,9 @@ static int run_traced(const struct pf_trace_opts *o, const struct pf_backend_ops
 	sigprocmask(SIG_BLOCK, &block, &old);
 
 	pf_trace_init(&tr, o->command, ops->name);
+	uint64_t t_load = now_ns();
 	b = ops->open(&tr, o->verbose, &priv);
+	t_load = now_ns() - t_load;
 	if (!b) {
 		pf_trace_free(&tr);
 		free(cmd_path);
@@ -297,9 +299,14 @@ static int run_traced(const struct pf_trace_opts *o, const struct pf_backend_ops
 		pf_err("cannot watch the child: %s", strerror(errno));
 		goto abort;
 	}
+	uint64_t t_attach = now_ns();
 	if (ops->attach(b, cmd_path, o->command))
 		goto abort;
-	uint64_t t_attach = now_ns();
+	if (o->verbose)
+		fprintf(stderr, "perfanity: trace: loading and verifying the BPF programs took %.3f s (slower with "
+			"--verbose: the verifier writes its log), attaching %.3f s\n",
+			t_load / 1e9, (now_ns() - t_attach) / 1e9);
+	t_attach = now_ns();
 
 	if (o->npids && pf_attach_trees(&tr, ops, b, o->pids, o->npids, "pid", t_attach)) {
 		rc = PF_EXIT_USAGE;
@@ -326,6 +333,8 @@ static int run_traced(const struct pf_trace_opts *o, const struct pf_backend_ops
 	uint64_t t_end = now_ns();
 
 	ops->collect(b, t_end);
+	if (o->verbose)
+		fprintf(stderr, "perfanity: trace: reading the maps back took %.3f s\n", (now_ns() - t_end) / 1e9);
 	tr.root_reaped = reaped;
 	tr.wait_status = status;
 	pf_trace_finish(&tr, t_end);

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <bpf/libbpf.h>
 #include "perfanity.h"
@@ -270,7 +271,14 @@ static void destroy_links(struct pf_probes *p)
 
 void pf_probes_free(struct pf_probes *p)
 {
+	struct timespec t0, t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	destroy_links(p);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (p->verbose) /* each perf-event uprobe waits for its own grace period */
+		fprintf(stderr, "perfanity: trace: removed %zu perf-event probes and %zu uprobe_multi links in %.3f s\n",
+			p->nlinks, p->nmulti, (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
 	for (size_t i = 0; i < p->nbins; i++)
 		free(p->bins[i].path);
 	free(p->links);
