@@ -35,6 +35,7 @@ static void usage(FILE *f)
 		"  -v, --verbose        show libbpf's messages\n"
 		"      --top N          files shown in the summary (default 10)\n"
 		"      --syscalls       the syscall table (calls, errors, time, bytes), as strace -c\n"
+		"      --max-files N    files the kernel keeps rows for (default 65536)\n"
 		"  -p, --pid PID,...    also attach to these running processes and their\n"
 		"                       descendants, for CMD's lifetime; without CMD, until\n"
 		"                       Ctrl-C or until they have all exited\n"
@@ -56,6 +57,7 @@ int pf_trace_parse_args(int argc, char **argv, struct pf_trace_opts *o)
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "top", required_argument, NULL, 't' },
 		{ "syscalls", no_argument, NULL, 'S' },
+		{ "max-files", required_argument, NULL, 'F' },
 		{ "pid", required_argument, NULL, 'p' },
 		{ "no-follow-pantsd", no_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
@@ -65,6 +67,7 @@ int pf_trace_parse_args(int argc, char **argv, struct pf_trace_opts *o)
 
 	memset(o, 0, sizeof(*o));
 	o->top_files = 10;
+	o->max_files = 65536;
 	optind = 1;
 	opterr = 0;
 	/* '+': stop at the first non-option, the command */
@@ -108,6 +111,17 @@ int pf_trace_parse_args(int argc, char **argv, struct pf_trace_opts *o)
 		case 'S':
 			o->syscalls = true;
 			break;
+		case 'F': {
+			char *end;
+			long n = strtol(optarg, &end, 10);
+
+			if (*end || n < 1024 || n > 4194304) {
+				pf_err("--max-files takes a number from 1024 to 4194304, not '%s'", optarg);
+				return PF_EXIT_USAGE;
+			}
+			o->max_files = (unsigned)n;
+			break;
+		}
 		case 'h':
 			usage(stdout);
 			return 1;
@@ -280,6 +294,7 @@ static int run_traced(const struct pf_trace_opts *o, const struct pf_backend_ops
 	sigprocmask(SIG_BLOCK, &block, &old);
 
 	pf_trace_init(&tr, o->command, ops->name);
+	tr.max_files = o->max_files;
 	uint64_t t_load = now_ns();
 	b = ops->open(&tr, o->verbose, &priv);
 	t_load = now_ns() - t_load;
