@@ -65,6 +65,9 @@ int rec_tie(const struct rec_entry *a, const struct rec_entry *b);
 const char *rec_minimax(struct rec_entry *const *ranks, const size_t *n, size_t machines,
 			double *worst, size_t *where);
 
+/* A configuration's cell of (step, goal), or NULL. */
+json_t *rec_find_cell(json_t *config, const char *step, const char *goal);
+
 /* pex's defaults (execution_mode zipapp, layout zipapp): the config whose parameters are
  * those or absent, or NULL. */
 json_t *rec_defaults_config(json_t *doc);

@@ -68,6 +68,7 @@ struct pf_trace {
 	const char *backend;
 	uint64_t t0, t_end;
 	int cpus;                     /* CPUs online: what runqueue time is measured against */
+	uint32_t max_files;           /* rows the kernel's file map holds (--max-files) */
 	struct pf_syscall_stat syscalls[PF_SC_NR_MAX]; /* by number, the whole tree */
 	uint32_t no_bytecode_writes_pid; /* a Python run with PYTHONDONTWRITEBYTECODE, 0 if none */
 	int wait_status;              /* the root's, raw */

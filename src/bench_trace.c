@@ -2,6 +2,7 @@
  * `perfanity trace -q -o FILE -- CMD`; the sample keeps the trace's category
  * totals, and --explain turns the median sample's traces into causes, per
  * cell and against the fastest cell of the same column. */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include "perfanity.h"
@@ -83,6 +84,39 @@ static json_t *cell_trace(json_t *cell, int *index)
 	return json_load_file(pf_json_str(tr, "file", ""), 0, &e);
 }
 
+/* Whether two cells' medians differ by less than their runs do: their
+ * [min, max] ranges overlap; with one run each, nothing tells the noise, and
+ * a difference under BENCH_ONE_RUN_NOISE of the faster median is taken as
+ * noise. A difference within noise is said to be, not decomposed. */
+#define BENCH_ONE_RUN_NOISE 0.02
+static bool within_noise(json_t *cell, json_t *best)
+{
+	double lo = json_number_value(json_object_get(cell, "min")), hi = json_number_value(json_object_get(cell, "max"));
+	double blo = json_number_value(json_object_get(best, "min")), bhi = json_number_value(json_object_get(best, "max"));
+	double m = json_number_value(json_object_get(cell, "median")), bm = json_number_value(json_object_get(best, "median"));
+
+	if (pf_json_int(cell, "n", 0) < 2 || pf_json_int(best, "n", 0) < 2)
+		return m - bm < BENCH_ONE_RUN_NOISE * bm;
+	return lo <= bhi && blo <= hi;
+}
+
+/* The cell against the column's fastest, like for like: the same command
+ * (numbered from 1, in the JSON as in the text), as causes that add up to
+ * the difference of their traced walls, unless it is within noise. */
+static json_t *explain_vs(json_t *cell, json_t *t, json_t *best, json_t *bt, const char *best_label, int index)
+{
+	json_int_t delta = pf_json_int(t, "wall_ns", 0) - pf_json_int(bt, "wall_ns", 0);
+	char buf[512];
+
+	if (within_noise(cell, best))
+		return json_pack("{s:s, s:i, s:I, s:b, s:s}", "best", best_label, "command", index + 1, "delta_ns", delta,
+				 "within_noise", 1, "causes", "within the cells' noise: their runs overlap (not decomposed)");
+	if (pf_report_explain_diff(bt, t, 3, buf, sizeof(buf)))
+		return NULL;
+	return json_pack("{s:s, s:i, s:I, s:b, s:s}", "best", best_label, "command", index + 1, "delta_ns", delta,
+			 "within_noise", 0, "causes", buf);
+}
+
 void bench_explain(json_t *doc)
 {
 	json_t *configs = json_object_get(doc, "configs"), *config, *cell;
@@ -118,11 +152,9 @@ void bench_explain(json_t *doc)
 				json_object_set_new(cell, "explain", json_string(buf));
 			/* against the best cell's same command: like for like */
 			bt = cell != best ? cell_trace(best, &index) : NULL;
-			if (bt && !pf_report_explain_diff(bt, t, 3, buf, sizeof(buf)))
-				json_object_set_new(cell, "explain_vs_best", json_pack("{s:s, s:i, s:I, s:s}",
-					"best", best_label, "command", index,
-					"delta_ns", (json_int_t)(pf_json_int(t, "wall_ns", 0) - pf_json_int(bt, "wall_ns", 0)),
-					"causes", buf));
+			json_t *vs = bt ? explain_vs(cell, t, best, bt, best_label, index) : NULL;
+			if (vs)
+				json_object_set_new(cell, "explain_vs_best", vs);
 			json_decref(bt);
 			json_decref(t);
 		}
@@ -148,7 +180,7 @@ void bench_explain_print(FILE *f, json_t *doc)
 			fprintf(f, "  %-22s %s\n", where, why);
 			if (vs)
 				fprintf(f, "  %-22s vs %s (command %lld): %s\n", "", pf_json_str(vs, "best", "?"),
-					pf_json_int(vs, "command", 0) + 1, pf_json_str(vs, "causes", ""));
+					pf_json_int(vs, "command", 0), pf_json_str(vs, "causes", ""));
 		}
 	}
 }

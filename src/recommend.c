@@ -68,11 +68,6 @@ struct result {
 	json_t *doc;
 };
 
-static const char *str(json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k)) ?: "";
-}
-
 /* Anything but a bench result with at least one measured cell is refused in one line. */
 static int load_result(const char *path, struct result *r)
 {
@@ -80,7 +75,7 @@ static int load_result(const char *path, struct result *r)
 	r->doc = pf_json_read(path);
 	if (!r->doc)
 		return -1;
-	const char *kind = str(r->doc, "kind");
+	const char *kind = pf_json_str(r->doc, "kind", "");
 	if (strcmp(kind, "bench")) {
 		pf_err("%s: not a bench result (kind '%s'; expected a perfanity bench --json file without --sweep)",
 		       path, kind[0] ? kind : "none");
@@ -90,7 +85,7 @@ static int load_result(const char *path, struct result *r)
 	json_t *config, *cell;
 	json_array_foreach(json_object_get(r->doc, "configs"), i, config)
 		json_array_foreach(json_object_get(config, "cells"), k, cell)
-			ok += !strcmp(str(cell, "status"), "ok");
+			ok += !strcmp(pf_json_str(cell, "status", ""), "ok");
 	if (!ok) {
 		pf_err("%s: no measured cells (an empty bench result)", path);
 		return -1;
@@ -199,16 +194,6 @@ static void print_versus(const char *role, const struct rec_priority *p, size_t 
 	putchar('\n');
 }
 
-static json_t *cell_of(json_t *config, const char *step, const char *goal)
-{
-	size_t i;
-	json_t *cell;
-	json_array_foreach(json_object_get(config, "cells"), i, cell)
-		if (!strcmp(str(cell, "step"), step) && !strcmp(str(cell, "goal"), goal))
-			return cell;
-	return NULL;
-}
-
 /* Why, from --explain: the bench explained every cell against its column's fastest, so
  * when the winner was that fastest, the other configuration's cell says what its extra
  * time went to. own = 1: the winner's own main causes instead. Returns lines printed. */
@@ -222,16 +207,16 @@ static int print_why(json_t *doc, const struct rec_priority *p, size_t np, const
 		if (p[k].kind != REC_TIME)
 			continue;
 		json_array_foreach(json_object_get(json_object_get(doc, "matrix"), "steps"), i, step) {
-			const char *s = str(step, "name");
+			const char *s = pf_json_str(step, "name", "");
 			if (p[k].step[0] && strcmp(s, p[k].step))
 				continue;
-			json_t *wc = cell_of(w->config, s, p[k].goal), *oc = o ? cell_of(o->config, s, p[k].goal) : NULL;
+			json_t *wc = rec_find_cell(w->config, s, p[k].goal), *oc = o ? rec_find_cell(o->config, s, p[k].goal) : NULL;
 			json_t *vs = json_object_get(oc, "explain_vs_best");
-			if (!own && vs && !strcmp(str(vs, "best"), w->label)) {
-				printf("  why %s/%s: %s takes %s\n", s, p[k].goal, o->label, str(vs, "causes"));
+			if (!own && vs && !strcmp(pf_json_str(vs, "best", ""), w->label)) {
+				printf("  why %s/%s: %s takes %s\n", s, p[k].goal, o->label, pf_json_str(vs, "causes", ""));
 				lines++;
-			} else if (own && str(wc, "explain")[0]) {
-				printf("  why %s/%s: the winner's time goes to %s\n", s, p[k].goal, str(wc, "explain"));
+			} else if (own && pf_json_str(wc, "explain", "")[0]) {
+				printf("  why %s/%s: the winner's time goes to %s\n", s, p[k].goal, pf_json_str(wc, "explain", ""));
 				lines++;
 			}
 		}
@@ -304,7 +289,7 @@ struct macros {
 static void make_macros(json_t *doc, json_t *config, const char *why, struct macros *mac)
 {
 	json_t *matrix = json_object_get(doc, "matrix"), *params = rec_config_params(config);
-	const char *target = str(matrix, "target"), *ep = str(matrix, "entry_point");
+	const char *target = pf_json_str(matrix, "target", ""), *ep = pf_json_str(matrix, "entry_point", "");
 	const char *colon = strrchr(target, ':');
 	const char *name = colon ? colon + 1 : target[0] ? target : "app";
 	char *opts = rec_pex_options(params), *fields = rec_build_fields(params, "    ");

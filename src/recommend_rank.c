@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "pf_json.h"
 #include "recommend.h"
 
 struct size_priority {
@@ -91,23 +92,18 @@ int rec_parse_prefer(const char *spec, struct rec_priority *out, size_t max, cha
 	}
 }
 
-static const char *str(json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k)) ?: "";
-}
-
 static double num(json_t *o, const char *k, double dflt)
 {
 	json_t *v = json_object_get(o, k);
 	return json_is_number(v) ? json_number_value(v) : dflt;
 }
 
-static json_t *find_cell(json_t *config, const char *step, const char *goal)
+json_t *rec_find_cell(json_t *config, const char *step, const char *goal)
 {
 	size_t i;
 	json_t *cell;
 	json_array_foreach(json_object_get(config, "cells"), i, cell)
-		if (!strcmp(str(cell, "step"), step) && !strcmp(str(cell, "goal"), goal))
+		if (!strcmp(pf_json_str(cell, "step", ""), step) && !strcmp(pf_json_str(cell, "goal", ""), goal))
 			return cell;
 	return NULL;
 }
@@ -124,8 +120,8 @@ int rec_result_has(json_t *doc, const struct rec_priority *p)
 		size_t k;
 		json_t *cell;
 		json_array_foreach(json_object_get(config, "cells"), k, cell)
-			if (!strcmp(str(cell, "goal"), p->goal) && (!p->step[0] || !strcmp(str(cell, "step"), p->step)) &&
-			    strcmp(str(cell, "status"), "not run"))
+			if (!strcmp(pf_json_str(cell, "goal", ""), p->goal) && (!p->step[0] || !strcmp(pf_json_str(cell, "step", ""), p->step)) &&
+			    strcmp(pf_json_str(cell, "status", ""), "not run"))
 				return 1;
 	}
 	return 0;
@@ -148,13 +144,13 @@ struct rec_value rec_config_value(json_t *doc, json_t *config, const struct rec_
 	v.ok = 1;
 	int any = 0;
 	json_array_foreach(json_object_get(json_object_get(doc, "matrix"), "steps"), i, step) {
-		if (p->step[0] && strcmp(p->step, str(step, "name")))
+		if (p->step[0] && strcmp(p->step, pf_json_str(step, "name", "")))
 			continue;
-		json_t *cell = find_cell(config, str(step, "name"), p->goal);
-		if (!cell || !strcmp(str(cell, "status"), "not run"))
+		json_t *cell = rec_find_cell(config, pf_json_str(step, "name", ""), p->goal);
+		if (!cell || !strcmp(pf_json_str(cell, "status", ""), "not run"))
 			continue;
 		double med = num(cell, "median", -1);
-		if (strcmp(str(cell, "status"), "ok") || med < 0)
+		if (strcmp(pf_json_str(cell, "status", ""), "ok") || med < 0)
 			v.ok = 0;
 		v.value += med;
 		v.lo += num(cell, "min", med);
@@ -179,7 +175,7 @@ size_t rec_rank(json_t *doc, const struct rec_priority *p, size_t np, struct rec
 	size_t n = 0, i;
 	struct rec_entry *e = calloc(json_array_size(configs) + 1, sizeof(*e));
 	json_array_foreach(configs, i, config) {
-		struct rec_entry x = { .config = config, .label = str(config, "label") };
+		struct rec_entry x = { .config = config, .label = pf_json_str(config, "label", "") };
 		int ok = 1;
 		for (size_t k = 0; k < np; k++) {
 			x.v[k] = rec_config_value(doc, config, &p[k]);
@@ -256,7 +252,7 @@ json_t *rec_defaults_config(json_t *doc)
 	json_t *config;
 	json_array_foreach(json_object_get(doc, "configs"), i, config) {
 		json_t *params = rec_config_params(config);
-		const char *mode = str(params, "execution_mode"), *layout = str(params, "layout");
+		const char *mode = pf_json_str(params, "execution_mode", ""), *layout = pf_json_str(params, "layout", "");
 		/* a matrix without parameters has nothing to compare */
 		int dflt = json_object_size(params) && (!*mode || !strcmp(mode, "zipapp")) &&
 			   (!*layout || !strcmp(layout, "zipapp"));

@@ -35,6 +35,7 @@ static void usage(FILE *f)
 		"  -v, --verbose        show libbpf's messages\n"
 		"      --top N          files shown in the summary (default 10)\n"
 		"      --syscalls       the syscall table (calls, errors, time, bytes), as strace -c\n"
+		"      --max-files N    files the kernel keeps rows for (default 65536)\n"
 		"  -p, --pid PID,...    also attach to these running processes and their\n"
 		"                       descendants, for CMD's lifetime; without CMD, until\n"
 		"                       Ctrl-C or until they have all exited\n"
@@ -56,6 +57,7 @@ int pf_trace_parse_args(int argc, char **argv, struct pf_trace_opts *o)
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "top", required_argument, NULL, 't' },
 		{ "syscalls", no_argument, NULL, 'S' },
+		{ "max-files", required_argument, NULL, 'F' },
 		{ "pid", required_argument, NULL, 'p' },
 		{ "no-follow-pantsd", no_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
@@ -65,6 +67,7 @@ int pf_trace_parse_args(int argc, char **argv, struct pf_trace_opts *o)
 
 	memset(o, 0, sizeof(*o));
 	o->top_files = 10;
+	o->max_files = 65536;
 	optind = 1;
 	opterr = 0;
 	/* '+': stop at the first non-option, the command */
@@ -108,6 +111,17 @@ int pf_trace_parse_args(int argc, char **argv, struct pf_trace_opts *o)
 		case 'S':
 			o->syscalls = true;
 			break;
+		case 'F': {
+			char *end;
+			long n = strtol(optarg, &end, 10);
+
+			if (*end || n < 1024 || n > 4194304) {
+				pf_err("--max-files takes a number from 1024 to 4194304, not '%s'", optarg);
+				return PF_EXIT_USAGE;
+			}
+			o->max_files = (unsigned)n;
+			break;
+		}
 		case 'h':
 			usage(stdout);
 			return 1;
@@ -272,7 +286,10 @@ static int run_traced(const struct pf_trace_opts *o, const struct pf_backend_ops
 	sigprocmask(SIG_BLOCK, &block, &old);
 
 	pf_trace_init(&tr, o->command, ops->name);
+	tr.max_files = o->max_files;
+	uint64_t t_load = pf_now_ns();
 	b = ops->open(&tr, o->verbose, &priv);
+	t_load = pf_now_ns() - t_load;
 	if (!b) {
 		pf_trace_free(&tr);
 		free(cmd_path);
@@ -289,9 +306,14 @@ static int run_traced(const struct pf_trace_opts *o, const struct pf_backend_ops
 		pf_err("cannot watch the child: %s", strerror(errno));
 		goto abort;
 	}
+	uint64_t t_attach = pf_now_ns();
 	if (ops->attach(b, cmd_path, o->command))
 		goto abort;
-	uint64_t t_attach = pf_now_ns();
+	if (o->verbose)
+		fprintf(stderr, "perfanity: trace: loading and verifying the BPF programs took %.3f s (slower with "
+			"--verbose: the verifier writes its log), attaching %.3f s\n",
+			t_load / 1e9, (pf_now_ns() - t_attach) / 1e9);
+	t_attach = pf_now_ns();
 
 	if (o->npids && pf_attach_trees(&tr, ops, b, o->pids, o->npids, "pid", t_attach)) {
 		rc = PF_EXIT_USAGE;
@@ -318,6 +340,8 @@ static int run_traced(const struct pf_trace_opts *o, const struct pf_backend_ops
 	uint64_t t_end = pf_now_ns();
 
 	ops->collect(b, t_end);
+	if (o->verbose)
+		fprintf(stderr, "perfanity: trace: reading the maps back took %.3f s\n", (pf_now_ns() - t_end) / 1e9);
 	tr.root_reaped = reaped;
 	tr.wait_status = status;
 	pf_trace_finish(&tr, t_end);

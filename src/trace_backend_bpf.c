@@ -136,6 +136,37 @@ static int on_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
+/* What the BPF programs need beyond BTF and tp_btf, probed before loading
+ * them, so that an older kernel is told what it lacks rather than shown a
+ * verifier log. Without the privileges to probe, the load's own error says so. */
+static bool kernel_has_what_we_use(void)
+{
+	static const struct {
+		enum bpf_func_id id;
+		const char *name, *since;
+	} helpers[] = {
+		{ BPF_FUNC_loop, "bpf_loop", "5.17" },
+		{ BPF_FUNC_find_vma, "bpf_find_vma", "5.17" },
+		{ BPF_FUNC_task_storage_get, "bpf_task_storage_get", "5.11" },
+		{ BPF_FUNC_ringbuf_output, "bpf_ringbuf_output", "5.8" },
+	};
+
+	for (size_t i = 0; i < sizeof(helpers) / sizeof(helpers[0]); i++) {
+		int r = libbpf_probe_bpf_helper(BPF_PROG_TYPE_KPROBE, helpers[i].id, NULL);
+
+		if (r == 0) {
+			pf_err("this kernel lacks %s (Linux %s or later has it), which perfanity trace needs",
+			       helpers[i].name, helpers[i].since);
+			return false;
+		}
+	}
+	if (libbpf_probe_bpf_map_type(BPF_MAP_TYPE_TASK_STORAGE, NULL) == 0) {
+		pf_err("this kernel lacks task-local storage maps (Linux 5.11 or later), which perfanity trace needs");
+		return false;
+	}
+	return true;
+}
+
 static struct pf_backend *bpf_open(struct pf_trace *tr, bool verbose, bool *privilege_error)
 {
 	struct pf_backend *b = calloc(1, sizeof(*b));
@@ -147,12 +178,18 @@ static struct pf_backend *bpf_open(struct pf_trace *tr, bool verbose, bool *priv
 	b->tr = tr;
 	verbose_libbpf = verbose;
 	libbpf_set_print(libbpf_print);
+	if (!kernel_has_what_we_use()) {
+		free(b);
+		return NULL;
+	}
 	b->skel = trace_bpf__open();
 	if (!b->skel) {
 		pf_err("cannot open the BPF object: %s", strerror(errno));
 		free(b);
 		return NULL;
 	}
+	if (tr->max_files)
+		bpf_map__set_max_entries(b->skel->maps.files, tr->max_files);
 	if (verbose) {
 		/* the whole verifier log, not libbpf's truncated copy */
 		static char log[1 << 24];

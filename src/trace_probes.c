@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <bpf/libbpf.h>
 #include "perfanity.h"
@@ -270,7 +271,12 @@ static void destroy_links(struct pf_probes *p)
 
 void pf_probes_free(struct pf_probes *p)
 {
+	double t0 = pf_now_s();
+
 	destroy_links(p);
+	if (p->verbose) /* each perf-event uprobe waits for its own grace period */
+		fprintf(stderr, "perfanity: trace: removed %zu perf-event probes and %zu uprobe_multi links in %.3f s\n",
+			p->nlinks, p->nmulti, pf_now_s() - t0);
 	for (size_t i = 0; i < p->nbins; i++)
 		free(p->bins[i].path);
 	free(p->links);

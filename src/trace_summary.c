@@ -138,6 +138,9 @@ void pf_trace_print_summary(struct pf_trace *tr, FILE *out, int top_files)
 		fprintf(out, "warning: %llu events lost (ring buffer full) and %llu aggregation entries not stored"
 			     " (map full): the numbers above are incomplete\n",
 			(unsigned long long)tr->lost_events, (unsigned long long)tr->map_full);
+	if (tr->max_files && tr->nfiles >= tr->max_files)
+		fprintf(out, "warning: the kernel's file map is full (%u rows): files past it were not counted;"
+			     " run again with --max-files %u\n", tr->max_files, tr->max_files * 4);
 	if (pf_trace_identity_violations(tr))
 		fprintf(out, "warning: %zu processes whose categories do not add up to their threads' lifetimes\n",
 			pf_trace_identity_violations(tr));

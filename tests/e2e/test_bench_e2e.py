@@ -234,6 +234,10 @@ def test_explain_traces_every_cell(tmp_path):
             assert traced and all(t["exit_code"] == 0 for t in traced)
             assert sample["seconds"] == pytest.approx(sum(t["wall_ns"] for t in traced) / 1e9)
             assert sample["harness_seconds"] >= sample["seconds"]
+            for c in sample["commands"]:
+                # each number named for what it holds: the harness's wall, the traced one
+                assert c["harness_seconds"] == c["seconds"] >= c["traced_seconds"] > 0, c
+                assert c["traced_seconds"] == pytest.approx(c["trace"]["wall_ns"] / 1e9), c
             assert all(sum(t["totals"].values()) > 0 for t in traced)
             if "explain_vs_best" in cell:
                 vs_best += 1
@@ -244,10 +248,18 @@ def test_explain_traces_every_cell(tmp_path):
                 best = next(c for c in doc["configs"] if c["label"] == vs["best"])
                 best_cell = next(c for c in best["cells"]
                                  if (c["step"], c["goal"]) == (cell["step"], cell["goal"]))
-                walls = [s["commands"][vs["command"]]["trace"]["wall_ns"]
+                # commands are numbered from 1, in the JSON as in the text
+                walls = [s["commands"][vs["command"] - 1]["trace"]["wall_ns"]
                          for s in (sample, best_cell["samples"][0])]
                 assert vs["delta_ns"] == walls[0] - walls[1]
-                assert vs["causes"].startswith("+" if vs["delta_ns"] >= 0 else "-"), vs
+                assert f"(command {vs['command']})" in p.stdout
+                # one run each: a difference under 2% is noise, said and not decomposed
+                noise = cell["median"] - best_cell["median"] < 0.02 * best_cell["median"]
+                assert vs["within_noise"] == noise, (vs, cell["median"], best_cell["median"])
+                if noise:
+                    assert vs["causes"].startswith("within the cells' noise"), vs
+                else:
+                    assert vs["causes"].startswith("+" if vs["delta_ns"] >= 0 else "-"), vs
     # two configs: in each of the three columns exactly one is not the best
     assert vs_best == 3
     # venv mode builds its venv on the clean run: the tracer saw it

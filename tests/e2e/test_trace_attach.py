@@ -22,7 +22,9 @@ def start_sleeper(path, ms):
 
 def test_pid_alone_sees_the_file_read_after_attaching(tmp_path):
     path = make_file(tmp_path / "data.bin", SIZE)
-    sleeper = start_sleeper(path, 2000)
+    # 3 s: the tracer's start-up (about 0.1 s, up to a second on a busy machine)
+    # leaves well over 1.5 s of the sleep to see
+    sleeper = start_sleeper(path, 3000)
     out = tmp_path / "t.json"
     r = subprocess.run([PERFANITY, "trace", "--pid", str(sleeper.pid), "-o", str(out)],
                        capture_output=True, text=True, timeout=60)
@@ -35,7 +37,7 @@ def test_pid_alone_sees_the_file_read_after_attaching(tmp_path):
     [proc] = data["processes"]
     assert proc["pid"] == sleeper.pid and proc["attached"] is True
     assert proc["exit_code"] == 0 and not proc["running_at_end"]
-    assert proc["argv"] == [workload("sleep_read"), "2000", path]
+    assert proc["argv"] == [workload("sleep_read"), "3000", path]
     rows = [f for f in data["files"] if f["path"] == path]
     assert rows and rows[0]["bytes_read"] == SIZE, data["files"]
     # attached during its nanosleep: that syscall's time counts from the attach on
@@ -88,3 +90,21 @@ def test_interrupt_ends_a_pid_trace_and_spares_the_process(tmp_path):
     check_identity(data)
     [proc] = data["processes"]
     assert proc["running_at_end"] and proc["categories"]["sleep"] >= 0.5 * SEC
+
+
+def test_verbose_says_what_the_tracer_costs(tmp_path):
+    """--verbose: what loading, attaching, reading back and removing the probes
+    took; a Python command's uprobes go through uprobe_multi links here."""
+    out = tmp_path / "t.json"
+    r = subprocess.run([PERFANITY, "trace", "-v", "-q", "-o", str(out), "--", "/usr/bin/python3", "-c", "pass"],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert "loading and verifying the BPF programs took" in r.stderr, r.stderr
+    assert "reading the maps back took" in r.stderr, r.stderr
+    removed = [l for l in r.stderr.splitlines() if "uprobe_multi links in" in l]
+    assert removed, r.stderr
+    # the interpreter (compile) and the system's libz (inflate): two links each,
+    # where the kernel has uprobe_multi (6.6)
+    major, minor = (int(x) for x in os.uname().release.split(".")[:2])
+    links = 4 if (major, minor) >= (6, 6) else 0
+    assert f" and {links} uprobe_multi links in " in removed[0], removed

@@ -51,3 +51,14 @@ def test_directory_rollup(trace, tmp_path):
     rows = [t.file(p) for p in paths]
     assert da["ops"] == rows[0]["ops"] + rows[1]["ops"] and da["ns"] == rows[0]["ns"] + rows[1]["ns"], (da, rows)
     assert "top directories by time" in t.stderr, t.stderr
+
+
+def test_file_map_full_is_said_with_the_remedy(trace):
+    """More distinct files than --max-files: the rows past it are counted as
+    lost, and the summary names the option that makes room."""
+    t = trace(["/usr/bin/python3", "-c", "import os; [os.path.exists(f'/nonexistent/{i}') for i in range(3000)]"],
+              options=["--max-files", "1024"])
+    assert t.rc == 0, t.stderr
+    assert t.data["lost_events"] > 0
+    assert len(t.data["files"]) <= 1024
+    assert "run again with --max-files 4096" in t.stderr, t.stderr

@@ -305,6 +305,14 @@ static void test_cli(void **state)
 	assert_int_equal(pf_trace_parse_args(5, a6, &o), 0);
 	assert_int_equal(o.top_files, 3);
 	assert_string_equal(o.command[0], "--");
+	assert_int_equal(o.max_files, 65536);
+	assert_false(o.syscalls);
+	char *a7[] = { "trace", "--max-files", "4096", "--syscalls", "ls", NULL };
+	char *a8[] = { "trace", "--max-files", "100", "ls", NULL };
+	assert_int_equal(pf_trace_parse_args(5, a7, &o), 0);
+	assert_int_equal(o.max_files, 4096);
+	assert_true(o.syscalls);
+	assert_int_equal(pf_trace_parse_args(4, a8, &o), PF_EXIT_USAGE);
 }
 
 /* The category of a thread found at attach time: the rule of syscall entry. */

@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* perfanity trace, kernel side: each traced thread's state (task-local
+ * storage) and its intervals: closing one into its category, the
+ * scheduler's view of it, a context change. */
+#ifndef PF_THREAD_STATE_BPF_H
+#define PF_THREAD_STATE_BPF_H
+
+static __always_inline void add_cat(__u32 tgid, __u32 cat, __u64 delta)
+{
+	struct pf_cat_key k = { .tgid = tgid, .cat = cat };
+	__u64 zero = 0, *v = lookup_or_init(&cat_ns, &k, &zero);
+
+	if (v)
+		__sync_fetch_and_add(v, delta);
+	else
+		count(&map_full);
+}
+
+/* A fault's disk wait, charged to the file of the last fault. Global: one
+ * verification for the many places an interval is closed. */
+__noinline int pf_charge_fault(__u64 key, __u64 delta)
+{
+	struct pf_file_stat *fs = bpf_map_lookup_elem(&files, &key);
+
+	if (fs)
+		__sync_fetch_and_add(&fs->fault_ns, delta);
+	return 0;
+}
+
+/* Close the current interval at now: its time goes to the thread's category.
+ * Summed in the thread's own state (no map lookup on this hot path); the
+ * thread's exit adds the sums to its process. */
+static __always_inline __u64 close_interval(struct pf_thread_state *st, __u64 now)
+{
+	__u64 delta = now - st->last_ts;
+	__u32 c = pf_sched_category(st->cat, st->sched, st->in_syscall);
+
+	if (c < PF_CAT_MAX)
+		st->cat_ns[c] += delta;
+	if (c == PF_CAT_FAULT_IO && st->fault_key)
+		pf_charge_fault(st->fault_key, delta);
+	st->last_ts = now;
+	return delta;
+}
+
+static __always_inline void flush_thread(struct pf_thread_state *st)
+{
+	for (int c = 0; c < PF_CAT_MAX; c++)
+		if (st->cat_ns[c])
+			add_cat(st->tgid, c, st->cat_ns[c]);
+}
+
+static __always_inline struct pf_thread_state *new_thread(struct task_struct *t, __u32 tgid, __u64 now)
+{
+	struct pf_thread_state *st;
+	struct pf_proc_stat *ps, zero = {};
+
+	if (collecting)
+		return NULL;
+	st = bpf_task_storage_get(&threads, t, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!st) {
+		count(&map_full);
+		return NULL;
+	}
+	if (st->start_ts)
+		return st; /* it was there already */
+	st->start_ts = now;
+	st->last_ts = now;
+	st->tgid = tgid;
+	st->cat = PF_CAT_CPU;
+	ps = lookup_or_init(&procs, &tgid, &zero);
+	if (ps)
+		__sync_fetch_and_add(&ps->threads, 1);
+	return st;
+}
+
+/* The state of a thread; NULL once the end-of-trace iterator has it. */
+static __always_inline struct pf_thread_state *task_state(struct task_struct *t)
+{
+	struct pf_thread_state *st = bpf_task_storage_get(&threads, t, NULL, 0);
+
+	return st && !st->claimed ? st : NULL;
+}
+
+/* The state of the current thread, created on first sight if its process is traced. */
+static __always_inline struct pf_thread_state *current_state(__u64 now)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct pf_thread_state *st = bpf_task_storage_get(&threads, t, NULL, 0);
+	__u32 tgid;
+
+	if (st)
+		return st->claimed ? NULL : st;
+	tgid = bpf_get_current_pid_tgid() >> 32;
+	if (!bpf_map_lookup_elem(&traced, &tgid))
+		return NULL;
+	return new_thread(t, tgid, now);
+}
+
+/* Re-resolve the current thread's category after its context changed. */
+static __always_inline void set_ctx(struct pf_thread_state *st, __u32 ctx, __u64 now)
+{
+	close_interval(st, now);
+	st->ctx = ctx;
+	st->cat = pf_cat_resolve(st->in_syscall ? st->base : PF_CAT_CPU, ctx);
+}
+
+#endif
