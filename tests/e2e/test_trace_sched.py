@@ -37,13 +37,15 @@ def test_cpu_starved_threads(trace):
 
 def test_one_thread_agrees_with_the_kernel(trace):
     # however busy the machine is: cpu is what the kernel charged, runqueue
-    # what schedstat says the thread waited (within 10%, or 5 ms)
+    # what schedstat says the thread waited, within 10% or 25 ms: each thread
+    # reads its schedstat just before it ends, and a busy machine may still
+    # preempt it for a time slice after that read
     t = trace([workload("spin_threads"), "1", "300"])
     assert t.rc == 0, t.stderr
     cpu_ns, run_delay_ns = kernel_numbers(t.stdout)
     cats = t.root["categories"]
     assert abs(cats["cpu"] - cpu_ns) <= 0.05 * cpu_ns, (t.describe(t.root), cpu_ns)
-    assert abs(cats.get("runqueue", 0) - run_delay_ns) <= max(0.1 * run_delay_ns, 5 * MS), \
+    assert abs(cats.get("runqueue", 0) - run_delay_ns) <= max(0.1 * run_delay_ns, 25 * MS), \
         (t.describe(t.root), run_delay_ns)
 
 
