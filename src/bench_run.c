@@ -211,6 +211,15 @@ static void pex_vars(struct bench_vars *v, const struct bench_matrix *m, const s
 	source_and_run_args(v, m, project);
 }
 
+/* A template variable naming dir/rel. */
+static void set_path(struct bench_vars *v, const char *name, const char *dir, const char *rel)
+{
+	char *p = fmt("%s/%s", dir, rel);
+
+	bench_vars_set(v, name, p, 0);
+	free(p);
+}
+
 /* Everything a command template may refer to, for one config. */
 static void config_vars(struct bench_vars *v, const struct bench_matrix *m, const struct bench_env *env,
 			const struct bench_config *c, const char *cdir, const char *synthetic)
@@ -233,40 +242,24 @@ static void config_vars(struct bench_vars *v, const struct bench_matrix *m, cons
 	pants_vars(v, m, env, c);
 	pex_vars(v, m, env, project, synthetic);
 	bench_vars_set(v, "project", project, 0);
-#define SETP(name, rel)                         \
-	do {                                    \
-		p = fmt("%s/%s", project, rel); \
-		bench_vars_set(v, name, p, 0);  \
-		free(p);                        \
-	} while (0)
-	SETP("sources", m->sources);
-	SETP("tests", m->tests);
-	SETP("requirements", m->requirements);
-	SETP("test_requirements", m->test_requirements);
-#undef SETP
+	set_path(v, "sources", project, m->sources);
+	set_path(v, "tests", project, m->tests);
+	set_path(v, "requirements", project, m->requirements);
+	set_path(v, "test_requirements", project, m->test_requirements);
 	bench_vars_set(v, "wheelhouse", env->wheelhouse, 0);
 	bench_vars_set(v, "synthetic", synthetic, 0);
-	p = fmt("%s/requirements.txt", synthetic);
-	bench_vars_set(v, "synthetic_requirements", p, 0);
-	free(p);
+	set_path(v, "synthetic_requirements", synthetic, "requirements.txt");
 	bench_vars_set(v, "entry_point", m->entry_point, 0);
-#define SETD(name, rel)                        \
-	do {                                   \
-		p = fmt("%s/%s", cdir, rel);   \
-		bench_vars_set(v, name, p, 0); \
-		free(p);                       \
-	} while (0)
-	SETD("out", "out");
-	SETD("artifact", "out/bin.pex");
+	set_path(v, "out", cdir, "out");
+	set_path(v, "artifact", cdir, "out/bin.pex");
 	if (m->preset == BENCH_PRESET_PANTS) {
 		p = pants_artifact(project, m->target, c->label);
 		bench_vars_set(v, "artifact", p, 0);
 		free(p);
 	}
-	SETD("test_artifact", "out/test.pex");
-	SETD("build_cache", "build-cache");
-	SETD("pex_root", "pex-root");
-#undef SETD
+	set_path(v, "test_artifact", cdir, "out/test.pex");
+	set_path(v, "build_cache", cdir, "build-cache");
+	set_path(v, "pex_root", cdir, "pex-root");
 	free(project);
 }
 

@@ -49,6 +49,20 @@ static void usage(FILE *f)
 		"  perfanity trace --pid 4242 -o server.json\n");
 }
 
+/* An option's whole-number value in [min, max]; one line and -1 if not. */
+static int parse_count(const char *option, const char *arg, int min, int max, int *out)
+{
+	char *end;
+	long n = strtol(arg, &end, 10);
+
+	if (!*arg || *end || n < min || n > max) {
+		pf_err("%s takes a number from %d to %d, not '%s'", option, min, max, arg);
+		return -1;
+	}
+	*out = (int)n;
+	return 0;
+}
+
 int pf_trace_parse_args(int argc, char **argv, struct pf_trace_opts *o)
 {
 	static const struct option longopts[] = {
@@ -82,17 +96,10 @@ int pf_trace_parse_args(int argc, char **argv, struct pf_trace_opts *o)
 		case 'v':
 			o->verbose = true;
 			break;
-		case 't': {
-			char *end;
-			long n = strtol(optarg, &end, 10);
-
-			if (*end || n < 0 || n > 100000) {
-				pf_err("--top takes a number from 0 to 100000, not '%s'", optarg);
+		case 't':
+			if (parse_count("--top", optarg, 0, 100000, &o->top_files))
 				return PF_EXIT_USAGE;
-			}
-			o->top_files = (int)n;
 			break;
-		}
 		case 'p': {
 			char err[128];
 			int n = pf_attach_parse_pids(optarg, o->pids + o->npids, PF_TRACE_MAX_PIDS - o->npids,
@@ -111,17 +118,10 @@ int pf_trace_parse_args(int argc, char **argv, struct pf_trace_opts *o)
 		case 'S':
 			o->syscalls = true;
 			break;
-		case 'F': {
-			char *end;
-			long n = strtol(optarg, &end, 10);
-
-			if (*end || n < 1024 || n > 4194304) {
-				pf_err("--max-files takes a number from 1024 to 4194304, not '%s'", optarg);
+		case 'F':
+			if (parse_count("--max-files", optarg, 1024, 4194304, &o->max_files))
 				return PF_EXIT_USAGE;
-			}
-			o->max_files = (unsigned)n;
 			break;
-		}
 		case 'h':
 			usage(stdout);
 			return 1;
@@ -286,7 +286,7 @@ static int run_traced(const struct pf_trace_opts *o, const struct pf_backend_ops
 	sigprocmask(SIG_BLOCK, &block, &old);
 
 	pf_trace_init(&tr, o->command, ops->name);
-	tr.max_files = o->max_files;
+	tr.max_files = (uint32_t)o->max_files;
 	uint64_t t_load = pf_now_ns();
 	b = ops->open(&tr, o->verbose, &priv);
 	t_load = pf_now_ns() - t_load;
