@@ -238,7 +238,7 @@ static struct pf_backend *bpf_open(struct pf_trace *tr, bool verbose, bool *priv
 			       strerror(err));
 		} else {
 			pf_err("cannot load the BPF programs: %s (%s); BTF at /sys/kernel/btf/vmlinux "
-			       "and a kernel >= 5.8 are needed",
+			       "and a kernel >= 5.17 are needed",
 			       strerror(err), last_libbpf_msg[0] ? last_libbpf_msg : "no detail");
 		}
 		trace_bpf__destroy(b->skel);
