@@ -19,6 +19,7 @@ const volatile __u16 syscall_class[PF_SC_NR_MAX] = {};
 /* Counters user space reports; never dropped silently. */
 __u64 lost_events = 0;   /* ring buffer full: an event could not be delivered */
 __u64 map_full = 0;      /* an aggregation map was full: time or a file row lost */
+__u64 missed_switch_ins = 0; /* a thread found on a CPU with no switch-in seen */
 /* Bumped whenever a traced thread may have dropped an open file: a thread's
  * cached fd -> file is good only while this has not moved. */
 __u64 fd_gen = 0;

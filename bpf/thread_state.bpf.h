@@ -74,6 +74,50 @@ static __always_inline struct pf_thread_state *new_thread(struct task_struct *t,
 	return st;
 }
 
+/* The thread leaves a CPU: the kernel's totals for it, as they are now. */
+static __always_inline void mark_off_cpu(struct pf_thread_state *st, struct task_struct *t)
+{
+	st->run_delay_mark = BPF_CORE_READ(t, sched_info.run_delay);
+	st->exec_mark = BPF_CORE_READ(t, se.sum_exec_runtime);
+}
+
+/* The thread is on a CPU, though no switch-in was seen since it left one:
+ * sched_switch does not fire for every switch (seen on 6.18: a thread
+ * switched out to another process's thread came back without one). The
+ * interval since is split by the kernel's own totals: what the thread ran
+ * last (its CPU time since), before that its runqueue wait, and before
+ * that, if it had blocked, its sleep. The caller closes the rest on CPU.
+ * Exact at a switch-out; from the thread's own context, CPU time may lag
+ * by a tick, so a runnable thread's wait is taken from run_delay alone. */
+static __always_inline void missed_switch_in(struct pf_thread_state *st, struct task_struct *t, __u64 now)
+{
+	__u64 span = now - st->last_ts;
+	__u64 waited = BPF_CORE_READ(t, sched_info.run_delay) - st->run_delay_mark;
+	__u64 ran = BPF_CORE_READ(t, se.sum_exec_runtime) - st->exec_mark;
+
+	count(&missed_switch_ins);
+	if (waited > span)
+		waited = span;
+	if (st->sched != PF_SCHED_RUNNABLE) {
+		if (ran > span - waited)
+			ran = span - waited;
+		close_interval(st, now - ran - waited); /* blocked */
+		st->sched = PF_SCHED_RUNNABLE;
+	}
+	close_interval(st, st->last_ts + waited);
+	st->sched = PF_SCHED_ON;
+}
+
+/* A thread known to be on a CPU now (the current one, or one switching
+ * out): its state, caught up with a switch-in that was not seen. */
+static __always_inline struct pf_thread_state *on_cpu_state(struct pf_thread_state *st, struct task_struct *t,
+							    __u64 now)
+{
+	if (st && st->sched != PF_SCHED_ON)
+		missed_switch_in(st, t, now ? now : bpf_ktime_get_ns());
+	return st;
+}
+
 /* The state of a thread; NULL once the end-of-trace iterator has it. */
 static __always_inline struct pf_thread_state *task_state(struct task_struct *t)
 {
@@ -90,7 +134,7 @@ static __always_inline struct pf_thread_state *current_state(__u64 now)
 	__u32 tgid;
 
 	if (st)
-		return st->claimed ? NULL : st;
+		return st->claimed ? NULL : on_cpu_state(st, t, now);
 	tgid = bpf_get_current_pid_tgid() >> 32;
 	if (!bpf_map_lookup_elem(&traced, &tgid))
 		return NULL;

@@ -406,6 +406,7 @@ int BPF_PROG(pf_exit, struct task_struct *p, bool group_dead)
 	ps = bpf_map_lookup_elem(&procs, &tgid);
 	/* unless the end-of-trace iterator wrote this state out already */
 	if (!__sync_val_compare_and_swap(&st->claimed, 0, PF_CLAIM_EXITED)) {
+		on_cpu_state(st, p, now);
 		close_interval(st, now);
 		flush_thread(st);
 		flush_fd_sums(st);
@@ -444,7 +445,9 @@ int BPF_PROG(pf_sched_switch, bool preempt, struct task_struct *prev, struct tas
 
 	if (st) {
 		now = bpf_ktime_get_ns();
+		on_cpu_state(st, prev, now);
 		close_interval(st, now);
+		mark_off_cpu(st, prev);
 		if (preempt || prev_state == TASK_RUNNING)
 			st->sched = PF_SCHED_RUNNABLE;
 		else
@@ -492,7 +495,7 @@ SEC("tp_btf/page_fault_user")
 int BPF_PROG(pf_page_fault, unsigned long address, struct pt_regs *regs, unsigned long error_code)
 {
 	struct task_struct *t = bpf_get_current_task_btf();
-	struct pf_thread_state *st = task_state(t);
+	struct pf_thread_state *st = on_cpu_state(task_state(t), t, 0);
 	struct pf_file_stat *fs;
 
 	if (!st)

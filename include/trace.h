@@ -284,6 +284,10 @@ struct pf_thread_state {
 	__u64 fault_key;
 	__u64 inflate_start;   /* when the inflate() in progress was entered */
 	__u64 compile_start;   /* when the Py_CompileStringObject() in progress was */
+	/* The kernel's own totals for the thread when it last left a CPU: its
+	 * runqueue wait (sched_info.run_delay) and CPU time (sum_exec_runtime).
+	 * They split the interval of a switch-in the tracepoint did not show. */
+	__u64 run_delay_mark, exec_mark;
 	/* Time per category, summed here on the hot path and added to the
 	 * per-process counters when the thread exits (or read at the end). */
 	__u64 cat_ns[PF_CAT_MAX];

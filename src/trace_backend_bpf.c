@@ -539,6 +539,7 @@ static int bpf_collect(struct pf_backend *b, uint64_t now)
 	pf_probes_report(&b->probes, tr);
 	tr->lost_events = b->skel->bss->lost_events;
 	tr->map_full = b->skel->bss->map_full;
+	tr->missed_switch_ins = b->skel->bss->missed_switch_ins;
 	return 0;
 }
 

@@ -122,6 +122,8 @@ json_t *pf_trace_to_json(struct pf_trace *tr)
 	/* runqueue time means something only against how many CPUs there were */
 	json_object_set_new(root, "cpus", json_integer(tr->cpus));
 	json_object_set_new(root, "lost_events", json_integer((json_int_t)(tr->lost_events + tr->map_full)));
+	/* not lost: each one's interval was split by the kernel's own totals */
+	json_object_set_new(root, "missed_switch_ins", json_integer((json_int_t)tr->missed_switch_ins));
 	json_object_set_new(root, "accounting", json_pack("{s:s, s:i}",
 		"identity", "for every process: sum(categories) == thread_ns, the sum of its threads' lifetimes",
 		"violations", (json_int_t)pf_trace_identity_violations(tr)));

@@ -119,11 +119,14 @@ def test_threads_on_cpu(trace):
     # is what the kernel charged the process.
     cats = root["categories"]
     assert cats.get("cpu", 0) + cats.get("runqueue", 0) >= 550 * MS, t.describe(root)
-    # within 10% here (test_trace_sched.py holds 5% on longer runs): one CI run
-    # on a loaded machine saw 540 ms against rusage's 596 ms, the missing time
-    # in runqueue (issue 14's note: a switch-in not seen, under investigation)
-    cpu_ns = int(t.stdout.split()[0])
-    assert abs(cats["cpu"] - cpu_ns) <= 0.10 * cpu_ns, (t.describe(root), cpu_ns)
+    # what ran is what the kernel charged the process, within 5% and the time
+    # the hypervisor stole meanwhile (in cpu, not in the kernel's CPU time);
+    # what waited is what schedstat says, within a time slice. A CI run once
+    # saw cpu 538 ms against 600 ms, 62 ms in runqueue against 5 ms: switch-ins
+    # sched_switch did not show, now recovered (missed_switch_ins).
+    cpu_ns, run_delay_ns, steal_ns = (int(x) for x in t.stdout.split())
+    assert abs(cats["cpu"] - cpu_ns) <= 0.05 * cpu_ns + steal_ns, (t.describe(root), cpu_ns, steal_ns)
+    assert abs(cats.get("runqueue", 0) - run_delay_ns) <= 10 * MS, (t.describe(root), run_delay_ns)
     assert root["thread_ns"] >= 600 * MS, t.describe(root)
 
 

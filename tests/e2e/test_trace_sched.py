@@ -21,11 +21,12 @@ def test_cpu_starved_threads(trace):
     n = 3 * cpus  # three spinning threads per CPU: two thirds of their time runnable
     t = trace([workload("spin_threads"), str(n), "600"])
     assert t.rc == 0, t.stderr
-    cpu_ns, run_delay_ns = kernel_numbers(t.stdout)
+    cpu_ns, run_delay_ns, steal_ns = kernel_numbers(t.stdout)
     cats = t.root["categories"]
     assert t.data["cpus"] == cpus
     # on a CPU: what the kernel charged the process (user + system), within 5%
-    assert abs(cats["cpu"] - cpu_ns) <= 0.05 * cpu_ns, (t.describe(t.root), cpu_ns)
+    # and what the hypervisor stole meanwhile (in cpu, not in the kernel's)
+    assert abs(cats["cpu"] - cpu_ns) <= 0.05 * cpu_ns + steal_ns, (t.describe(t.root), cpu_ns, steal_ns)
     # waiting for a CPU: most of the rest, and what schedstat says within 10%
     rest = t.root["thread_ns"] - cats["cpu"]
     assert cats.get("runqueue", 0) >= rest / 2, t.describe(t.root)
@@ -42,9 +43,9 @@ def test_one_thread_agrees_with_the_kernel(trace):
     # preempt it for a time slice after that read
     t = trace([workload("spin_threads"), "1", "300"])
     assert t.rc == 0, t.stderr
-    cpu_ns, run_delay_ns = kernel_numbers(t.stdout)
+    cpu_ns, run_delay_ns, steal_ns = kernel_numbers(t.stdout)
     cats = t.root["categories"]
-    assert abs(cats["cpu"] - cpu_ns) <= 0.05 * cpu_ns, (t.describe(t.root), cpu_ns)
+    assert abs(cats["cpu"] - cpu_ns) <= 0.05 * cpu_ns + steal_ns, (t.describe(t.root), cpu_ns, steal_ns)
     assert abs(cats.get("runqueue", 0) - run_delay_ns) <= max(0.1 * run_delay_ns, 25 * MS), \
         (t.describe(t.root), run_delay_ns)
 

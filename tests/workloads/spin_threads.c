@@ -5,12 +5,15 @@
  * for a CPU: it prints the kernel's own account of the process, "CPU_NS
  * RUN_DELAY_NS": CPU time from getrusage (user + system, all threads) and
  * the time its threads waited on a runqueue, from each thread's
- * /proc/thread-self/schedstat read as it ends. */
+ * /proc/thread-self/schedstat read as it ends; and "STEAL_NS", the time the
+ * hypervisor took the machine's CPUs meanwhile (/proc/stat, all CPUs), which
+ * the kernel's CPU time leaves out and a tracer's time on a CPU cannot. */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 static long spin_ms;
 static unsigned long long run_delay_ns; /* summed over threads, under the lock */
@@ -51,6 +54,20 @@ static void *spin(void *arg)
 	return NULL;
 }
 
+/* Steal time of all CPUs so far (/proc/stat's first line, eighth value). */
+static unsigned long long steal_ns(void)
+{
+	unsigned long long v[8] = { 0 };
+	FILE *f = fopen("/proc/stat", "r");
+
+	if (f && fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5],
+			&v[6], &v[7]) != 8)
+		v[7] = 0;
+	if (f)
+		fclose(f);
+	return v[7] * (1000000000ull / (unsigned long long)sysconf(_SC_CLK_TCK));
+}
+
 static unsigned long long tv_ns(struct timeval tv)
 {
 	return (unsigned long long)tv.tv_sec * 1000000000ull + (unsigned long long)tv.tv_usec * 1000ull;
@@ -61,6 +78,7 @@ int main(int argc, char **argv)
 	int n = argc > 1 ? atoi(argv[1]) : 2;
 	spin_ms = argc > 2 ? strtol(argv[2], NULL, 10) : 200;
 	pthread_t *tids = calloc((size_t)n, sizeof(*tids));
+	unsigned long long steal0 = steal_ns();
 	struct rusage ru;
 
 	for (int i = 0; i < n; i++)
@@ -73,6 +91,6 @@ int main(int argc, char **argv)
 	free(tids);
 	add_own_run_delay();
 	getrusage(RUSAGE_SELF, &ru);
-	printf("%llu %llu\n", tv_ns(ru.ru_utime) + tv_ns(ru.ru_stime), run_delay_ns);
+	printf("%llu %llu %llu\n", tv_ns(ru.ru_utime) + tv_ns(ru.ru_stime), run_delay_ns, steal_ns() - steal0);
 	return 0;
 }
