@@ -122,6 +122,8 @@ struct scratch {
 		struct pf_ev_exec exec;
 		struct pf_ev_path path;
 	} ev;
+	char cg_name[PF_CG_NAME_MAX]; /* a cgroup directory's name, and its parent's */
+	char cg_parent[PF_CG_NAME_MAX];
 };
 
 struct {

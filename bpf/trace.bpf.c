@@ -16,6 +16,7 @@
  *   syscalls.bpf.h      what a syscall works on, and what it adds up
  *   python.bpf.h        the uprobes' handlers (zlib inflate, CPython's compiler)
  *   exec.bpf.h          what an exec tells (a venv-creating process, the loader)
+ *   cgroup.bpf.h        --cgroup, --container: processes taken in by their cgroup
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -31,6 +32,7 @@ char LICENSE[] SEC("license") = "GPL";
 #include "syscalls.bpf.h"
 #include "python.bpf.h"
 #include "exec.bpf.h"
+#include "cgroup.bpf.h"
 
 SEC("tp_btf/sys_enter")
 int BPF_PROG(pf_sys_enter, struct pt_regs *regs, long nr)
@@ -313,6 +315,7 @@ int BPF_PROG(pf_fork, struct task_struct *parent, struct task_struct *child)
 			e->h.pid = tgid;
 			e->h.ts = now;
 			e->ppid = ptgid;
+			e->adopted = 0;
 			BPF_CORE_READ_STR_INTO(&e->comm, child, comm);
 			bpf_ringbuf_submit(e, BPF_RB_FORCE_WAKEUP);
 		} else {
@@ -342,7 +345,7 @@ int BPF_PROG(pf_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	unsigned long start, end;
 	__u32 n;
 
-	if (!bpf_map_lookup_elem(&traced, &tgid))
+	if (!bpf_map_lookup_elem(&traced, &tgid) && !adopt_by_cgroup(p, tgid, now))
 		return 0;
 	/* a non-leader thread that execs takes the leader's pid; its state is
 	 * in its task_struct and follows it */

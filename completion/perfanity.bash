@@ -62,6 +62,10 @@ _perfanity()
 		compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur")); return 0 ;;
 	trace:-p|trace:--pid)
 		COMPREPLY=($(compgen -W "$(cd /proc && echo [0-9]*)" -- "$cur")); return 0 ;;
+	trace:--container)
+		COMPREPLY=($(compgen -W "$(docker ps -a --format '{{.Names}}' 2>/dev/null)" -- "$cur")); return 0 ;;
+	trace:--cgroup)
+		compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -d -- "$cur")); return 0 ;;
 	trace:--top|bench:-r|bench:--repetitions|bench:-w|bench:--warmup|bench:--timeout|\
 	bench:--deps|bench:--dep-size|bench:--sweep|bench:--config|bench:--entry-point|report:-l|report:--label)
 		return 0 ;; # a value of the user's

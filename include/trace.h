@@ -93,6 +93,67 @@ static inline __u32 pf_sched_category(__u32 cat, __u32 sched, int in_syscall)
 	return sched == PF_SCHED_BLOCKED_D ? PF_CAT_FAULT_IO : PF_CAT_SLEEP;
 }
 
+/* --cgroup and --container: which cgroup's processes are taken into the
+ * trace when they exec there (a container's processes are children of the
+ * container runtime, not of the command traced). */
+enum pf_cg_mode {
+	PF_CG_NONE = 0,
+	PF_CG_ID,     /* --cgroup DIR: the cgroup whose kernfs id is DIR's inode */
+	PF_CG_NAME,   /* --container ID: the cgroup Docker names after that container */
+	PF_CG_DOCKER, /* --containers: the cgroup of any Docker container */
+};
+#define PF_CG_ID_LEN   64 /* a container's full id: hex digits */
+#define PF_CG_NAME_MAX 96 /* a cgroup directory's name as read */
+
+static inline int pf_cg_hex(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+}
+
+/* Whether name[off..] holds a container id: target's digits, or any 64 hex
+ * digits when target is empty. */
+static inline int pf_cg_id_at(const char *name, int off, const char *target)
+{
+	for (int i = 0; i < PF_CG_ID_LEN; i++) {
+		char c = name[off + i];
+
+		if (target[0] ? c != target[i] : !pf_cg_hex(c))
+			return 0;
+	}
+	return 1;
+}
+
+/* Whether a cgroup directory, by its name and its parent's, is the
+ * container's: Docker names it by the container's full id (under "docker"
+ * with the cgroupfs driver, or any --cgroup-parent) or "docker-ID.scope"
+ * (systemd driver). target is the id (PF_CG_NAME) or empty (PF_CG_DOCKER:
+ * any container, whose cgroupfs directory must then be under "docker").
+ * One rule, used by the BPF program and unit-tested. */
+static inline int pf_cgroup_name_matches(const char *name, const char *parent, const char *target)
+{
+	static const char scope_pre[] = "docker-", scope_suf[] = ".scope";
+	static const char docker[] = "docker";
+	int i;
+
+	if (pf_cg_id_at(name, 0, target) && !name[PF_CG_ID_LEN]) {
+		if (target[0])
+			return 1;
+		for (i = 0; i < (int)sizeof(docker); i++)
+			if (parent[i] != docker[i])
+				return 0;
+		return 1;
+	}
+	for (i = 0; i < (int)sizeof(scope_pre) - 1; i++)
+		if (name[i] != scope_pre[i])
+			return 0;
+	if (!pf_cg_id_at(name, sizeof(scope_pre) - 1, target))
+		return 0;
+	for (i = 0; i < (int)sizeof(scope_suf); i++) /* with its NUL */
+		if (name[sizeof(scope_pre) - 1 + PF_CG_ID_LEN + i] != scope_suf[i])
+			return 0;
+	return 1;
+}
+
 /* File types (st_mode & PF_S_IFMT), as the kernel and stat(2) give them. */
 #define PF_S_IFMT   0170000
 #define PF_S_IFSOCK 0140000
@@ -328,7 +389,7 @@ struct pf_event_hdr {
 struct pf_ev_fork {
 	struct pf_event_hdr h;
 	__u32 ppid;
-	__u32 pad;
+	__u32 adopted; /* 1: not a fork of a traced process but one that exec'd in the cgroup asked for */
 	char comm[PF_COMM_LEN];
 };
 

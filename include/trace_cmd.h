@@ -17,6 +17,8 @@ struct pf_trace_opts {
 	bool no_pantsd;       /* --no-follow-pantsd: a pants command's pantsd is not attached to */
 	pid_t pids[PF_TRACE_MAX_PIDS]; /* --pid: running trees to attach to */
 	size_t npids;
+	int cg_option;        /* 'C' --container, 'A' --containers, 'G' --cgroup; 0: none */
+	const char *cg_arg;   /* its NAME or DIR */
 	char **command;       /* NULL-terminated, points into argv; NULL with --pid alone */
 };
 

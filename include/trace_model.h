@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <jansson.h>
 #include "trace.h"
+#include "trace_container.h"
 #include "u64map.h"
 
 struct pf_exec_rec {
@@ -69,6 +70,7 @@ struct pf_trace {
 	uint64_t t0, t_end;
 	int cpus;                     /* CPUs online: what runqueue time is measured against */
 	uint32_t max_files;           /* rows the kernel's file map holds (--max-files) */
+	struct pf_cg_target cg;       /* --cgroup, --container(s): processes taken in where they exec */
 	struct pf_syscall_stat syscalls[PF_SC_NR_MAX]; /* by number, the whole tree */
 	uint32_t no_bytecode_writes_pid; /* a Python run with PYTHONDONTWRITEBYTECODE, 0 if none */
 	int wait_status;              /* the root's, raw */
@@ -109,6 +111,8 @@ void pf_trace_add_attach_root(struct pf_trace *tr, uint32_t pid, const char *how
 
 /* Events. */
 void pf_trace_on_fork(struct pf_trace *tr, uint32_t pid, uint32_t ppid, uint64_t ts, const char *comm);
+/* A process taken in by its cgroup (pf_ev_fork.adopted): attached, a root. */
+void pf_trace_on_adopt(struct pf_trace *tr, uint32_t pid, uint32_t ppid, uint64_t ts, const char *comm);
 void pf_trace_on_exec(struct pf_trace *tr, uint32_t pid, uint64_t ts, const char *exe,
 		      const char *args, size_t args_len);
 void pf_trace_on_exit(struct pf_trace *tr, uint32_t pid, uint64_t ts, int wait_status);

@@ -38,6 +38,11 @@ void pf_probes_init(struct pf_probes *p, struct trace_bpf *skel, bool verbose);
 struct pf_probe_bin *pf_probes_add(struct pf_probes *p, const char *path, bool want_usdt);
 /* Look for libz-like files mapped by pid that are not probed yet. */
 void pf_probes_scan_pid(struct pf_probes *p, pid_t pid);
+
+/* A path as process pid sees it, as this process can open it: through
+ * /proc/PID/root when pid is in another mount namespace (a container's
+ * /usr/bin/python3 is not the host's). Returns path itself or buf. */
+const char *pf_probes_host_path(pid_t pid, const char *path, char *buf, size_t len);
 /* Record into the trace which interpreters had import probes, and what was probed. */
 void pf_probes_report(const struct pf_probes *p, struct pf_trace *tr);
 void pf_probes_free(struct pf_probes *p);

@@ -20,6 +20,7 @@
 #include "launch.h"
 #include "pants.h"
 #include "trace_attach.h"
+#include "trace_container.h"
 #include "trace_backend.h"
 #include "trace_cmd.h"
 #include "trace_syscalls.h"
@@ -40,13 +41,22 @@ static void usage(FILE *f)
 		"                       descendants, for CMD's lifetime; without CMD, until\n"
 		"                       Ctrl-C or until they have all exited\n"
 		"      --no-follow-pantsd  a pants CMD's running pantsd is not attached to\n"
+		"      --container NAME  also trace the processes of this Docker container:\n"
+		"                       attached if it runs, and each process that starts\n"
+		"                       in it (docker start, docker exec) from its exec on\n"
+		"      --containers     the processes of every Docker container started\n"
+		"                       while CMD runs (CMD: docker run ...)\n"
+		"      --cgroup DIR     the processes of this cgroup (a directory under\n"
+		"                       /sys/fs/cgroup, v1 or v2): its members, and those\n"
+		"                       that exec in it\n"
 		"  -h, --help           this help\n\n"
 		"A pants CMD talks to pantsd, which does the work outside CMD's tree: the\n"
 		"pantsd of CMD's build root is attached to, as with --pid.\n\n"
 		"Examples:\n"
 		"  perfanity trace -o run.json -- python3 app.pex\n"
 		"  perfanity trace -- pants package src/app:bin\n"
-		"  perfanity trace --pid 4242 -o server.json\n");
+		"  perfanity trace --pid 4242 -o server.json\n"
+		"  perfanity trace --containers -o start.json -- docker run --rm app:latest\n");
 }
 
 /* An option's whole-number value in [min, max]; one line and -1 if not. */
@@ -74,6 +84,9 @@ int pf_trace_parse_args(int argc, char **argv, struct pf_trace_opts *o)
 		{ "max-files", required_argument, NULL, 'F' },
 		{ "pid", required_argument, NULL, 'p' },
 		{ "no-follow-pantsd", no_argument, NULL, 'P' },
+		{ "container", required_argument, NULL, 'C' },
+		{ "containers", no_argument, NULL, 'A' },
+		{ "cgroup", required_argument, NULL, 'G' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -84,8 +97,8 @@ int pf_trace_parse_args(int argc, char **argv, struct pf_trace_opts *o)
 	o->max_files = 65536;
 	optind = 1;
 	opterr = 0;
-	/* '+': stop at the first non-option, the command */
-	while ((c = getopt_long(argc, argv, "+o:qvp:h", longopts, NULL)) != -1) {
+	/* '+': stop at the first non-option, the command; ':': a missing value is ':' */
+	while ((c = getopt_long(argc, argv, "+:o:qvp:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			o->output = optarg;
@@ -115,6 +128,17 @@ int pf_trace_parse_args(int argc, char **argv, struct pf_trace_opts *o)
 		case 'P':
 			o->no_pantsd = true;
 			break;
+		case 'C':
+		case 'A':
+		case 'G':
+			if (o->cg_option) {
+				pf_err("--container, --containers and --cgroup are one choice (%s given already)",
+				       o->cg_option == 'G' ? "--cgroup" : o->cg_option == 'A' ? "--containers" : "--container");
+				return PF_EXIT_USAGE;
+			}
+			o->cg_option = c;
+			o->cg_arg = optarg;
+			break;
 		case 'S':
 			o->syscalls = true;
 			break;
@@ -125,6 +149,9 @@ int pf_trace_parse_args(int argc, char **argv, struct pf_trace_opts *o)
 		case 'h':
 			usage(stdout);
 			return 1;
+		case ':':
+			pf_err("%s needs a value (try 'perfanity trace --help')", argv[optind - 1]);
+			return PF_EXIT_USAGE;
 		default:
 			if (optopt)
 				pf_err("unknown option '-%c' (try 'perfanity trace --help')", optopt);
@@ -134,7 +161,7 @@ int pf_trace_parse_args(int argc, char **argv, struct pf_trace_opts *o)
 		}
 	}
 	/* getopt_long consumed a "--": what follows, even another "--", is the command */
-	if (optind >= argc && !o->npids) {
+	if (optind >= argc && !o->npids && !o->cg_option) {
 		pf_err("no command to trace (usage: perfanity trace [-o FILE.json] [--pid PID] [-- CMD [ARGS...]])");
 		return PF_EXIT_USAGE;
 	}
@@ -256,6 +283,44 @@ static int write_outputs(const struct pf_trace_opts *o, struct pf_trace *tr, int
 	return rc;
 }
 
+/* --container, --containers, --cgroup: the cgroup to take processes from,
+ * and what runs in it already (to attach to). 0, or an exit code after one line. */
+static int resolve_cgroup_option(const struct pf_trace_opts *o, struct pf_cg_target *cg, pid_t *pids, size_t *n)
+{
+	pid_t pid = 0;
+
+	*n = 0;
+	switch (o->cg_option) {
+	case 'A':
+		pf_cg_any_container(cg);
+		if (!o->command) {
+			pf_err("--containers follows the containers a command starts: give one (-- docker run ...)");
+			return PF_EXIT_USAGE;
+		}
+		return 0;
+	case 'C':
+		if (pf_cg_resolve_container(o->cg_arg, cg, &pid))
+			return PF_EXIT_USAGE;
+		if (pid > 0)
+			pids[(*n)++] = pid;
+		else if (!o->command) {
+			pf_err("--container %s is not running: give the command that starts it (-- docker start -a %s)",
+			       o->cg_arg, o->cg_arg);
+			return PF_EXIT_USAGE;
+		}
+		return 0;
+	case 'G':
+		if (pf_cg_resolve_dir(o->cg_arg, cg, pids, PF_TRACE_MAX_PIDS, n))
+			return PF_EXIT_USAGE;
+		if (!*n && !o->command) {
+			pf_err("--cgroup %s has no processes: give a command that starts some there", o->cg_arg);
+			return PF_EXIT_USAGE;
+		}
+		return 0;
+	}
+	return 0;
+}
+
 static int run_traced(const struct pf_trace_opts *o, const struct pf_backend_ops *ops)
 {
 	struct pf_trace tr;
@@ -265,6 +330,8 @@ static int run_traced(const struct pf_trace_opts *o, const struct pf_backend_ops
 	bool priv = false, reaped;
 	int status = 0, rc = PF_EXIT_FAIL, sfd = -1, pfd = -1, ep = -1, e;
 	char *cmd_path = NULL;
+	pid_t cg_pids[PF_TRACE_MAX_PIDS];
+	size_t n_cg_pids = 0;
 
 	if (o->command) {
 		e = pf_command_lookup(o->command[0], &cmd_path);
@@ -287,6 +354,13 @@ static int run_traced(const struct pf_trace_opts *o, const struct pf_backend_ops
 
 	pf_trace_init(&tr, o->command, ops->name);
 	tr.max_files = (uint32_t)o->max_files;
+	e = resolve_cgroup_option(o, &tr.cg, cg_pids, &n_cg_pids);
+	if (e) {
+		pf_trace_free(&tr);
+		free(cmd_path);
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		return e;
+	}
 	uint64_t t_load = pf_now_ns();
 	b = ops->open(&tr, o->verbose, &priv);
 	t_load = pf_now_ns() - t_load;
@@ -316,6 +390,10 @@ static int run_traced(const struct pf_trace_opts *o, const struct pf_backend_ops
 	t_attach = pf_now_ns();
 
 	if (o->npids && pf_attach_trees(&tr, ops, b, o->pids, o->npids, "pid", t_attach)) {
+		rc = PF_EXIT_USAGE;
+		goto abort;
+	}
+	if (n_cg_pids && pf_attach_trees(&tr, ops, b, cg_pids, n_cg_pids, tr.cg.how, t_attach)) {
 		rc = PF_EXIT_USAGE;
 		goto abort;
 	}

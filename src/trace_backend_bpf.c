@@ -87,12 +87,15 @@ static int on_event(void *ctx, void *data, size_t size)
 		char comm[PF_COMM_LEN + 1] = { 0 };
 
 		memcpy(comm, e->comm, PF_COMM_LEN);
-		pf_trace_on_fork(tr, h->pid, e->ppid, h->ts, comm);
+		if (e->adopted)
+			pf_trace_on_adopt(tr, h->pid, e->ppid, h->ts, comm);
+		else
+			pf_trace_on_fork(tr, h->pid, e->ppid, h->ts, comm);
 		break;
 	}
 	case PF_EV_EXEC: {
 		const struct pf_ev_exec *e = data;
-		char exe[PF_PATH_MAX + 1] = { 0 };
+		char exe[PF_PATH_MAX + 1] = { 0 }, host[PF_PATH_MAX + 64];
 
 		memcpy(exe, e->filename, PF_PATH_MAX);
 		pf_trace_on_exec(tr, h->pid, h->ts, exe, e->args,
@@ -101,7 +104,8 @@ static int on_event(void *ctx, void *data, size_t size)
 			pf_trace_note_python_env(tr, (pid_t)h->pid);
 		/* a static zlib in the new image; an interpreter's import probes and
 		 * the zlib it links, before its first import */
-		pf_probes_add(&b->probes, exe, is_python(exe));
+		pf_probes_add(&b->probes, pf_probes_host_path((pid_t)h->pid, exe, host, sizeof(host)),
+			      is_python(exe));
 		if (is_python(exe))
 			attach_system_libz(b);
 		break;
@@ -190,6 +194,9 @@ static struct pf_backend *bpf_open(struct pf_trace *tr, bool verbose, bool *priv
 	}
 	if (tr->max_files)
 		bpf_map__set_max_entries(b->skel->maps.files, tr->max_files);
+	b->skel->rodata->cg_mode = tr->cg.mode;
+	b->skel->rodata->cg_id = tr->cg.id;
+	memcpy((char *)b->skel->rodata->cg_target, tr->cg.container, sizeof(tr->cg.container));
 	if (verbose) {
 		/* the whole verifier log, not libbpf's truncated copy */
 		static char log[1 << 24];

@@ -212,6 +212,17 @@ void pf_trace_on_fork(struct pf_trace *tr, uint32_t pid, uint32_t ppid, uint64_t
 	p->attached = attached;
 }
 
+void pf_trace_on_adopt(struct pf_trace *tr, uint32_t pid, uint32_t ppid, uint64_t ts, const char *comm)
+{
+	struct pf_proc *p = new_proc(tr, pid, ppid, ts);
+
+	p->comm = pf_xstrdup(comm);
+	p->inherited_argv = argv_dup(NULL);
+	p->inherited_exe = pf_xstrdup("");
+	p->attached = true; /* someone else's: never signalled by trace */
+	pf_trace_add_attach_root(tr, pid, tr->cg.how ? tr->cg.how : "cgroup");
+}
+
 void pf_trace_on_exec(struct pf_trace *tr, uint32_t pid, uint64_t ts, const char *exe,
 		      const char *args, size_t args_len)
 {

@@ -191,6 +191,21 @@ struct pf_probe_bin *pf_probes_add(struct pf_probes *p, const char *path, bool w
 	return b;
 }
 
+const char *pf_probes_host_path(pid_t pid, const char *path, char *buf, size_t len)
+{
+	static struct stat self;
+	struct stat ns;
+	char link[64];
+
+	if (!self.st_ino && stat("/proc/self/ns/mnt", &self))
+		return path;
+	snprintf(link, sizeof(link), "/proc/%d/ns/mnt", (int)pid);
+	if (stat(link, &ns) || (ns.st_dev == self.st_dev && ns.st_ino == self.st_ino) || path[0] != '/')
+		return path;
+	snprintf(buf, len, "/proc/%d/root%s", (int)pid, path);
+	return buf;
+}
+
 void pf_probes_scan_pid(struct pf_probes *p, pid_t pid)
 {
 	char maps[64], line[PATH_MAX + 256];
@@ -209,8 +224,11 @@ void pf_probes_scan_pid(struct pf_probes *p, pid_t pid)
 			continue;
 		path[strcspn(path, "\n")] = 0;
 		base = strrchr(path, '/') + 1;
-		if (strstr(base, "libz") || strstr(base, "zlib") || !strncmp(base, "libpython", 9))
-			pf_probes_add(p, path, false);
+		if (strstr(base, "libz") || strstr(base, "zlib") || !strncmp(base, "libpython", 9)) {
+			char host[PATH_MAX + 64];
+
+			pf_probes_add(p, pf_probes_host_path(pid, path, host, sizeof(host)), false);
+		}
 	}
 	fclose(f);
 }

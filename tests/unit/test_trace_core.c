@@ -17,6 +17,7 @@
 #include "categories.h"
 #include "syscall_class.h"
 #include "trace.h"
+#include "trace_container.h"
 #include "trace_attach.h"
 #include "trace_cmd.h"
 #include "trace_model.h"
@@ -416,6 +417,63 @@ static void test_cli_pid(void **state)
 	assert_int_equal(pf_trace_parse_args(3, a3, &o), PF_EXIT_USAGE);
 }
 
+/* pf_cgroup_name_matches: the cgroup Docker makes for a container, by its
+ * directory's name and its parent's. */
+static void test_cgroup_name(void **state)
+{
+	const char *id = "4f1c0b8e2d9a7c6b5e3f1a0d9c8b7a6e5f4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b";
+	char scope[PF_CG_NAME_MAX], name[PF_CG_NAME_MAX], other[PF_CG_NAME_MAX];
+
+	(void)state;
+	snprintf(scope, sizeof(scope), "docker-%s.scope", id);
+	snprintf(name, sizeof(name), "%s", id);
+	snprintf(other, sizeof(other), "%s", id);
+	other[63] = other[63] == '0' ? '1' : '0';
+	/* this container: cgroupfs (any parent) or systemd driver */
+	assert_true(pf_cgroup_name_matches(name, "docker", id));
+	assert_true(pf_cgroup_name_matches(name, "my-parent", id));
+	assert_true(pf_cgroup_name_matches(scope, "system.slice", id));
+	/* another container, or a name that only starts like it */
+	assert_false(pf_cgroup_name_matches(other, "docker", id));
+	snprintf(name, sizeof(name), "%sx", id);
+	assert_false(pf_cgroup_name_matches(name, "docker", id));
+	snprintf(scope, sizeof(scope), "docker-%s.scopes", id);
+	assert_false(pf_cgroup_name_matches(scope, "system.slice", id));
+	/* any container: 64 hex digits under "docker", or a docker-*.scope */
+	assert_true(pf_cgroup_name_matches(other, "docker", ""));
+	assert_false(pf_cgroup_name_matches(other, "dockerd", ""));
+	assert_false(pf_cgroup_name_matches(other, "system.slice", ""));
+	snprintf(scope, sizeof(scope), "docker-%s.scope", id);
+	assert_true(pf_cgroup_name_matches(scope, "system.slice", ""));
+	assert_false(pf_cgroup_name_matches("docker", "", ""));
+	assert_false(pf_cgroup_name_matches("user.slice", "", ""));
+	assert_true(pf_cg_is_full_id(id));
+	assert_false(pf_cg_is_full_id("4f1c0b8e2d9a"));
+}
+
+static void test_cli_cgroup(void **state)
+{
+	struct pf_trace_opts o;
+	char *a1[] = { "trace", "--container", "web", NULL };
+	char *a2[] = { "trace", "--containers", "--", "docker", "run", "img", NULL };
+	char *a3[] = { "trace", "--cgroup", "/sys/fs/cgroup/x", "--container", "web", NULL };
+	char *a4[] = { "trace", "--container", NULL };
+
+	(void)state;
+	/* a running container alone: no command */
+	assert_int_equal(pf_trace_parse_args(3, a1, &o), 0);
+	assert_int_equal(o.cg_option, 'C');
+	assert_string_equal(o.cg_arg, "web");
+	assert_null(o.command);
+	assert_int_equal(pf_trace_parse_args(6, a2, &o), 0);
+	assert_int_equal(o.cg_option, 'A');
+	assert_string_equal(o.command[0], "docker");
+	/* one of them at a time */
+	assert_int_equal(pf_trace_parse_args(5, a3, &o), PF_EXIT_USAGE);
+	/* a value missing is said as such, not as an unknown option */
+	assert_int_equal(pf_trace_parse_args(2, a4, &o), PF_EXIT_USAGE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -432,6 +490,8 @@ int main(void)
 		cmocka_unit_test(test_model_attached_children),
 		cmocka_unit_test(test_attach_category),
 		cmocka_unit_test(test_attach_pids),
+		cmocka_unit_test(test_cgroup_name),
+		cmocka_unit_test(test_cli_cgroup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

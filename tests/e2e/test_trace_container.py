@@ -1,0 +1,91 @@
+"""perfanity trace --container: a Docker container's processes, which are the
+runtime's children and not the docker client's, traced in the same categories
+as a bare run. Needs dockerd and the base image `make setup` builds (.ci/run
+starts dockerd); without them the tests fail under CI and skip elsewhere."""
+import json
+import os
+import subprocess
+import time
+
+import pytest
+
+from conftest import PERFANITY, SEC, check_identity
+
+IMAGE = "perfanity-base:latest"
+
+
+def docker(*args, check=True):
+    return subprocess.run(["docker", *args], capture_output=True, text=True, timeout=120, check=check)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def docker_ready():
+    try:
+        ok = docker("image", "inspect", IMAGE, check=False).returncode == 0
+    except FileNotFoundError:
+        ok = False
+    if not ok:
+        why = f"docker or its image {IMAGE} is not there (make setup builds it; .ci/run starts dockerd)"
+        if os.environ.get("CI"):
+            pytest.fail(why)
+        pytest.skip(why)
+
+
+@pytest.fixture
+def container_name():
+    name = f"perfanity-test-{os.getpid()}-{time.monotonic_ns()}"
+    yield name
+    docker("rm", "-f", name, check=False)
+
+
+def test_container_started_by_the_command(tmp_path, container_name):
+    docker("create", "--name", container_name, IMAGE, "python3", "-c", "import json; print('hello')")
+    out = tmp_path / "t.json"
+    r = subprocess.run([PERFANITY, "trace", "-o", str(out), "--container", container_name, "--",
+                        "docker", "start", "-a", container_name], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == "hello\n"
+    data = json.loads(out.read_text())
+    check_identity(data)
+    [root] = data["attached"]
+    assert root["how"] == "container"
+    procs = {p["pid"]: p for p in data["processes"]}
+    py = procs[root["pid"]]
+    assert py["attached"] is True and py["exit_code"] == 0
+    assert py["argv"] == ["python3", "-c", "import json; print('hello')"]
+    # the container's own interpreter was probed (not the host's): its imports are there
+    assert "json" in {i["module"] for i in data["imports"]}, data["imports"][:5]
+    assert any(i["exe"].startswith("/proc/") and i["usdt"] for i in data["interpreters"]), data["interpreters"]
+    # the docker client is the command's tree; nothing else of the host is in
+    assert all(p["attached"] or "docker" in p["argv"][0] for p in data["processes"]), data["processes"]
+
+
+def test_running_container_alone(tmp_path, container_name):
+    # it waits, then reads a file of the image: the read is after the attach
+    script = "import time; time.sleep(2); print(len(open('/usr/lib/os-release','rb').read()))"
+    docker("run", "-d", "--name", container_name, IMAGE, "python3", "-c", script)
+    out = tmp_path / "t.json"
+    r = subprocess.run([PERFANITY, "trace", "-q", "-o", str(out), "--container", container_name],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert docker("wait", container_name).stdout.strip() == "0"
+    size = int(docker("logs", container_name).stdout.strip())
+    data = json.loads(out.read_text())
+    check_identity(data)
+    pid = int(docker("inspect", "--format", "{{.State.Pid}}", container_name, check=False).stdout.strip() or 0)
+    [root] = data["attached"]
+    assert root["how"] == "container" and (pid == 0 or root["pid"] == pid)
+    # the path as the container sees it, the bytes the program counted
+    rows = [f for f in data["files"] if f["path"] == "/usr/lib/os-release"]
+    assert [f["bytes_read"] for f in rows] == [size], data["files"][:5]
+    [proc] = [p for p in data["processes"] if p["pid"] == root["pid"]]
+    assert proc["categories"]["sleep"] >= 1 * SEC, proc["categories"]
+
+
+def test_no_such_container_is_one_line():
+    r = subprocess.run([PERFANITY, "trace", "--container", "perfanity-no-such-container", "--", "/bin/true"],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 2
+    [line] = r.stderr.strip().splitlines()
+    assert line.startswith("perfanity: trace: --container perfanity-no-such-container: docker inspect failed: "), line
+    assert "No such container" in line, line
