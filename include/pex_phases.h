@@ -75,4 +75,9 @@ int pf_pex_phases_compute(const struct pf_pex_file *files, size_t nfiles,
 			  struct pf_pex_phases *out);
 void pf_pex_phases_free(struct pf_pex_phases *ph);
 
+/* What pex did in image i of procs, as a process phase names it ("bootstrap,
+ * then re-exec into PEX_ROOT/venvs", "create venv (python -m venv)",
+ * "identify interpreter"), or "" if none. */
+void pf_pex_image_role(const struct pf_pex_proc *procs, size_t nprocs, size_t i, char *buf, size_t len);
+
 #endif

@@ -151,6 +151,8 @@ const char *pf_report_sched_cause(const struct pf_rtrace *t, const char *cat, do
 const char *pf_report_sched_note(const struct pf_rtrace *t, const char *cat, char *buf, size_t len);
 /* The single report's "Waiting, not working" section (report_sched.c). */
 void pf_report_sched(FILE *f, const struct pf_rtrace *t, const struct pf_rcats *cats, int md);
+/* pex's phases as a tree of images, inclusive and exclusive (report_phase_tree.c). */
+void pf_report_phase_tree(FILE *f, const struct pf_rtrace *t, int md);
 
 /* Formatting (report_out.c). Each returns buf. */
 char *pf_fmt_s(char *buf, size_t len, double ns, int sign); /* "1.23 s", "+45.6 ms" */

@@ -358,6 +358,31 @@ out:
 	return rc;
 }
 
+static const char *venv_tool(const struct pf_pex_proc *p)
+{
+	const char *b = pf_base_name(p->argc ? p->argv[0] : p->exe);
+
+	return !strcmp(b, "uv") ? "uv venv" : !strcmp(b, "virtualenv") ? "virtualenv" : "python -m venv";
+}
+
+void pf_pex_image_role(const struct pf_pex_proc *procs, size_t nprocs, size_t i, char *buf, size_t len)
+{
+	const struct pf_pex_proc *p = &procs[i], *next = NULL;
+
+	buf[0] = 0;
+	for (size_t j = i + 1; j < nprocs && !next; j++)
+		if (procs[j].pid == p->pid)
+			next = &procs[j];
+	if (next && proc_pex_area(next) >= 0)
+		snprintf(buf, len, "bootstrap, then re-exec into PEX_ROOT/%s", area_names[proc_pex_area(next)]);
+	else if (venv_target(p))
+		snprintf(buf, len, "create venv (%s)", venv_tool(p));
+	else if (is_interp_identify(p))
+		snprintf(buf, len, "identify interpreter");
+	else if (proc_pex_area(p) >= 0)
+		snprintf(buf, len, "run from PEX_ROOT/%s", area_names[proc_pex_area(p)]);
+}
+
 static int proc_phases(const struct pf_pex_proc *procs, size_t nprocs, struct pf_pex_phases *out)
 {
 	char args[PF_PEX_DETAIL_MAX], args2[PF_PEX_DETAIL_MAX];
@@ -394,10 +419,7 @@ static int proc_phases(const struct pf_pex_proc *procs, size_t nprocs, struct pf
 				return -1;
 			ph->pid = p->pid;
 			int a = pf_pex_classify(vt, NULL, NULL, 0);
-			snprintf(ph->name, sizeof(ph->name), "create venv (%s)%s",
-				 strcmp(pf_base_name(p->argc ? p->argv[0] : p->exe), "uv") ?
-				 (strcmp(pf_base_name(p->argc ? p->argv[0] : p->exe), "virtualenv") ?
-				  "python -m venv" : "virtualenv") : "uv venv",
+			snprintf(ph->name, sizeof(ph->name), "create venv (%s)%s", venv_tool(p),
 				 a == PF_PEX_VENVS ? " in PEX_ROOT/venvs" : "");
 			ph->ns = proc_ns(p);
 			snprintf(ph->detail, sizeof(ph->detail), "pid %d: %s", p->pid,

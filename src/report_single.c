@@ -369,6 +369,7 @@ void pf_report_single(FILE *f, const struct pf_rtrace *t, const struct pf_rcats 
 	pf_report_sched(f, t, cats, md);
 	tree(f, t, cats, md);
 	pf_report_pants(f, t, md);
+	pf_report_phase_tree(f, t, md);
 	phases(f, t, md);
 	files(f, t, md);
 	dirs(f, t, md);

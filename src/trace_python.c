@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "pex_phases.h"
+#include "pex_tree.h"
 #include "trace_compile.h"
 #include "trace_python.h"
 
@@ -63,30 +64,17 @@ void pf_venv_rows_free(struct pf_venv_row *v, size_t n)
 	free(v);
 }
 
-static json_t *phases_json(struct pf_trace *tr)
+/* One entry per exec'd image, so re-execs are visible; a process's first
+ * image starts at its fork. Times relative to the trace's start. */
+static struct pf_pex_proc *images_of(struct pf_trace *tr, size_t *n)
 {
-	struct pf_pex_file *files = calloc(tr->nfiles + 1, sizeof(*files));
-	struct pf_pex_proc *procs = NULL;
-	struct pf_pex_archive *arch = calloc(tr->narchives + 1, sizeof(*arch));
-	struct pf_pex_phases ph = { 0 };
-	size_t np = 0, nprocs_cap = 0;
-	json_t *a = json_array();
+	size_t np = 0, cap = 0;
+	struct pf_pex_proc *procs;
 
 	for (size_t i = 0; i < tr->nprocs; i++)
-		nprocs_cap += tr->procs[i].nexecs ? tr->procs[i].nexecs : 1;
-	procs = calloc(nprocs_cap + 1, sizeof(*procs));
-	if (!files || !procs || !arch)
-		goto out;
-	for (size_t i = 0; i < tr->nfiles; i++) {
-		const struct pf_file_row *f = &tr->files[i];
-
-		files[i] = (struct pf_pex_file){ pf_trace_path(tr, f->hash), f->st.ns, f->st.bytes_read,
-						 f->st.bytes_written, f->st.ops };
-		if (!files[i].path)
-			files[i].path = "?";
-	}
-	/* one entry per exec'd image, so re-execs are visible */
-	for (size_t i = 0; i < tr->nprocs; i++) {
+		cap += tr->procs[i].nexecs ? tr->procs[i].nexecs : 1;
+	procs = calloc(cap + 1, sizeof(*procs));
+	for (size_t i = 0; procs && i < tr->nprocs; i++) {
 		const struct pf_proc *p = &tr->procs[i];
 
 		for (size_t e = 0; e < (p->nexecs ? p->nexecs : 1); e++) {
@@ -99,10 +87,57 @@ static json_t *phases_json(struct pf_trace *tr)
 				.pid = (int)p->pid, .ppid = (int)p->ppid,
 				.exe = p->nexecs ? p->execs[e].exe : p->inherited_exe,
 				.argv = (const char *const *)argv, .argc = argc,
-				.start_ns = (p->nexecs ? p->execs[e].ts : p->start_ts) - tr->t0,
+				.start_ns = (e ? p->execs[e].ts : p->start_ts) - tr->t0,
 				.end_ns = (e + 1 < p->nexecs ? p->execs[e + 1].ts : p->end_ts) - tr->t0,
 			};
 		}
+	}
+	*n = np;
+	return procs;
+}
+
+/* The images as a tree, inclusive and exclusive (include/pex_tree.h). */
+static json_t *phase_tree_json(const struct pf_pex_proc *procs, size_t np, uint64_t wall)
+{
+	struct pf_pex_tree t;
+	json_t *nodes = json_array();
+
+	if (pf_pex_tree_compute(procs, np, wall, &t))
+		return json_pack("{s:I, s:I, s:o}", "wall_ns", (json_int_t)wall, "gap_ns", (json_int_t)wall, "nodes", nodes);
+	for (size_t i = 0; i < t.n; i++) {
+		const struct pf_pex_node *nd = &t.v[i];
+		const struct pf_pex_proc *im = &procs[nd->image];
+
+		json_array_append_new(nodes, json_pack("{s:i, s:i, s:i, s:s, s:s, s:I, s:I, s:I}", "pid", im->pid,
+						       "parent", nd->parent, "depth", nd->depth, "exe", im->exe ? im->exe : "",
+						       "role", nd->role, "start_ns", (json_int_t)nd->start_ns,
+						       "incl_ns", (json_int_t)nd->incl_ns, "excl_ns", (json_int_t)nd->excl_ns));
+	}
+	json_t *o = json_pack("{s:I, s:I, s:o}", "wall_ns", (json_int_t)t.wall_ns, "gap_ns", (json_int_t)t.gap_ns,
+			      "nodes", nodes);
+	pf_pex_tree_free(&t);
+	return o;
+}
+
+static json_t *phases_json(struct pf_trace *tr, json_t *root)
+{
+	struct pf_pex_file *files = calloc(tr->nfiles + 1, sizeof(*files));
+	size_t np = 0;
+	struct pf_pex_proc *procs = images_of(tr, &np);
+	struct pf_pex_archive *arch = calloc(tr->narchives + 1, sizeof(*arch));
+	struct pf_pex_phases ph = { 0 };
+	json_t *a = json_array();
+
+	if (!files || !procs || !arch)
+		goto out;
+	json_object_set_new(root, "phase_tree", phase_tree_json(procs, np, tr->t_end - tr->t0));
+	for (size_t i = 0; i < tr->nfiles; i++) {
+		const struct pf_file_row *f = &tr->files[i];
+
+		files[i] = (struct pf_pex_file){ pf_trace_path(tr, f->hash), f->st.ns, f->st.bytes_read,
+						 f->st.bytes_written, f->st.ops };
+		if (!files[i].path)
+			files[i].path = "?";
 	}
 	for (size_t i = 0; i < tr->narchives; i++)
 		arch[i] = (struct pf_pex_archive){ archive_name(tr, tr->archives[i].hash), tr->archives[i].st.ns,
@@ -163,7 +198,7 @@ void pf_trace_python_json(struct pf_trace *tr, json_t *root)
 	json_object_set_new(root, "archives", archives);
 	json_object_set_new(root, "venvs", venvs);
 	json_object_set_new(root, "imports", imports);
-	json_object_set_new(root, "phases", phases_json(tr));
+	json_object_set_new(root, "phases", phases_json(tr, root));
 	json_object_set_new(root, "interpreters", interps);
 	json_object_set_new(root, "probes", probes);
 	json_object_set_new(root, "compile", pf_trace_compile_json(tr));

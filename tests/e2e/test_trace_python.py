@@ -194,6 +194,21 @@ def test_pex_configuration(pex_builds, mode, layout):
             n = int(named[0].split()[1])
             assert named[0].startswith(verb) and (n == on_disk if verb == "install " else 0 < n <= on_disk), \
                 (named, on_disk)
+    # the images as a tree: nested phases are not counted twice, the
+    # exclusive times and the idle time are the wall to the nanosecond
+    for t in (cold, warm):
+        tree = t["phase_tree"]
+        assert tree["wall_ns"] == t["wall_ns"]
+        assert sum(n["excl_ns"] for n in tree["nodes"]) + tree["gap_ns"] == t["wall_ns"], tree
+        assert all(n["excl_ns"] <= n["incl_ns"] for n in tree["nodes"]), tree
+    roles = [n["role"] for n in cold["phase_tree"]["nodes"]]
+    if mode == "venv":
+        # pex's bootstrap re-execs into the venv it built: two images of one pid, side by side
+        nodes = cold["phase_tree"]["nodes"]
+        [boot] = [n for n in nodes if n["role"] == "bootstrap, then re-exec into PEX_ROOT/venvs"]
+        run = [n for n in nodes if n["role"] == "run from PEX_ROOT/venvs" and n["pid"] == boot["pid"]]
+        assert run and run[0]["depth"] == boot["depth"] and run[0]["start_ns"] >= boot["start_ns"] + boot["incl_ns"], \
+            (boot, run, roles)
     # the app's own modules, timed under Debian's python
     mods = {i["module"] for i in cold["imports"]}
     # (the entry point module itself pex loads with importlib, which CPython
