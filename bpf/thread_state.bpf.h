@@ -68,6 +68,7 @@ static __always_inline struct pf_thread_state *new_thread(struct task_struct *t,
 	st->last_ts = now;
 	st->tgid = tgid;
 	st->cat = PF_CAT_CPU;
+	st->nr = PF_SC_NR_MAX; /* in no syscall yet */
 	ps = lookup_or_init(&procs, &tgid, &zero);
 	if (ps)
 		__sync_fetch_and_add(&ps->threads, 1);

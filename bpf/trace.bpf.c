@@ -329,6 +329,9 @@ int BPF_PROG(pf_fork, struct task_struct *parent, struct task_struct *child)
 		st->in_syscall = 1;
 		st->sc = PF_SC_OTHER;
 		st->cat = PF_CAT_OTHER;
+		/* not a call of its own (the parent's clone is counted): no row */
+		st->nr = PF_SC_NR_MAX;
+		st->sc_start = now;
 		st->sched = PF_SCHED_RUNNABLE;
 	}
 	return 0;

@@ -18,6 +18,7 @@ struct pf_attach_thread {
 	pid_t tid;
 	uint32_t cat;     /* category of what it is in: a syscall's, or cpu */
 	bool in_syscall;
+	uint32_t nr;      /* the syscall it is in (PF_SC_NR_MAX: none, or unknown) */
 };
 
 /* Parse a /proc/TID/syscall line: "running", "-1 SP PC" (blocked outside a

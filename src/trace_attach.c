@@ -111,6 +111,7 @@ static void read_thread(pid_t pid, pid_t tid, const unsigned short *classes, str
 	t->tid = tid;
 	t->cat = PF_CAT_CPU;
 	t->in_syscall = false;
+	t->nr = PF_SC_NR_MAX;
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/syscall", (int)pid, (int)tid);
 	f = fopen(path, "r");
 	if (!f)
@@ -123,6 +124,7 @@ static void read_thread(pid_t pid, pid_t tid, const unsigned short *classes, str
 
 		t->cat = pf_sc_category(sc, mode, sock);
 		t->in_syscall = true;
+		t->nr = nr >= 0 && nr < PF_SC_NR_MAX ? (uint32_t)nr : PF_SC_NR_MAX;
 	}
 	fclose(f);
 }

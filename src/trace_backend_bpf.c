@@ -351,7 +351,7 @@ static int bpf_adopt(struct pf_backend *b, pid_t tgid, const struct pf_attach_th
 		struct pf_thread_state st = {
 			.start_ts = ts, .last_ts = ts, .tgid = (__u32)tgid, .cat = th[i].cat,
 			.base = th[i].cat, .in_syscall = th[i].in_syscall, .dirfd = -100 /* AT_FDCWD */,
-			.sc_start = ts,
+			.sc_start = ts, .nr = th[i].nr,
 		};
 
 		seed_thread(bpf_map__fd(b->skel->maps.threads), th[i].tid, &st);

@@ -68,6 +68,13 @@ def test_fork_five_readers(trace, tmp_path):
         assert row["ops"] >= size // 4096, row
     # The parent spends its life waiting for children, not reading.
     assert parent["categories"].get("file_io", 0) < 20 * MS, t.describe(parent)
+    # A child's return from fork is not a call of its own: the syscall table
+    # has the parent's five clones and no row timed from before the trace
+    # (it once had a "read" of several days per child)
+    table = {r["name"]: r for r in t.data["syscalls"]}
+    assert table["clone"]["calls"] == 5, table.get("clone")
+    lifetimes = sum(p["thread_ns"] for p in procs)
+    assert all(r["ns"] <= lifetimes for r in t.data["syscalls"]), t.data["syscalls"]
 
 
 def test_tcp_slow_server(trace):
