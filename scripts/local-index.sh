@@ -33,14 +33,17 @@
 #   bad   512 kbit/s 128 kbit/s 200 ms
 #   none  unshaped   unshaped   0 ms   (the veth's own speed, several Gbit/s)
 set -euo pipefail
+caller=$PWD # relative --dir and PF_INDEX_STATE are the caller's
 cd "$(dirname "$0")/.."
+repo=$PWD
 
 die() { echo "local index: $*" >&2; exit 1; }
+abspath() { case $1 in /*) echo "$1" ;; *) echo "$caller/$1" ;; esac; }
 
 NS=${PF_INDEX_NETNS:-pf-index}
 SUBNET=${PF_INDEX_SUBNET:-10.213.9}
 PORT=${PF_INDEX_PORT:-8503}
-STATE_DIR=${PF_INDEX_STATE:-.cache/local-index}
+STATE_DIR=$(abspath "${PF_INDEX_STATE:-$repo/.cache/local-index}")
 HV=$NS-h
 NV=$NS-n
 HOST_IP=$SUBNET.1
@@ -51,6 +54,13 @@ STATE=$STATE_DIR/state
 [ ${#NS} -le 13 ] || die "PF_INDEX_NETNS=$NS: at most 13 characters (veth names are NAME-h, NAME-n)"
 [[ $SUBNET =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || die "PF_INDEX_SUBNET=$SUBNET: want three octets, e.g. 10.213.9"
 [[ $PORT =~ ^[0-9]+$ ]] || die "PF_INDEX_PORT=$PORT: not a port number"
+
+# One start, stop or profile change at a time.
+lock() {
+  mkdir -p "$STATE_DIR" || die "cannot create $STATE_DIR"
+  exec 9>"$STATE_DIR/lock"
+  flock 9
+}
 
 # profile NAME -> "down up delay_ms" (rates in tc's units; "-" is unshaped)
 profile_figures() {
@@ -89,6 +99,7 @@ read_state() {
   while IFS='=' read -r k v; do
     case $k in url | pid | netns | dir | profile) printf -v "$k" '%s' "$v" ;; esac
   done <"$STATE"
+  [ "$netns" = "$NS" ] || die "$STATE is the state of the index in namespace $netns, not $NS: set PF_INDEX_STATE apart"
 }
 
 # whether PID is our server (alive, running local_index.py): a pid may be reused
@@ -142,7 +153,7 @@ cmd_stop() {
 }
 
 cmd_start() {
-  local want_profile=lan want_dir=.cache/wheelhouse given_profile=
+  local want_profile=lan want_dir=$repo/.cache/wheelhouse given_profile=
   while [ $# -gt 0 ]; do
     case $1 in
       --profile) [ $# -ge 2 ] || die "--profile needs a value"; want_profile=$2 given_profile=1; shift 2 ;;
@@ -151,9 +162,10 @@ cmd_start() {
     esac
   done
   profile_figures "$want_profile" >/dev/null || die "unknown profile '$want_profile' (lan, dsl, bad, none)"
-  [ -d "$want_dir" ] || die "$want_dir: no such directory (a wheelhouse: run make setup, or give --dir)"
-  want_dir=$(realpath "$want_dir")
+  [ -d "$(abspath "$want_dir")" ] || die "$want_dir: no such directory (a wheelhouse: run make setup, or give --dir)"
+  want_dir=$(realpath "$(abspath "$want_dir")")
   [ "$(id -u)" = 0 ] || die "must run as root (network namespace, veth, tc)"
+  lock
   if running; then
     [ "$dir" = "$want_dir" ] || die "already running on $dir: stop it first"
     [ -n "$given_profile" ] && apply_profile "$want_profile"
@@ -161,19 +173,21 @@ cmd_start() {
     return 0
   fi
   cmd_stop # leftovers of a server that died
-  mkdir -p "$STATE_DIR"
-  ip netns add "$NS" || die "cannot create network namespace $NS"
-  ip link add "$HV" type veth peer name "$NV" netns "$NS" || die "cannot create veth pair $HV/$NV"
-  ip addr add "$HOST_IP/30" dev "$HV"
-  ip link set "$HV" up
-  ip -n "$NS" addr add "$NS_IP/30" dev "$NV"
-  ip -n "$NS" link set "$NV" up
-  ip -n "$NS" link set lo up
+  local used
+  used=$(ip -o addr show to "$SUBNET.0/30" | awk '{ print $2 }' | head -n1)
+  [ -z "$used" ] || die "$SUBNET.0/30 is in use on $used: choose another PF_INDEX_SUBNET"
+  ip netns add "$NS" 2>/dev/null || die "cannot create network namespace $NS (ip netns add failed)"
+  ip link add "$HV" type veth peer name "$NV" netns "$NS" 2>/dev/null ||
+    { cmd_stop; die "cannot create veth pair $HV/$NV"; }
+  { ip addr add "$HOST_IP/30" dev "$HV" && ip link set "$HV" up &&
+    ip -n "$NS" addr add "$NS_IP/30" dev "$NV" && ip -n "$NS" link set "$NV" up &&
+    ip -n "$NS" link set lo up; } 2>/dev/null ||
+    { cmd_stop; die "cannot configure the veth pair $HV/$NV ($HOST_IP, $NS_IP)"; }
   echo 0 >"$STATE_DIR/delay_ms"
-  # the server's own session, its output to its log: it outlives this script
+  # the server's own session, its output to its log, not the lock: it outlives this script
   ip netns exec "$NS" setsid /usr/bin/python3 scripts/local_index.py --dir "$want_dir" \
-    --host "$NS_IP" --port "$PORT" --delay-file "$(realpath "$STATE_DIR")/delay_ms" \
-    >"$STATE_DIR/server.log" 2>&1 </dev/null &
+    --host "$NS_IP" --port "$PORT" --delay-file "$STATE_DIR/delay_ms" \
+    >"$STATE_DIR/server.log" 2>&1 </dev/null 9>&- &
   local spid=$!
   printf 'url=%s\npid=%s\nnetns=%s\ndir=%s\nprofile=%s\n' "$URL" "$spid" "$NS" "$want_dir" none >"$STATE"
   local ok=
@@ -195,6 +209,9 @@ cmd_start() {
 cmd_status() {
   if running; then
     echo "running: $url pid $pid netns $netns dir $dir $(describe "$profile")"
+  elif [ -n "$pid" ]; then
+    echo "stopped: the server (pid $pid) is gone; 'local-index.sh stop' removes what is left"
+    exit 3
   else
     echo "stopped"
     exit 3
@@ -207,10 +224,13 @@ case $1 in
   stop)
     [ $# -eq 1 ] || die "stop takes no argument"
     [ "$(id -u)" = 0 ] || die "must run as root (network namespace, veth, tc)"
+    lock
     cmd_stop ;;
   status) [ $# -eq 1 ] || die "status takes no argument"; cmd_status ;;
   profile)
     [ $# -eq 2 ] || die "usage: local-index.sh profile NAME"
+    [ "$(id -u)" = 0 ] || die "must run as root (tc)"
+    lock
     running || die "not running (start it first)"
     apply_profile "$2"
     cmd_status ;;
