@@ -305,3 +305,13 @@ def test_stop_removes_everything_and_is_idempotent(wheelhouse, tmp_path):
     p = script(env, "status", check=False)
     assert p.returncode == 3 and p.stdout == "stopped\n"
     script(env, "stop")
+
+
+def test_a_second_index_on_a_subnet_in_use_is_refused(index, wheelhouse, tmp_path):
+    env = index_env(tmp_path / "state", "pf-idx-u", SUBNET)
+    p = script(env, "start", "--dir", str(wheelhouse[1]), check=False)
+    assert p.returncode == 1 and p.stderr.count("\n") == 1, p.stderr
+    assert f"{SUBNET}.0/30 is in use on {NETNS}-h" in p.stderr, p.stderr
+    assert "pf-idx-u" not in namespaces() and not link_exists("pf-idx-u-h")
+    # and the index that runs is untouched
+    assert get("/simple/")[0] == 200
