@@ -12,10 +12,12 @@ are needed: without them the tests fail under CI=true and are skipped otherwise.
 import base64
 import glob
 import hashlib
+import io
 import os
 import re
 import shutil
 import subprocess
+import tarfile
 import time
 import urllib.error
 import urllib.request
@@ -34,6 +36,7 @@ HOST = f"{SUBNET}.2"
 URL = f"http://{HOST}:{PORT}/simple/"
 SYNTH = [f"pfsynth_{i:03d}" for i in range(4)]
 PAYLOAD = "pfpayload"
+SDIST = "Foo.Bar_baz-2.0.tar.gz"
 PURE = ["idna", "blinker"]  # no dependencies, pure Python, in examples/wheelhouse.txt
 
 
@@ -51,12 +54,17 @@ def script(env, *args, check=True):
 
 def require_netns():
     """Fail (CI=true) or skip unless a network namespace can be created here."""
-    probe = f"pf-probe-{os.getpid()}"
-    p = subprocess.run(["ip", "netns", "add", probe], capture_output=True, text=True)
-    if p.returncode == 0:
-        subprocess.run(["ip", "netns", "del", probe], capture_output=True)
-        return
-    why = f"cannot create a network namespace (ip netns add: {p.stderr.strip()}): the local index needs root and netns"
+    missing = [tool for tool in ("ip", "tc", "ss") if not shutil.which(tool)]
+    if missing:
+        why = f"{', '.join(missing)} missing (Debian's iproute2; make setup installs it): the local index needs them"
+    else:
+        probe = f"pf-probe-{os.getpid()}"
+        p = subprocess.run(["ip", "netns", "add", probe], capture_output=True, text=True)
+        if p.returncode == 0:
+            subprocess.run(["ip", "netns", "del", probe], capture_output=True)
+            return
+        why = (f"cannot create a network namespace (ip netns add: {p.stderr.strip()}): "
+               "the local index needs root and netns")
     if os.environ.get("CI") == "true":
         pytest.fail(why)
     pytest.skip(why)
@@ -143,6 +151,13 @@ def wheelhouse(tmp_path_factory):
         found = glob.glob(os.path.join(REPO, ".cache", "wheelhouse", f"{name}-*-py3-none-any.whl"))
         if found:
             files[name] = shutil.copy(found[0], d)
+    # an sdist whose name needs normalizing (listed, never installed: no build backend here)
+    with tarfile.open(d / SDIST, "w:gz") as tar:
+        info = tarfile.TarInfo("Foo.Bar_baz-2.0/PKG-INFO")
+        meta = b"Metadata-Version: 2.1\nName: Foo.Bar_baz\nVersion: 2.0\n"
+        info.size = len(meta)
+        tar.addfile(info, io.BytesIO(meta))
+    (d / "README.txt").write_text("not a distribution: not listed\n")
     return files, d
 
 
@@ -168,7 +183,7 @@ def test_simple_index_pages(index, wheelhouse):
     status, _, body, _ = get("/simple/")
     assert status == 200
     projects = re.findall(r'<a href="([^"]+)/">([^<]+)</a>', body.decode())
-    assert {name for _, name in projects} == {n.replace("_", "-") for n in files}, projects
+    assert {name for _, name in projects} == {n.replace("_", "-") for n in files} | {"foo-bar-baz"}, projects
     for name, path in files.items():
         norm = name.replace("_", "-")
         status, _, body, _ = get(f"/simple/{norm}/")
@@ -183,6 +198,8 @@ def test_simple_index_pages(index, wheelhouse):
         # one byte range: the end of the zip, as uv reads a wheel's metadata
         status, _, tail, headers = get(f"/files/{fname}", {"Range": "bytes=-22"})
         assert status == 206 and tail == data[-22:], headers
+    _, _, body, _ = get("/simple/foo-bar-baz/")
+    assert re.findall(r'href="([^"#]+)#sha256=', body.decode()) == [f"../../files/{SDIST}"], body
     # a name not normalized is redirected to the normalized one
     _, where, _, _ = get("/simple/PfSynth_000")
     assert where.endswith("/simple/pfsynth-000/")
