@@ -88,8 +88,9 @@ shape() {
     1gbit) burst=512kb ;;
     16mbit) burst=32kb ;;
   esac
-  "${run[@]}" tc qdisc replace dev "$dev" root tbf rate "$rate" burst "$burst" latency 400ms ||
-    die "tc: cannot shape $dev at $rate"
+  local err
+  err=$("${run[@]}" tc qdisc replace dev "$dev" root tbf rate "$rate" burst "$burst" latency 400ms 2>&1) ||
+    die "cannot shape $dev at $rate with tc tbf: $(echo "$err" | head -n1)"
 }
 
 read_state() {
@@ -109,7 +110,7 @@ is_server() {
 
 ns_exists() { ip netns list | awk -v ns="$NS" '$1 == ns { found = 1 } END { exit !found }'; }
 
-running() { read_state && is_server "$pid" && ns_exists; }
+running() { read_state && is_server "$pid" && ns_exists && ip link show "$HV" >/dev/null 2>&1; }
 
 apply_profile() {
   local name=$1 figs down up delay
