@@ -115,7 +115,8 @@ static const struct sc_rule rules[] = {
 #ifdef SYS_close_range
 	R(close_range, PF_SC_OTHER | PF_SC_FDS_GONE),
 #endif
-	/* Sockets. */
+	/* Sockets. The single-message calls return bytes (the syscall table's
+	 * `bytes`); the mmsg ones return a count of messages. */
 	R(socket, PF_SC_NET),
 	R(socketpair, PF_SC_NET),
 	R(connect, PF_SC_NET),
@@ -123,10 +124,10 @@ static const struct sc_rule rules[] = {
 	R(accept4, PF_SC_NET),
 	R(bind, PF_SC_NET),
 	R(listen, PF_SC_NET),
-	R(sendto, PF_SC_NET),
-	R(recvfrom, PF_SC_NET),
-	R(sendmsg, PF_SC_NET),
-	R(recvmsg, PF_SC_NET),
+	R(sendto, PF_SC_NET | PF_SC_WRITES),
+	R(recvfrom, PF_SC_NET | PF_SC_READS),
+	R(sendmsg, PF_SC_NET | PF_SC_WRITES),
+	R(recvmsg, PF_SC_NET | PF_SC_READS),
 	R(sendmmsg, PF_SC_NET),
 	R(recvmmsg, PF_SC_NET),
 	R(shutdown, PF_SC_NET),

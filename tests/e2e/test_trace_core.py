@@ -94,6 +94,11 @@ def test_tcp_slow_server(trace):
     assert server["categories"].get("file_io", 0) < 20 * MS, t.describe(server)
     # Sockets are not files.
     assert all(not f["path"].startswith("socket:") for f in t.data["files"])
+    # Their bytes are in the syscall table: send()/recv() are sendto/recvfrom,
+    # the reply and the 10-byte request each way.
+    sc = {s["name"]: s for s in t.data["syscalls"]}
+    assert sc["recvfrom"]["bytes"] == (1 << 20) + len("GET /slow\n"), sc["recvfrom"]
+    assert sc["sendto"]["bytes"] == (1 << 20) + len("GET /slow\n"), sc["sendto"]
 
 
 def test_child_wait_not_sleep(trace):

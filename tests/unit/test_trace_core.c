@@ -106,6 +106,11 @@ static void test_syscall_table(void **state)
 	assert_int_equal(t[SYS_wait4], PF_SC_CHILD_WAIT);
 	assert_int_equal(t[SYS_futex], PF_SC_SLEEP);
 	assert_int_equal(t[SYS_connect], PF_SC_NET);
+	assert_int_equal(t[SYS_recvfrom], PF_SC_NET | PF_SC_READS);
+	assert_int_equal(t[SYS_recvmsg], PF_SC_NET | PF_SC_READS);
+	assert_int_equal(t[SYS_sendto], PF_SC_NET | PF_SC_WRITES);
+	assert_int_equal(t[SYS_sendmsg], PF_SC_NET | PF_SC_WRITES);
+	assert_int_equal(t[SYS_recvmmsg], PF_SC_NET); /* returns messages, not bytes */
 	assert_int_equal(t[SYS_execve], PF_SC_EXEC);
 	assert_int_equal(t[SYS_pselect6], PF_SC_POLL | PF_SC_SELECT);
 	assert_int_equal(t[SYS_close], PF_SC_CLOSE | PF_SC_FDS_GONE);
