@@ -133,12 +133,15 @@ def test_threads_on_cpu(trace):
     assert cats.get("cpu", 0) + cats.get("runqueue", 0) >= 550 * MS, t.describe(root)
     # what ran is what the kernel charged the process, within 5% and the time
     # the hypervisor stole meanwhile (in cpu, not in the kernel's CPU time);
-    # what waited is what schedstat says, within a time slice. A CI run once
+    # what waited is what schedstat says, within 10% or 25 ms (each thread
+    # reads its schedstat just before it ends, and a busy machine may still
+    # preempt it after that read: CI once saw 491.5 ms against 502.2). A CI run once
     # saw cpu 538 ms against 600 ms, 62 ms in runqueue against 5 ms: switch-ins
     # sched_switch did not show, now recovered (missed_switch_ins).
     cpu_ns, run_delay_ns, steal_ns = (int(x) for x in t.stdout.split())
     assert abs(cats["cpu"] - cpu_ns) <= 0.05 * cpu_ns + steal_ns, (t.describe(root), cpu_ns, steal_ns)
-    assert abs(cats.get("runqueue", 0) - run_delay_ns) <= 10 * MS, (t.describe(root), run_delay_ns)
+    assert abs(cats.get("runqueue", 0) - run_delay_ns) <= max(0.1 * run_delay_ns, 25 * MS), \
+        (t.describe(root), run_delay_ns)
     assert root["thread_ns"] >= 600 * MS, t.describe(root)
 
 
