@@ -7,6 +7,9 @@
 
 /* The command line that runs cmd under `tracer trace -q -o trace_file`
  * (through /bin/sh -c when cmd needs a shell). malloc'd. */
+/* Whether a command starts or enters Docker containers (docker run, start,
+ * exec, compose): bench --trace then traces their processes too (--containers). */
+int bench_runs_containers(const char *cmd);
 char *bench_trace_wrap(const char *tracer, const char *trace_file, const char *cmd, int needs_shell);
 /* What a sample keeps of a trace: {file, wall_ns, exit_code, totals}; NULL if
  * the tracer wrote none (it failed to start: the command's record says why). */

@@ -11,13 +11,29 @@
 #include "bench_template.h"
 #include "bench_trace.h"
 
+int bench_runs_containers(const char *cmd)
+{
+	static const char *const verbs[] = { "docker run ", "docker start ", "docker exec ", "docker compose " };
+
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {
+		const char *at = strstr(cmd, verbs[i]);
+
+		/* the word docker, not the end of another one (mydocker run) */
+		if (at && (at == cmd || at[-1] == ' ' || at[-1] == '/' || at[-1] == ';' || at[-1] == '&'))
+			return 1;
+	}
+	return 0;
+}
+
 char *bench_trace_wrap(const char *tracer, const char *trace_file, const char *cmd, int needs_shell)
 {
 	char *q = needs_shell ? bench_shell_quote(cmd) : NULL, *out = NULL;
 
 	if (needs_shell && !q)
 		return NULL;
-	if (asprintf(&out, "%s trace -q -o %s -- %s%s", tracer, trace_file, needs_shell ? "/bin/sh -c " : "",
+	/* a container's processes are not the docker client's children */
+	if (asprintf(&out, "%s trace -q -o %s%s -- %s%s", tracer, trace_file,
+		     bench_runs_containers(cmd) ? " --containers" : "", needs_shell ? "/bin/sh -c " : "",
 		     needs_shell ? q : cmd) < 0)
 		out = NULL;
 	free(q);

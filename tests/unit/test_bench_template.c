@@ -9,6 +9,7 @@
 #include <jansson.h>
 #include "bench_matrix.h"
 #include "bench_template.h"
+#include "bench_trace.h"
 
 static char *render(const char *tmpl, struct bench_vars *v, char *err)
 {
@@ -208,10 +209,28 @@ static void pex_preset_renders_pex_commands(void **state)
 	bench_matrix_free(&m);
 }
 
+/* bench --trace: a command that starts containers is traced with --containers. */
+static void trace_wrap_follows_containers(void **state)
+{
+	char *a = bench_trace_wrap("pf", "t.json", "docker run --rm img", 0);
+	char *b = bench_trace_wrap("pf", "t.json", "python3 app.pex", 0);
+	char *c = bench_trace_wrap("pf", "t.json", "cd x && docker start -a c", 1);
+
+	(void)state;
+	assert_string_equal(a, "pf trace -q -o t.json --containers -- docker run --rm img");
+	assert_string_equal(b, "pf trace -q -o t.json -- python3 app.pex");
+	assert_string_equal(c, "pf trace -q -o t.json --containers -- /bin/sh -c 'cd x && docker start -a c'");
+	assert_true(bench_runs_containers("/usr/bin/docker exec c ls"));
+	assert_false(bench_runs_containers("mydocker run x"));
+	assert_false(bench_runs_containers("docker build -t x ."));
+	free(a), free(b), free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(substitutes_and_quotes),
+		cmocka_unit_test(trace_wrap_follows_containers),
 		cmocka_unit_test(errors_name_the_problem),
 		cmocka_unit_test(shell_quote_only_when_needed),
 		cmocka_unit_test(pex_args_from_parameters),
