@@ -46,6 +46,6 @@ if ! docker image inspect "$tag" >/dev/null 2>&1; then
     unavailable "debootstrap $SUITE from $MIRROR failed"
   # apt's lists and caches are not needed in the image: smaller layer, same python3
   rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/*
-  tar -C "$root" -c . | docker import -q - "$tag" >/dev/null || unavailable "docker import failed"
+  tar -C "$root" -c . | docker import - "$tag" >/dev/null || unavailable "docker import failed"
 fi
 docker tag "$tag" perfanity-base:latest
