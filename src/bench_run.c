@@ -914,14 +914,15 @@ static int docker_context(struct config_run *cr, json_t *jconf)
 	return rc;
 }
 
-/* No bench image outlives its config (unless --keep), nor its dangling build stages. */
+/* No bench image outlives its config (unless --keep): the tagged one and those its
+ * rebuilds left untagged, found by the label the image goal gives them. */
 static void docker_remove_image(struct config_run *cr)
 {
 	struct bench_exec_result r;
 	if (cr->m->preset != BENCH_PRESET_DOCKER || cr->env->keep)
 		return;
 	char *q = bench_shell_quote(bench_vars_get(&cr->vars, "image"));
-	char *cmd = fmt("docker rmi -f %s", q);
+	char *cmd = fmt("docker images -q --filter label=perfanity-bench=%s | sort -u | xargs -r docker rmi -f", q);
 	bench_exec(cmd, cr->cdir, NULL, "/dev/null", "/dev/null", 60, &r);
 	free(cmd);
 	free(q);

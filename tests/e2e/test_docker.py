@@ -66,10 +66,19 @@ def cell(config, step, goal):
     return next(c for c in config["cells"] if c["step"] == step and c["goal"] == goal)
 
 
+def bench_images():
+    """Images the bench built and labelled (every rebuild's, not only the tagged one)."""
+    p = subprocess.run(["docker", "images", "-q", "--filter", "label=perfanity-bench"],
+                       capture_output=True, text=True, check=True)
+    return set(p.stdout.split())
+
+
 def test_two_strategies_build_and_their_containers_print_the_app_output(tmp_path):
     m = matrix(tmp_path, {"strategy": ["pex", "two-pex"]})
-    p, doc = bench(tmp_path, m, "--step", "clean", "--goal", "image", "--goal", "start")
+    images = bench_images()
+    p, doc = bench(tmp_path, m, "--step", "clean", "--step", "noop", "--goal", "image", "--goal", "start")
     assert p.returncode == 0, p.stdout + p.stderr
+    assert bench_images() <= images, "a bench image outlived its configuration"
     assert [c["params"]["strategy"] for c in doc["configs"]] == ["pex", "two-pex"]
     for config in doc["configs"]:
         out = cell(config, "clean", "start")["samples"][0]["stdout_tail"]
@@ -78,6 +87,8 @@ def test_two_strategies_build_and_their_containers_print_the_app_output(tmp_path
         layers = config["layers"]
         assert all(la["digest"].startswith("sha256:") and la["bytes"] > 0 for la in layers), layers
         assert config["image_bytes"] == sum(la["bytes"] for la in layers)
+        # nothing changed: the same layers, nothing to push
+        assert cell(config, "noop", "image")["samples"][0]["push_bytes"] == 0
     # the table's size columns are the image's and the push cost
     header = next(line for line in p.stdout.splitlines() if line.startswith("goal"))
     assert header.split()[-2:] == ["image", "push"], p.stdout
