@@ -212,6 +212,8 @@ static void pex_vars(struct bench_vars *v, const struct bench_matrix *m, const s
 	source_and_run_args(v, m, project);
 }
 
+/* Index of a parameter (the docker preset's strategy, base_image), or -1: the matrix
+ * keeps parameters in file order, so the preset looks them up by name. */
 static int docker_param(const struct bench_matrix *m, const char *name)
 {
 	for (size_t i = 0; i < m->n_params; i++)
