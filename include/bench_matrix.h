@@ -40,7 +40,10 @@ struct bench_step {
 	size_t n_prepare;
 };
 
-enum bench_preset { BENCH_PRESET_PEX, BENCH_PRESET_PANTS, BENCH_PRESET_NONE };
+enum bench_preset { BENCH_PRESET_PEX, BENCH_PRESET_PANTS, BENCH_PRESET_NONE, BENCH_PRESET_DOCKER };
+
+/* Whether the preset's commands build PEXes from the matrix's keys (pex, docker). */
+#define BENCH_BUILDS_PEX(m) ((m)->preset == BENCH_PRESET_PEX || (m)->preset == BENCH_PRESET_DOCKER)
 
 struct bench_matrix {
 	char *source;          /* matrix file, or "built-in" */

@@ -59,7 +59,7 @@ static int pf_which_ok(const char *name)
 static int check_tools(struct bench_matrix *m, const char *pex_arg, const char *pex, const struct pf_paths *paths)
 {
 	int builtin = !strcmp(m->source, "built-in");
-	if (m->preset == BENCH_PRESET_PEX && !pex) {
+	if (BENCH_BUILDS_PEX(m) && !pex) {
 		if (pex_arg)
 			pf_err("pex not found at %s (pass --pex PATH)", pex_arg);
 		else if (paths->installed)
@@ -69,7 +69,7 @@ static int check_tools(struct bench_matrix *m, const char *pex_arg, const char *
 			       paths->data);
 		return -1;
 	}
-	for (size_t i = 0; m->preset == BENCH_PRESET_PEX && i < m->n_find_links; i++) {
+	for (size_t i = 0; BENCH_BUILDS_PEX(m) && i < m->n_find_links; i++) {
 		if (strstr(m->find_links[i], "://") || bench_is_dir(m->find_links[i]))
 			continue;
 		if (builtin && paths->installed)

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include "bench_matrix.h"
 #include "bench_template.h"
+#include "bench_docker.h"
 #include "pf_util.h"
 
 /* The pex preset: what `pants package/run/test` would do for a pex_binary, spelled out.
@@ -41,6 +42,27 @@ static const char *const pants_clean[] = { "rm -rf dist .pants.d", "mkdir -p {bu
 struct preset_goal { const char *name; const char *const *commands; };
 static const struct preset_goal pex_goals[] = {
 	{ "package", pex_package }, { "run", pex_run }, { "test", pex_test }, { 0 }
+};
+/* The docker preset: the strategy's PEX(es) built on the host, then the image; the
+ * container run to its exit; the tests run in a container of the image with the test PEX
+ * and the tests mounted (bench_run.c sets {docker_pex}, {context}, {image}; the label lets
+ * it remove every image the config built, the untagged earlier ones too). The legacy
+ * builder on purpose: its layer cache is the engine's, so `--no-cache` (the clean step's
+ * {docker_build_args}) is the whole of a cold build. */
+static const char *const docker_image[] = {
+	"{docker_pex}",
+	"env DOCKER_BUILDKIT=0 docker build -q {docker_build_args} --label perfanity-bench={image} -t {image} {context}",
+	NULL
+};
+static const char *const docker_start[] = { "docker run --rm {image} {run_args}", NULL };
+static const char *const docker_test[] = {
+	PEX_BUILD " {test_requirement_args} -e pytest -o {test_artifact}",
+	"docker run --rm -v {out}:/out:ro -v {tests}:/tests:ro --entrypoint python3 {image} /out/test.pex /tests "
+	"-q -p no:cacheprovider",
+	NULL
+};
+static const struct preset_goal docker_goals[] = {
+	{ "image", docker_image }, { "start", docker_start }, { "test", docker_test }, { 0 }
 };
 static const struct preset_goal pants_goals[] = {
 	{ "package", pants_package }, { "run", pants_run }, { "test", pants_test }, { 0 }
@@ -273,6 +295,18 @@ static int check_pex_param(struct ctx *c, const struct bench_param *p)
 	return 0;
 }
 
+/* The docker preset's strategy must be one it knows; other parameters are pex options. */
+static int check_docker_param(struct ctx *c, const struct bench_param *p)
+{
+	if (strcmp(p->name, "strategy"))
+		return 0;
+	for (size_t k = 0; k < p->n_values; k++)
+		if (!bench_docker_strategy_ok(p->values[k].text))
+			return fail(c, "parameters.strategy", "expected one of %s, got '%s'", bench_docker_strategies,
+				    p->values[k].text);
+	return 0;
+}
+
 static int parse_params(struct ctx *c, struct bench_matrix *m, json_t *v)
 {
 	if (!json_is_object(v))
@@ -302,6 +336,8 @@ static int parse_params(struct ctx *c, struct bench_matrix *m, json_t *v)
 					return fail(c, key, "expected boolean values (pantsd on or off), got '%s'",
 						    p->values[k].text);
 		if (m->preset == BENCH_PRESET_PEX && check_pex_param(c, p))
+			return -1;
+		if (m->preset == BENCH_PRESET_DOCKER && check_docker_param(c, p))
 			return -1;
 	}
 	return 0;
@@ -350,7 +386,10 @@ static int parse_excludes(struct ctx *c, struct bench_matrix *m, json_t *v)
 
 static const struct preset_goal *preset_goals(enum bench_preset p)
 {
-	return p == BENCH_PRESET_PEX ? pex_goals : p == BENCH_PRESET_PANTS ? pants_goals : NULL;
+	return p == BENCH_PRESET_PEX      ? pex_goals
+	       : p == BENCH_PRESET_PANTS  ? pants_goals
+	       : p == BENCH_PRESET_DOCKER ? docker_goals
+					  : NULL;
 }
 
 static int parse_goals(struct ctx *c, struct bench_matrix *m, json_t *v)
@@ -554,7 +593,7 @@ static void skip_what_cannot_run(struct bench_matrix *m, int own_goals)
 		m->steps[k++] = m->steps[i];
 	}
 	m->n_steps = k;
-	if (own_goals || m->preset != BENCH_PRESET_PEX || m->tests[0])
+	if (own_goals || !BENCH_BUILDS_PEX(m) || m->tests[0])
 		return;
 	k = 0;
 	for (size_t g = 0; g < m->n_goals; g++) {
@@ -692,8 +731,10 @@ int bench_matrix_from_json(struct bench_matrix *m, json_t *root, const char *sou
 		m->preset = BENCH_PRESET_PANTS;
 	else if (!strcmp(preset, "none"))
 		m->preset = BENCH_PRESET_NONE;
+	else if (!strcmp(preset, "docker"))
+		m->preset = BENCH_PRESET_DOCKER;
 	else {
-		fail(&c, "preset", "expected one of pex, pants, none, got '%s'", preset);
+		fail(&c, "preset", "expected one of pex, pants, docker, none, got '%s'", preset);
 		free(preset);
 		goto out;
 	}
@@ -754,8 +795,9 @@ int bench_matrix_from_json(struct bench_matrix *m, json_t *root, const char *sou
 		}
 		m->timeout = json_number_value(t);
 	}
-	if (m->preset == BENCH_PRESET_PEX && !m->entry_point) {
-		fail(&c, "entry_point", "expected a string like 'pkg.module:function' (the pex preset needs it)");
+	if (BENCH_BUILDS_PEX(m) && !m->entry_point) {
+		fail(&c, "entry_point", "expected a string like 'pkg.module:function' (the %s preset needs it)",
+		     bench_preset_name(m->preset));
 		goto out;
 	}
 	if (!m->entry_point)
@@ -764,8 +806,13 @@ int bench_matrix_from_json(struct bench_matrix *m, json_t *root, const char *sou
 	if (params) {
 		if (parse_params(&c, m, params))
 			goto out;
-	} else if (m->preset != BENCH_PRESET_NONE) {
+	} else if (m->preset != BENCH_PRESET_NONE && m->preset != BENCH_PRESET_DOCKER) {
 		default_params(m); /* the seed's matrix; a "none" matrix has one unnamed config */
+	}
+	if (m->preset == BENCH_PRESET_DOCKER && param_index(m, "strategy") < 0) {
+		fail(&c, "parameters.strategy", "expected a list of strategies (%s): the docker preset needs it",
+		     bench_docker_strategies);
+		goto out;
 	}
 	json_t *ex = json_object_get(root, "exclude");
 	if (ex && parse_excludes(&c, m, ex))
@@ -1088,7 +1135,7 @@ const char *bench_step_kind_name(enum bench_step_kind k)
 
 const char *bench_preset_name(enum bench_preset p)
 {
-	return p == BENCH_PRESET_PEX ? "pex" : p == BENCH_PRESET_PANTS ? "pants" : "none";
+	return p == BENCH_PRESET_PEX ? "pex" : p == BENCH_PRESET_PANTS ? "pants" : p == BENCH_PRESET_DOCKER ? "docker" : "none";
 }
 
 static json_t *string_list(char **l, size_t n)

@@ -13,6 +13,7 @@
 #include "bench_fs.h"
 #include "bench_trace.h"
 #include "bench_run.h"
+#include "bench_docker.h"
 #include "pants.h"
 #include "bench_stats.h"
 #include "bench_template.h"
@@ -211,12 +212,42 @@ static void pex_vars(struct bench_vars *v, const struct bench_matrix *m, const s
 	source_and_run_args(v, m, project);
 }
 
+/* Index of a parameter (the docker preset's strategy, base_image), or -1: the matrix
+ * keeps parameters in file order, so the preset looks them up by name. */
+static int docker_param(const struct bench_matrix *m, const char *name)
+{
+	for (size_t i = 0; i < m->n_params; i++)
+		if (!strcmp(m->params[i].name, name))
+			return (int)i;
+	return -1;
+}
+
 /* A template variable naming dir/rel. */
 static void set_path(struct bench_vars *v, const char *name, const char *dir, const char *rel)
 {
 	char *p = fmt("%s/%s", dir, rel);
 
 	bench_vars_set(v, name, p, 0);
+	free(p);
+}
+
+/* The docker preset's: the build context, the image's name (one per config directory, so
+ * concurrent runs do not share it), the strategy's host build, the clean step's option. */
+static void docker_vars(struct bench_vars *v, const struct bench_matrix *m, const struct bench_config *c,
+			const char *cdir)
+{
+	char err[256], *p;
+	unsigned h = 2166136261u; /* FNV-1a of the config directory */
+	for (const char *s = cdir; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	set_path(v, "context", cdir, "context");
+	p = fmt("perfanity-bench:%08x", h);
+	bench_vars_set(v, "image", p, 0);
+	free(p);
+	bench_vars_set(v, "docker_build_args", "", 1);
+	int k = docker_param(m, "strategy");
+	p = bench_docker_pex_build(k < 0 ? "" : c->values[k], v, err, sizeof(err));
+	bench_vars_set(v, "docker_pex", p ? p : "false", 1);
 	free(p);
 }
 
@@ -260,6 +291,8 @@ static void config_vars(struct bench_vars *v, const struct bench_matrix *m, cons
 	set_path(v, "test_artifact", cdir, "out/test.pex");
 	set_path(v, "build_cache", cdir, "build-cache");
 	set_path(v, "pex_root", cdir, "pex-root");
+	if (m->preset == BENCH_PRESET_DOCKER)
+		docker_vars(v, m, c, cdir);
 	free(project);
 }
 
@@ -502,6 +535,9 @@ static void rep_begin(struct config_run *cr, size_t s, int rep, struct rep_run *
 		bench_rm_rf(bench_vars_get(&cr->vars, "pex_root"));
 		bench_rm_rf(outdir);
 	}
+	/* docker's clean: a build that uses no cached layer (the engine's cache is shared) */
+	if (m->preset == BENCH_PRESET_DOCKER)
+		bench_vars_set(&cr->vars, "docker_build_args", r->st->kind == BENCH_STEP_CLEAN ? "--no-cache" : "", 1);
 	bench_mkdir_p(outdir);
 	if (r->st->kind == BENCH_STEP_INCREMENTAL && edit_source(project, m->edit, ++*cr->edit_counter))
 		r->prep_failed = 1;
@@ -522,6 +558,28 @@ static void rep_end(struct config_run *cr, struct rep_run *r)
 	free(r->tmp);
 }
 
+/* The docker image goal's: the image's layers, its size, and the push cost against the
+ * previous image this config built (kept as the config's "layers", warm-up included). */
+static void record_image(struct config_run *cr, json_t *jconf, const struct rep_run *r, json_t *sample)
+{
+	char err[256];
+	json_t *layers = bench_docker_layers(bench_vars_get(&cr->vars, "image"), err, sizeof(err));
+	if (!layers) {
+		pf_err("%s: %s", cr->label, err);
+		return;
+	}
+	long long size = bench_docker_image_bytes(layers);
+	long long push = bench_docker_push_bytes(layers, json_object_get(jconf, "layers"));
+	json_object_set_new(sample, "image_bytes", json_integer(size));
+	json_object_set_new(sample, "push_bytes", json_integer(push));
+	json_object_set(sample, "layers", layers);
+	if (!r->warm) {
+		json_object_set_new(jconf, "image_bytes", json_integer(size));
+		json_object_set_new(jconf, "push_bytes", json_integer(push));
+	}
+	json_object_set_new(jconf, "layers", layers);
+}
+
 /* What the goal left behind: the artifact it built, the PEX_ROOT it filled (in the
  * sample; in the config too when measured). */
 static void record_leftovers(struct config_run *cr, json_t *jconf, const struct rep_run *r, const char *goal,
@@ -536,6 +594,8 @@ static void record_leftovers(struct config_run *cr, json_t *jconf, const struct 
 		if (!r->warm)
 			json_object_set_new(jconf, "artifact_bytes", json_integer(bytes));
 	}
+	if (!strcmp(goal, "image") && !exit_code && cr->m->preset == BENCH_PRESET_DOCKER)
+		record_image(cr, jconf, r, sample);
 	if (!strcmp(goal, "run") && !exit_code) {
 		long long bytes = bench_tree_bytes(bench_vars_get(&cr->vars, "pex_root"));
 		json_object_set_new(sample, "pex_root_bytes", json_integer(bytes < 0 ? 0 : bytes));
@@ -655,7 +715,7 @@ static int write_requirement_list(const char *path, char **reqs, size_t n)
 
 int bench_uses_wheel_cache(const struct bench_matrix *m)
 {
-	return m->preset == BENCH_PRESET_PEX && !m->no_index && !m->network;
+	return BENCH_BUILDS_PEX(m) && !m->no_index && !m->network;
 }
 
 static void add_quoted(FILE *f, const char *opt, const char *arg)
@@ -748,7 +808,7 @@ static int prepare_fixtures(const struct bench_matrix *m, const struct bench_env
 	free(dep_files[1]);
 	if (w || (bench_uses_wheel_cache(m) && warm_wheel_cache(m, env, pristine)))
 		return -1;
-	if (m->preset != BENCH_PRESET_PEX && m->deps == 0)
+	if (!BENCH_BUILDS_PEX(m) && m->deps == 0)
 		return 0; /* only the pex preset's commands use the synthetic wheels */
 	char *names = m->synthetic_names[0] ? fmt("%s/%s", pristine, m->synthetic_names) : strdup("");
 	char *script = fmt("%s/scripts/bench_fixture.py", env->root);
@@ -831,6 +891,45 @@ static json_t *new_config_result(const struct config_run *cr)
 	return jconf;
 }
 
+/* The docker preset's build context: the strategy's Dockerfile (also in the result). */
+static int docker_context(struct config_run *cr, json_t *jconf)
+{
+	const struct bench_matrix *m = cr->m;
+	if (m->preset != BENCH_PRESET_DOCKER)
+		return 0;
+	int k = docker_param(m, "strategy"), b = docker_param(m, "base_image");
+	const char *base = b >= 0 ? cr->c->values[b] : getenv("PERFANITY_DOCKER_BASE");
+	char *text = bench_docker_file(cr->c->values[k], base && base[0] ? base : "perfanity-base:latest");
+	const char *ctx = bench_vars_get(&cr->vars, "context");
+	char *path = fmt("%s/Dockerfile", ctx);
+	bench_mkdir_p(ctx);
+	FILE *f = text ? fopen(path, "w") : NULL;
+	int rc = !f || fputs(text, f) < 0;
+	if (f && fclose(f))
+		rc = 1;
+	if (rc)
+		pf_err("cannot write %s", path);
+	else
+		json_object_set_new(jconf, "dockerfile", json_string(text));
+	free(text);
+	free(path);
+	return rc;
+}
+
+/* No bench image outlives its config (unless --keep): the tagged one and those its
+ * rebuilds left untagged, found by the label the image goal gives them. */
+static void docker_remove_image(struct config_run *cr)
+{
+	struct bench_exec_result r;
+	if (cr->m->preset != BENCH_PRESET_DOCKER || cr->env->keep)
+		return;
+	char *q = bench_shell_quote(bench_vars_get(&cr->vars, "image"));
+	char *cmd = fmt("docker images -q --filter label=perfanity-bench=%s | sort -u | xargs -r docker rmi -f", q);
+	bench_exec(cmd, cr->cdir, NULL, "/dev/null", "/dev/null", 60, &r);
+	free(cmd);
+	free(q);
+}
+
 /* Config i (numbered from 1 in its directory's name): its own copy of the pristine
  * project, every step; with --dry-run, its commands printed. Returns as run_config. */
 static int bench_config(struct config_run *cr, size_t i, const char *synthetic, const char *pristine, json_t *jconfigs)
@@ -855,8 +954,9 @@ static int bench_config(struct config_run *cr, size_t i, const char *synthetic, 
 			pf_err("cannot copy the project into %s", cr->cdir);
 			rc = -1;
 		} else {
-			rc = run_config(cr, jconf);
+			rc = docker_context(cr, jconf) ? -1 : run_config(cr, jconf);
 			stop_pantsd(m, proj);
+			docker_remove_image(cr);
 		}
 		free(proj);
 		if (!cr->env->keep)

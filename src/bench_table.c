@@ -265,7 +265,27 @@ static void columns_free(struct columns *cols)
 	free(cols->goals);
 }
 
-static void setup_headers(struct grid *g, const struct columns *cols, int sizes)
+/* The size columns: the pex artifact and PEX_ROOT, or a docker image and its push cost. */
+struct size_cols {
+	const char *names[2], *keys[2], *legend;
+};
+static const struct size_cols pex_sizes = {
+	{ "artifact", "pex_root" }, { "artifact_bytes", "pex_root_bytes" },
+	"artifact = last package output, pex_root = PEX_ROOT after the last run, apparent sizes (bytes in files)"
+};
+static const struct size_cols docker_sizes = {
+	{ "image", "push" }, { "image_bytes", "push_bytes" },
+	"image = the last image's layers, push = bytes of its layers not in the image built before it "
+	"(uncompressed layer tars, as docker save writes them)"
+};
+
+static const struct size_cols *size_cols(json_t *doc)
+{
+	const char *preset = json_string_value(json_object_get(json_object_get(doc, "matrix"), "preset"));
+	return preset && !strcmp(preset, "docker") ? &docker_sizes : &pex_sizes;
+}
+
+static void setup_headers(struct grid *g, const struct columns *cols, const struct size_cols *sizes)
 {
 	g->corner[0] = "step";
 	g->corner[1] = "goal";
@@ -277,8 +297,8 @@ static void setup_headers(struct grid *g, const struct columns *cols, int sizes)
 	}
 	if (sizes) {
 		grid_group(g, "size", 2);
-		g->col_names[c++] = strdup("artifact");
-		g->col_names[c++] = strdup("pex_root");
+		g->col_names[c++] = strdup(sizes->names[0]);
+		g->col_names[c++] = strdup(sizes->names[1]);
 	}
 }
 
@@ -338,7 +358,7 @@ int bench_table_render(FILE *out, json_t *doc, const struct bench_table_opts *op
 	size_t rows = json_array_size(configs), ncols = cols.n_steps * cols.n_goals + 2;
 	struct grid g;
 	grid_init(&g, cols.n_steps + 1, ncols, rows);
-	setup_headers(&g, &cols, 1);
+	setup_headers(&g, &cols, size_cols(doc));
 	char buf[128];
 	int any_best = 0, any_noisy = 0;
 	for (size_t r = 0; r < rows; r++)
@@ -372,8 +392,9 @@ int bench_table_render(FILE *out, json_t *doc, const struct bench_table_opts *op
 			}
 		}
 	}
-	/* Size columns: the last artifact built and PEX_ROOT after the last run; smallest marked. */
-	static const char *const size_keys[] = { "artifact_bytes", "pex_root_bytes" };
+	/* Size columns: the last artifact built and PEX_ROOT after the last run (or the docker
+	 * image and its push cost); smallest marked. */
+	const char *const *size_keys = size_cols(doc)->keys;
 	for (int q = 0; q < 2; q++) {
 		size_t c = cols.n_steps * cols.n_goals + q, n_ok = 0;
 		long long best = -1;
@@ -407,9 +428,7 @@ int bench_table_render(FILE *out, json_t *doc, const struct bench_table_opts *op
 			      "other load)" : "");
 	if (json_integer_value(json_object_get(matrix, "warmup")))
 		fprintf(out, " after %lld warmup run(s)", (long long)json_integer_value(json_object_get(matrix, "warmup")));
-	fprintf(out, "; artifact = last package output, pex_root = PEX_ROOT after the last run, "
-		     "apparent sizes (bytes in files) in MiB (M)%s%s\n",
-		any_best ? "; * best in column" : "", any_noisy ? "; ? noisy (see warnings)" : "");
+	fprintf(out, "; %s in MiB (M)%s%s\n", size_cols(doc)->legend, any_best ? "; * best in column" : "", any_noisy ? "; ? noisy (see warnings)" : "");
 	if (json_is_true(json_object_get(doc, "interrupted")))
 		fputs("interrupted: cells marked - did not run\n", out);
 	/* Failures, then warnings, one line each, so the table can be trusted or questioned.
@@ -472,7 +491,7 @@ int bench_table_compare(FILE *out, json_t *a, const char *name_a, json_t *b,
 	size_t n = json_array_size(labels), ncols = cols.n_steps * cols.n_goals;
 	struct grid g;
 	grid_init(&g, cols.n_steps, ncols, 3 * n);
-	setup_headers(&g, &cols, 0);
+	setup_headers(&g, &cols, NULL);
 	char buf[128], lab[512];
 	for (size_t r = 0; r < n; r++) {
 		const char *label = json_string_value(json_array_get(labels, r));
@@ -522,7 +541,7 @@ int bench_table_sweep(FILE *out, json_t *sweep, enum bench_format format)
 	size_t rows = json_array_size(slopes), ncols = cols.n_steps * cols.n_goals;
 	struct grid g;
 	grid_init(&g, cols.n_steps, ncols, rows);
-	setup_headers(&g, &cols, 0);
+	setup_headers(&g, &cols, NULL);
 	char buf[64];
 	for (size_t r = 0; r < rows; r++) {
 		json_t *row = json_array_get(slopes, r);

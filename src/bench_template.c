@@ -10,7 +10,8 @@ const char *const bench_template_var_names[] = {
 	"requirements", "test_requirements", "synthetic_requirements", "wheelhouse",
 	"synthetic", "entry_point", "out", "artifact", "test_artifact", "build_cache",
 	"pex_root", "tmp", "rep", "step", "pants", "pants_args", "pants_config", "resolve_args",
-	"requirement_args", "source_args", "test_requirement_args", "run_args", NULL
+	"requirement_args", "source_args", "test_requirement_args", "run_args", "context", "image",
+	"docker_pex", "docker_build_args", NULL
 };
 
 void bench_vars_set(struct bench_vars *vars, const char *name, const char *value, int raw)
@@ -148,8 +149,8 @@ fail:
  * (booleans as --name / --no-name), so any pex option can be put in the matrix. */
 static void pex_arg(FILE *f, const char *name, enum bench_value_type type, const char *v)
 {
-	if (!strcmp(name, "python"))
-		return; /* selects the interpreter ({python}), not an option */
+	if (!strcmp(name, "python") || !strcmp(name, "strategy") || !strcmp(name, "base_image"))
+		return; /* select the interpreter ({python}), the docker preset's strategy or base: not options */
 	if (!strcmp(name, "execution_mode")) {
 		if (!strcmp(v, "venv"))
 			fputs(" --venv prepend", f); /* as Pants passes it */

@@ -197,7 +197,7 @@ static void schema_errors(void **state)
 	expect_error("{\"entry_point\": \"a:b\", \"edit\": \"a.py\", \"steps\": {\"warm\": {}}}",
 		     "perfanity.toml: steps.warm.kind: expected one of clean, noop, incremental (the step's name is not one, so give its kind)");
 	expect_error("{\"entry_point\": \"a:b\", \"edit\": \"a.py\", \"preset\": \"bazel\"}",
-		     "perfanity.toml: preset: expected one of pex, pants, none, got 'bazel'");
+		     "perfanity.toml: preset: expected one of pex, pants, docker, none, got 'bazel'");
 	expect_error("{\"preset\": \"none\", \"steps\": [\"noop\"]}",
 		     "perfanity.toml: goals: expected a table of goal = command template(s) (preset \"none\" has no goals)");
 	expect_error("[1, 2]", "perfanity.toml: (top level): expected a table, got an array");
