@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include "perfanity.h"
 #include "launch.h"
+#include "launch_user.h"
 
 static int can_exec(const char *path)
 {
@@ -70,7 +71,7 @@ int pf_command_lookup(const char *name, char **resolved)
 	}
 }
 
-int pf_child_spawn(struct pf_child *c, char **argv, const void *mask)
+int pf_child_spawn(struct pf_child *c, char **argv, const void *mask, const struct pf_run_as *ra)
 {
 	int go[2], errp[2];
 
@@ -92,8 +93,12 @@ int pf_child_spawn(struct pf_child *c, char **argv, const void *mask)
 		sigprocmask(SIG_SETMASK, mask, NULL);
 		if (read(go[0], &b, 1) != 1)
 			_exit(PF_EXIT_NOTFOUND); /* perfanity gave up before releasing us */
-		execvp(argv[0], argv);
-		e = errno;
+		/* negated: the parent tells a failed switch from a failed exec */
+		e = -pf_run_as_apply(ra);
+		if (!e) {
+			execvp(argv[0], argv);
+			e = errno;
+		}
 		if (write(errp[1], &e, sizeof(e)) < 0)
 			_exit(PF_EXIT_NOEXEC);
 		_exit(e == ENOENT ? PF_EXIT_NOTFOUND : PF_EXIT_NOEXEC);

@@ -18,6 +18,7 @@
 #include "perfanity.h"
 #include "pf_json.h"
 #include "launch.h"
+#include "launch_user.h"
 #include "pants.h"
 #include "trace_attach.h"
 #include "trace_container.h"
@@ -28,7 +29,7 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: perfanity trace [-o FILE.json] [-q] [-v] [--top N] [--syscalls] [--pid PID[,PID...]] [-- CMD [ARGS...]]\n"
+		"Usage: perfanity trace [-o FILE.json] [-q] [-v] [--top N] [--syscalls] [--pid PID[,PID...]] [--user NAME] [-- CMD [ARGS...]]\n"
 		"Run CMD and attribute the time of its whole process tree to categories\n"
 		"(file_io, net, exec, child_wait, sleep, cpu, other, ...).\n\n"
 		"  -o, --output FILE    write the trace as JSON to FILE (- for stdout)\n"
@@ -49,12 +50,20 @@ static void usage(FILE *f)
 		"      --cgroup DIR     the processes of this cgroup (a directory under\n"
 		"                       /sys/fs/cgroup, v1 or v2): its members, and those\n"
 		"                       that exec in it\n"
+		"  -u, --user NAME      run CMD as this user (a name or a uid), with their\n"
+		"                       groups, HOME, USER and LOGNAME, as strace -u does;\n"
+		"                       under sudo the default is the invoking user\n"
+		"                       (SUDO_UID), so files CMD writes are theirs;\n"
+		"                       --user root runs CMD as root\n"
 		"  -h, --help           this help\n\n"
 		"A pants CMD talks to pantsd, which does the work outside CMD's tree: the\n"
 		"pantsd of CMD's build root is attached to, as with --pid.\n\n"
+		"perfanity needs root to trace; CMD need not have it: under sudo it runs\n"
+		"as the user who ran sudo, and perfanity alone keeps root.\n\n"
 		"Examples:\n"
 		"  perfanity trace -o run.json -- python3 app.pex\n"
 		"  perfanity trace -- pants package src/app:bin\n"
+		"  sudo perfanity trace -- make       (make runs as you, not as root)\n"
 		"  perfanity trace --pid 4242 -o server.json\n"
 		"  perfanity trace --containers -o start.json -- docker run --rm app:latest\n");
 }
@@ -87,6 +96,7 @@ int pf_trace_parse_args(int argc, char **argv, struct pf_trace_opts *o)
 		{ "container", required_argument, NULL, 'C' },
 		{ "containers", no_argument, NULL, 'A' },
 		{ "cgroup", required_argument, NULL, 'G' },
+		{ "user", required_argument, NULL, 'u' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -98,7 +108,7 @@ int pf_trace_parse_args(int argc, char **argv, struct pf_trace_opts *o)
 	optind = 1;
 	opterr = 0;
 	/* '+': stop at the first non-option, the command; ':': a missing value is ':' */
-	while ((c = getopt_long(argc, argv, "+:o:qvp:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:o:qvp:u:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			o->output = optarg;
@@ -139,6 +149,9 @@ int pf_trace_parse_args(int argc, char **argv, struct pf_trace_opts *o)
 			o->cg_option = c;
 			o->cg_arg = optarg;
 			break;
+		case 'u':
+			o->user = optarg;
+			break;
 		case 'S':
 			o->syscalls = true;
 			break;
@@ -166,6 +179,10 @@ int pf_trace_parse_args(int argc, char **argv, struct pf_trace_opts *o)
 		return PF_EXIT_USAGE;
 	}
 	o->command = optind < argc ? argv + optind : NULL;
+	if (o->user && !o->command) {
+		pf_err("--user says who runs CMD: give one (-- CMD [ARGS...])");
+		return PF_EXIT_USAGE;
+	}
 	return 0;
 }
 
@@ -321,7 +338,7 @@ static int resolve_cgroup_option(const struct pf_trace_opts *o, struct pf_cg_tar
 	return 0;
 }
 
-static int run_traced(const struct pf_trace_opts *o, const struct pf_backend_ops *ops)
+static int run_traced(const struct pf_trace_opts *o, const struct pf_backend_ops *ops, const struct pf_run_as *ra)
 {
 	struct pf_trace tr;
 	struct pf_backend *b;
@@ -370,7 +387,7 @@ static int run_traced(const struct pf_trace_opts *o, const struct pf_backend_ops
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		return priv ? PF_EXIT_USAGE : PF_EXIT_FAIL;
 	}
-	if (o->command && pf_child_spawn(&child, o->command, &old))
+	if (o->command && pf_child_spawn(&child, o->command, &old, ra))
 		goto out;
 	if (child.pid > 0)
 		pfd = (int)syscall(SYS_pidfd_open, child.pid, 0);
@@ -406,6 +423,11 @@ static int run_traced(const struct pf_trace_opts *o, const struct pf_backend_ops
 			goto abort;
 		pf_trace_add_root(&tr, child.pid, getpid(), pf_now_ns());
 		e = pf_child_release(&child);
+		if (e < 0) {
+			waitpid(child.pid, NULL, 0);
+			pf_err("cannot run %s as uid %u: %s", o->command[0], (unsigned)ra->uid, strerror(-e));
+			goto out;
+		}
 		if (e) {
 			waitpid(child.pid, NULL, 0);
 			pf_err("%s: %s", o->command[0], e == ENOENT ? "command not found" : strerror(e));
@@ -446,9 +468,15 @@ out:
 int do_trace(int argc, char **argv)
 {
 	struct pf_trace_opts o;
+	struct pf_run_as ra = { 0 };
 	int r = pf_trace_parse_args(argc, argv, &o);
 
 	if (r)
 		return r == 1 ? PF_EXIT_OK : r;
-	return run_traced(&o, &pf_backend_bpf);
+	r = o.command ? pf_run_as_resolve(o.user, geteuid(), &ra) : 0;
+	if (r)
+		return r;
+	r = run_traced(&o, &pf_backend_bpf, &ra);
+	pf_run_as_free(&ra);
+	return r;
 }

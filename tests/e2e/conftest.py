@@ -219,3 +219,27 @@ def make_file(path, size):
             f.write(os.urandom(chunk))
             left -= chunk
     return os.path.realpath(path)
+
+
+def unprivileged_user():
+    """A real unprivileged user's passwd entry: nobody (on every Debian),
+    else one created for the tests with useradd."""
+    import pwd
+    for name in ("nobody", "pf-e2e"):
+        try:
+            return pwd.getpwnam(name)
+        except KeyError:
+            pass
+    subprocess.run(["useradd", "--system", "--no-create-home", "pf-e2e"], check=True)
+    return pwd.getpwnam("pf-e2e")
+
+
+@pytest.fixture
+def shared_dir():
+    """A directory any user may write in (tmp_path's parents are root's alone)."""
+    import shutil
+    import tempfile
+    d = tempfile.mkdtemp(prefix="pf-e2e-")
+    os.chmod(d, 0o1777)
+    yield d
+    shutil.rmtree(d, ignore_errors=True)

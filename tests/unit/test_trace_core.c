@@ -474,6 +474,30 @@ static void test_cli_cgroup(void **state)
 	assert_int_equal(pf_trace_parse_args(2, a4, &o), PF_EXIT_USAGE);
 }
 
+static void test_cli_user(void **state)
+{
+	struct pf_trace_opts o;
+	char *a1[] = { "trace", "--user", "nobody", "--", "id", NULL };
+	char *a2[] = { "trace", "-u", "65534", "id", NULL };
+	char *a3[] = { "trace", "--user", NULL };
+	char *a4[] = { "trace", "--user", "nobody", "--pid", "1", NULL };
+	char *a5[] = { "trace", "id", "--user", "x", NULL };
+
+	(void)state;
+	assert_int_equal(pf_trace_parse_args(5, a1, &o), 0);
+	assert_string_equal(o.user, "nobody");
+	assert_string_equal(o.command[0], "id");
+	assert_int_equal(pf_trace_parse_args(4, a2, &o), 0);
+	assert_string_equal(o.user, "65534");
+	/* a missing value; --user with no command to run as the user */
+	assert_int_equal(pf_trace_parse_args(2, a3, &o), PF_EXIT_USAGE);
+	assert_int_equal(pf_trace_parse_args(5, a4, &o), PF_EXIT_USAGE);
+	/* after the command, --user is the command's */
+	assert_int_equal(pf_trace_parse_args(4, a5, &o), 0);
+	assert_null(o.user);
+	assert_string_equal(o.command[1], "--user");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -492,6 +516,7 @@ int main(void)
 		cmocka_unit_test(test_attach_pids),
 		cmocka_unit_test(test_cgroup_name),
 		cmocka_unit_test(test_cli_cgroup),
+		cmocka_unit_test(test_cli_user),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
