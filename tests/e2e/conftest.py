@@ -135,10 +135,10 @@ class Trace:
         return f"pid {proc['pid']} {proc['argv']}: thread_ns={proc['thread_ns'] / MS:.1f}ms {cats}"
 
 
-def check_schema(data, argv):
+def check_schema(data, argv, backend="bpf"):
     """The JSON contract's shape: keys, types, and the values we know for sure."""
     assert TOP_LEVEL_KEYS <= data.keys(), f"missing keys: {TOP_LEVEL_KEYS - data.keys()}"
-    assert data["backend"] == "bpf"
+    assert data["backend"] == backend
     assert data["command"] == argv
     assert data["categories"] == CATEGORIES
     assert isinstance(data["lost_events"], int) and data["lost_events"] >= 0
@@ -189,7 +189,8 @@ def run_trace(cmd, out_dir, *, options=(), stdin=subprocess.DEVNULL, input=None,
         assert os.path.exists(out), f"no JSON written (rc={proc.returncode}): {stderr}"
         with open(out) as f:
             data = json.load(f)
-        check_schema(data, list(cmd))
+        opts = list(options)
+        check_schema(data, list(cmd), opts[opts.index("--backend") + 1] if "--backend" in opts else "bpf")
         check_identity(data)
     return Trace(argv, proc.returncode, proc.stdout, stderr, elapsed, data)
 
