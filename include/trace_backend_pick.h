@@ -14,7 +14,7 @@ bool pf_backend_can_bpf(void);
 /* Open the chosen backend; auto opens BPF if it may load and seccomp
  * otherwise, with one line saying so and why (needs: BPF only for attaching
  * to running processes). *ops is the one opened; NULL after an error line. */
-struct pf_backend *pf_backend_open(enum pf_backend_choice choice, bool needs_bpf, struct pf_trace *tr,
-				   bool verbose, const struct pf_backend_ops **ops, bool *priv);
+struct pf_backend *pf_backend_open(enum pf_backend_choice choice, bool needs_bpf, struct pf_trace *tr, bool verbose,
+				   const struct pf_backend_ops **ops, bool *priv);
 
 #endif

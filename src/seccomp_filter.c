@@ -49,6 +49,9 @@ int pf_seccomp_build(const unsigned short *classes, unsigned n, struct sock_fpro
 	/* another ABI's syscalls (32-bit programs) run untraced rather than killed */
 	if (seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_ALLOW))
 		goto out;
+	/* a binary search over syscall numbers, not ~90 comparisons in a row:
+	 * what every untraced syscall pays */
+	seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
 	for (unsigned nr = 0; nr < n; nr++)
 		if ((classes[nr] & PF_SC_CLASS_MASK) != PF_SC_OTHER &&
 		    seccomp_rule_add(ctx, SCMP_ACT_TRACE(0), (int)nr, 0))
@@ -67,8 +70,7 @@ int pf_seccomp_install(const struct sock_fprog *prog)
 		return 0;
 	if (errno != EACCES)
 		return errno;
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
-	    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, prog))
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) || syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, prog))
 		return errno;
 	return 0;
 }

@@ -187,8 +187,7 @@ static void path_args(struct sc_thread *t, uint32_t nr, const uint64_t *a)
 		t->mutates = true;
 }
 
-void pf_sc_syscall_enter(struct pf_backend *b, struct sc_thread *t, uint32_t nr, const uint64_t *args,
-			 uint64_t now)
+void pf_sc_syscall_enter(struct pf_backend *b, struct sc_thread *t, uint32_t nr, const uint64_t *args, uint64_t now)
 {
 	uint32_t mode = 0;
 	int polled = 0;
@@ -203,9 +202,7 @@ void pf_sc_syscall_enter(struct pf_backend *b, struct sc_thread *t, uint32_t nr,
 	t->mutates = !!(t->sc & PF_SC_MUTATES);
 	switch (t->sc & PF_SC_CLASS_MASK) {
 	case PF_SC_PATH:
-	case PF_SC_OPEN:
-		path_args(t, nr, args);
-		break;
+	case PF_SC_OPEN: path_args(t, nr, args); break;
 	case PF_SC_FD:
 	case PF_SC_CLOSE: {
 		struct sc_fd *f = fd_info(b, t, (int)args[0], false);
@@ -216,16 +213,13 @@ void pf_sc_syscall_enter(struct pf_backend *b, struct sc_thread *t, uint32_t nr,
 		t->dirfd = (int)args[0]; /* CLOSE: the fd to forget */
 		break;
 	}
-	case PF_SC_POLL:
-		polled = polls_socket(b, t, args);
-		break;
+	case PF_SC_POLL: polled = polls_socket(b, t, args); break;
 	}
 	t->cat = pf_sc_category(t->sc, mode, polled);
 }
 
 /* Ops, time and bytes of a call on a file, into its row. */
-static void count_file_call(struct pf_backend *b, const struct sc_thread *t, uint64_t key, int64_t ret,
-			    uint64_t delta)
+static void count_file_call(struct pf_backend *b, const struct sc_thread *t, uint64_t key, int64_t ret, uint64_t delta)
 {
 	struct pf_file_stat *fs = file_row(b, key);
 

@@ -8,8 +8,8 @@
 
 #define CAP_BIT(n) (1ULL << (n))
 #define PF_CAP_SYS_ADMIN 21
-#define PF_CAP_PERFMON   38
-#define PF_CAP_BPF       39
+#define PF_CAP_PERFMON 38
+#define PF_CAP_BPF 39
 
 int pf_backend_parse(const char *name)
 {
@@ -37,8 +37,7 @@ bool pf_backend_can_bpf(void)
 		if (!strncmp(line, "CapEff:", 7))
 			eff = strtoull(line + 7, NULL, 16);
 	fclose(f);
-	return (eff & CAP_BIT(PF_CAP_SYS_ADMIN)) ||
-	       ((eff & CAP_BIT(PF_CAP_BPF)) && (eff & CAP_BIT(PF_CAP_PERFMON)));
+	return (eff & CAP_BIT(PF_CAP_SYS_ADMIN)) || ((eff & CAP_BIT(PF_CAP_BPF)) && (eff & CAP_BIT(PF_CAP_PERFMON)));
 }
 
 static struct pf_backend *open_one(const struct pf_backend_ops *ops, struct pf_trace *tr, bool verbose, bool *priv)
@@ -47,8 +46,8 @@ static struct pf_backend *open_one(const struct pf_backend_ops *ops, struct pf_t
 	return ops->open(tr, verbose, priv);
 }
 
-struct pf_backend *pf_backend_open(enum pf_backend_choice choice, bool needs_bpf, struct pf_trace *tr,
-				   bool verbose, const struct pf_backend_ops **ops, bool *priv)
+struct pf_backend *pf_backend_open(enum pf_backend_choice choice, bool needs_bpf, struct pf_trace *tr, bool verbose,
+				   const struct pf_backend_ops **ops, bool *priv)
 {
 	struct pf_backend *b;
 

@@ -173,21 +173,15 @@ static void on_stop(struct pf_backend *b, pid_t tid, int status, uint64_t now)
 	if (!t)
 		t = thread_add(b, tid, 0, now);
 	switch (ev) {
-	case PTRACE_EVENT_SECCOMP:
-		syscall_stop(b, t, true, now);
-		break;
+	case PTRACE_EVENT_SECCOMP: syscall_stop(b, t, true, now); break;
 	case PTRACE_EVENT_FORK:
 	case PTRACE_EVENT_VFORK:
 	case PTRACE_EVENT_CLONE:
 		if (!ptrace(PTRACE_GETEVENTMSG, tid, 0, &msg) && !thread_of(b, (pid_t)msg))
 			thread_add(b, (pid_t)msg, t->tgid, now);
 		break;
-	case PTRACE_EVENT_EXEC:
-		on_exec(b, t, now);
-		break;
-	case PTRACE_EVENT_EXIT:
-		thread_close(b, t, now);
-		break;
+	case PTRACE_EVENT_EXEC: on_exec(b, t, now); break;
+	case PTRACE_EVENT_EXIT: thread_close(b, t, now); break;
 	case PTRACE_EVENT_STOP:
 		/* a group-stop stays stopped until SIGCONT; a new task's first stop does not */
 		if (sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU) {

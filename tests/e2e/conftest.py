@@ -174,11 +174,12 @@ def check_identity(data):
 
 
 def run_trace(cmd, out_dir, *, options=(), stdin=subprocess.DEVNULL, input=None,
-              timeout=120, expect_json=True):
-    """Run `perfanity trace -o OUT [options] -- cmd`, parse the JSON and check the
-    schema and the accounting identity, which must hold on every trace."""
+              timeout=120, expect_json=True, prefix=()):
+    """Run `perfanity trace -o OUT [options] -- cmd` (after `prefix`, e.g.
+    runuser), parse the JSON and check the schema and the accounting identity,
+    which must hold on every trace."""
     out = os.path.join(str(out_dir), f"trace-{time.monotonic_ns()}.json")
-    argv = [PERFANITY, "trace", "-o", out, *options, "--", *cmd]
+    argv = [*prefix, PERFANITY, "trace", "-o", out, *options, "--", *cmd]
     t0 = time.monotonic_ns()
     proc = subprocess.run(argv, input=input, stdin=None if input is not None else stdin,
                           capture_output=True, timeout=timeout)
