@@ -117,6 +117,9 @@ static void thread_close(struct pf_backend *b, struct sc_thread *t, uint64_t now
 		p->thread_ns += now - t->start;
 }
 
+/* After exec. (A thread other than the leader that execs takes the
+ * leader's tid: the stops then continue under that tid, whose state is the
+ * old leader's; not handled, rare outside tests of it.) */
 static void on_exec(struct pf_backend *b, struct sc_thread *t, uint64_t now)
 {
 	char exe[PF_PATH_MAX], args[PF_ARGS_MAX], p[64];
@@ -288,9 +291,10 @@ static int sc_fd(struct pf_backend *b)
 	return b->sigfd;
 }
 
+/* Threads still alive (what the command left running) end at now; stops
+ * not handled yet are left alone, so that nothing ends after now. */
 static int sc_collect(struct pf_backend *b, uint64_t now)
 {
-	sc_consume(b);
 	for (size_t i = 0; i < b->nth; i++)
 		thread_close(b, &b->th[i], now);
 	for (size_t i = 0; i < b->nrows; i++)
