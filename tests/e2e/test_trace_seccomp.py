@@ -219,3 +219,19 @@ def test_group_stop_and_continue(shared_dir):
     os.kill(child, signal.SIGCONT)
     out, _ = p.communicate(timeout=30)
     assert (p.returncode, out) == (0, "resumed\n")
+
+
+@pytest.mark.parametrize("cmd", [["tcp_delay", "320", "1048576"], ["pipe_wait", "300"], ["wait_child", "300"]],
+                         ids=["net", "pipe", "child_wait"])
+def test_waits_categorised_like_bpf(seccomp, shared_dir, cmd):
+    """A socket's recv is net, a pipe's read sleep, wait4 child_wait: per
+    process, the same main category as BPF's, within 10%."""
+    argv = [workload(cmd[0]), *cmd[1:]]
+    t, t_bpf = seccomp(argv), bpf(argv, shared_dir)
+    assert t.rc == t_bpf.rc == 0, t.stderr
+    procs, procs_bpf = t.data["processes"], t_bpf.data["processes"]
+    assert len(procs) == len(procs_bpf) == 2
+    for p, q in zip(procs, procs_bpf):  # both in start order: the root, then its child
+        cat = t_bpf.dominant(q)
+        assert t.dominant(p) == cat, (t.describe(p), t_bpf.describe(q))
+        assert abs(p["categories"][cat] - q["categories"][cat]) <= 0.1 * q["categories"][cat]
