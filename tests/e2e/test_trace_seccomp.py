@@ -235,3 +235,13 @@ def test_waits_categorised_like_bpf(seccomp, shared_dir, cmd):
         cat = t_bpf.dominant(q)
         assert t.dominant(p) == cat, (t.describe(p), t_bpf.describe(q))
         assert abs(p["categories"][cat] - q["categories"][cat]) <= 0.1 * q["categories"][cat]
+
+
+def test_report_says_what_was_not_seen(shared_dir):
+    t = run_trace([workload("exit_code"), "0"], shared_dir, options=SECCOMP)
+    out = os.path.join(shared_dir, "r.json")
+    subprocess.run([PERFANITY, "trace", "-q", *SECCOMP, "-o", out, "--", workload("exit_code"), "0"], check=True)
+    p = subprocess.run([PERFANITY, "report", out], capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    assert "not seen by the seccomp backend (their time is in cpu): " + " ".join(UNSEEN) in p.stdout
+    assert "not seen by" in t.stderr  # and the summary's second line
