@@ -2,8 +2,11 @@
 sudo (SUDO_UID, SUDO_GID, SUDO_USER) or with --user, as `strace -u` does;
 perfanity keeps root for the probes. Real runs, real files."""
 import grp
+import json
 import os
 import subprocess
+
+import pytest
 
 from conftest import PERFANITY, unprivileged_user
 
@@ -14,15 +17,19 @@ def sudo_env(pw, **extra):
     return env
 
 
-def test_sudo_touch_leaves_file_to_the_user(shared_dir):
+@pytest.mark.parametrize("backend", ["bpf", "seccomp"])
+def test_sudo_touch_leaves_file_to_the_user(shared_dir, backend):
     pw = unprivileged_user()
     path = os.path.join(shared_dir, "F")
     out = os.path.join(shared_dir, "t.json")
-    p = subprocess.run([PERFANITY, "trace", "-q", "-o", out, "--", "touch", path],
+    p = subprocess.run([PERFANITY, "trace", "-q", "--backend", backend, "-o", out, "--", "touch", path],
                        env=sudo_env(pw), capture_output=True, text=True, timeout=120)
     assert p.returncode == 0, p.stderr
     st = os.stat(path)
     assert (st.st_uid, st.st_gid) == (pw.pw_uid, pw.pw_gid)
+    with open(out) as f:
+        rows = [r for r in json.load(f)["files"] if r["path"] == os.path.realpath(path)]
+    assert rows and rows[0]["mutations"] >= 1, rows  # its creation, traced as the user's
 
 
 def test_sudo_environment_and_groups(shared_dir):
