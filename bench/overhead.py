@@ -191,6 +191,12 @@ def main():
         "none": [],
         "perfanity": [args.perfanity, "trace", "--quiet", "-o", "{json}", "--"],
         "strace": ["strace", "-f", "-c", "-o", "/dev/null"],
+        # The unprivileged pair (issue 11): perfanity's seccomp backend, and strace
+        # filtering in the kernel the same way, on the syscalls of files, fds,
+        # sockets and processes (about what perfanity's filter stops).
+        "seccomp": [args.perfanity, "trace", "--quiet", "--backend", "seccomp", "-o", "/dev/null", "--"],
+        "strace_seccomp": ["strace", "-f", "-c", "--seccomp-bpf", "-e", "trace=%file,%desc,%network,%process",
+                           "-o", "/dev/null"],
     }
     perf_ok, perf_why = perf_trace_works()
     if perf_ok:
@@ -236,7 +242,8 @@ def main():
     low = {k: {m: min(v[m]) for m in v} for k, v in results.items()}
     traced = [n for n in names if n != "none"]
     labels = {"perfanity": "perfanity", "strace": "strace -f -c", "perf": "perf trace -s",
-              "before": "perfanity before"}
+              "before": "perfanity before", "seccomp": "perfanity seccomp",
+              "strace_seccomp": "strace --seccomp-bpf"}
 
     def table(title, stat, metric):
         print(f"\n{title}")

@@ -66,6 +66,10 @@ _perfanity()
 		COMPREPLY=($(compgen -W "$(docker ps -a --format '{{.Names}}' 2>/dev/null)" -- "$cur")); return 0 ;;
 	trace:--cgroup)
 		compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -d -- "$cur")); return 0 ;;
+	trace:--backend)
+		COMPREPLY=($(compgen -W "auto bpf seccomp" -- "$cur")); return 0 ;;
+	trace:-u|trace:--user)
+		COMPREPLY=($(compgen -u -- "$cur")); return 0 ;;
 	trace:--top|bench:-r|bench:--repetitions|bench:-w|bench:--warmup|bench:--timeout|\
 	bench:--deps|bench:--dep-size|bench:--sweep|bench:--config|bench:--entry-point|report:-l|report:--label)
 		return 0 ;; # a value of the user's

@@ -87,6 +87,8 @@ struct pf_rtrace {
 	const char **command;
 	int ncommand;
 	const char *backend;
+	const char **unseen;       /* what the backend could not see (seccomp), NULL-terminated */
+	int nunseen;
 	long long exit_code;
 	uint64_t wall_ns, lost_events;
 	int cpus;                  /* CPUs of the machine traced on (0: not recorded) */

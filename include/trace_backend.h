@@ -1,11 +1,13 @@
-/* Event sources for `perfanity trace`. The BPF backend is the only one now;
- * an unprivileged backend can be added behind the same interface. */
+/* Event sources for `perfanity trace`: eBPF (src/trace_backend_bpf.c), and
+ * seccomp + ptrace where eBPF cannot load (src/trace_backend_seccomp.c). */
 #ifndef PF_TRACE_BACKEND_H
 #define PF_TRACE_BACKEND_H
 #include <stdbool.h>
 #include <sys/types.h>
 #include "trace_model.h"
 #include "trace_attach.h"
+
+struct sock_fprog;
 
 struct pf_backend;
 
@@ -32,8 +34,15 @@ struct pf_backend_ops {
 	int (*collect)(struct pf_backend *b, uint64_t now);
 	/* Detach and release everything. */
 	void (*close)(struct pf_backend *b);
+	/* Optional (NULL: not needed). A backend that waits for the command's
+	 * tree itself (ptrace) reaps the root too: whether it reaped pid, and
+	 * its wait status. */
+	bool (*reaped)(struct pf_backend *b, pid_t pid, int *status);
+	/* A seccomp filter the held child installs before exec. */
+	const struct sock_fprog *(*child_filter)(struct pf_backend *b);
 };
 
 extern const struct pf_backend_ops pf_backend_bpf;
+extern const struct pf_backend_ops pf_backend_seccomp;
 
 #endif

@@ -19,6 +19,8 @@ struct pf_trace_opts {
 	size_t npids;
 	int cg_option;        /* 'C' --container, 'A' --containers, 'G' --cgroup; 0: none */
 	const char *cg_arg;   /* its NAME or DIR */
+	int backend;          /* --backend: enum pf_backend_choice (auto: 0) */
+	const char *user;     /* --user NAME or UID; NULL: the invoking user under sudo */
 	char **command;       /* NULL-terminated, points into argv; NULL with --pid alone */
 };
 

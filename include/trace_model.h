@@ -67,6 +67,7 @@ struct pf_probe_rec {
 struct pf_trace {
 	char **command;               /* NULL-terminated argv of the traced command */
 	const char *backend;
+	const char *const *unseen;    /* what the backend cannot see (NULL-terminated; NULL: nothing) */
 	uint64_t t0, t_end;
 	int cpus;                     /* CPUs online: what runqueue time is measured against */
 	uint32_t max_files;           /* rows the kernel's file map holds (--max-files) */

@@ -2,6 +2,7 @@
  * pid, and only then lets it exec the command, so nothing is missed. */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,8 @@
 #include <unistd.h>
 #include "perfanity.h"
 #include "launch.h"
+#include "launch_user.h"
+#include "seccomp_filter.h"
 
 static int can_exec(const char *path)
 {
@@ -70,7 +73,8 @@ int pf_command_lookup(const char *name, char **resolved)
 	}
 }
 
-int pf_child_spawn(struct pf_child *c, char **argv, const void *mask)
+int pf_child_spawn(struct pf_child *c, char **argv, const void *mask, const struct pf_run_as *ra,
+		   const struct sock_fprog *filter)
 {
 	int go[2], errp[2];
 
@@ -92,8 +96,16 @@ int pf_child_spawn(struct pf_child *c, char **argv, const void *mask)
 		sigprocmask(SIG_SETMASK, mask, NULL);
 		if (read(go[0], &b, 1) != 1)
 			_exit(PF_EXIT_NOTFOUND); /* perfanity gave up before releasing us */
-		execvp(argv[0], argv);
-		e = errno;
+		/* the filter first: as root it needs no no_new_privs (below: the user's
+		 * setuid programs keep working). Negated: the parent tells a failed
+		 * set-up from a failed exec. */
+		e = filter ? -pf_seccomp_install(filter) : 0;
+		if (!e)
+			e = -pf_run_as_apply(ra);
+		if (!e) {
+			execvp(argv[0], argv);
+			e = errno;
+		}
 		if (write(errp[1], &e, sizeof(e)) < 0)
 			_exit(PF_EXIT_NOEXEC);
 		_exit(e == ENOENT ? PF_EXIT_NOTFOUND : PF_EXIT_NOEXEC);
@@ -105,8 +117,9 @@ int pf_child_spawn(struct pf_child *c, char **argv, const void *mask)
 	return 0;
 }
 
-int pf_child_release(struct pf_child *c)
+int pf_child_release(struct pf_child *c, void (*pump)(void *), void *arg)
 {
+	struct pollfd pfd = { .fd = c->err_fd, .events = POLLIN };
 	int e = 0;
 	ssize_t n;
 
@@ -114,6 +127,9 @@ int pf_child_release(struct pf_child *c)
 		return errno;
 	close(c->go_fd);
 	c->go_fd = -1;
+	/* a ptrace backend must let the child through its stops meanwhile */
+	while (pump && poll(&pfd, 1, 5) <= 0)
+		pump(arg);
 	do
 		n = read(c->err_fd, &e, sizeof(e));
 	while (n < 0 && errno == EINTR);

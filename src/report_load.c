@@ -282,6 +282,7 @@ int pf_report_load(json_t *root, const char *path, const char *label, struct pf_
 	t->lost_events = u64(root, "lost_events");
 	t->exit_code = pf_json_int(root, "exit_code", -1);
 	t->backend = pf_json_str(root, "backend", "?");
+	t->unseen = strlist(json_object_get(root, "unseen"), &t->nunseen);
 	t->command = strlist(json_object_get(root, "command"), &t->ncommand);
 
 	/* Shared category order: the trace's declared list first. */
@@ -393,6 +394,7 @@ void pf_report_free(struct pf_rtrace *t)
 	}
 	free(t->procs);
 	free(t->command);
+	free(t->unseen);
 	free(t->files);
 	free(t->archives);
 	free(t->venvs);

@@ -55,6 +55,13 @@ static void header(FILE *f, const struct pf_rtrace *t, int md)
 	if (t->lost_events)
 		fprintf(f, ", %llu LOST EVENTS (numbers are lower bounds)", (unsigned long long)t->lost_events);
 	fputc('\n', f);
+	if (t->nunseen) {
+		/* said, not guessed: those times are in cpu */
+		fprintf(f, "%snot seen by the %s backend (their time is in cpu):", md ? "- " : "", t->backend);
+		for (int i = 0; i < t->nunseen; i++)
+			fprintf(f, " %s", t->unseen[i]);
+		fputc('\n', f);
+	}
 }
 
 static void categories(FILE *f, const struct pf_rtrace *t, const struct pf_rcats *cats, int md)

@@ -18,17 +18,19 @@
 #include "perfanity.h"
 #include "pf_json.h"
 #include "launch.h"
+#include "launch_user.h"
 #include "pants.h"
 #include "trace_attach.h"
 #include "trace_container.h"
 #include "trace_backend.h"
+#include "trace_backend_pick.h"
 #include "trace_cmd.h"
 #include "trace_syscalls.h"
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: perfanity trace [-o FILE.json] [-q] [-v] [--top N] [--syscalls] [--pid PID[,PID...]] [-- CMD [ARGS...]]\n"
+		"Usage: perfanity trace [-o FILE.json] [-q] [-v] [--top N] [--syscalls] [--pid PID[,PID...]] [--backend B] [--user NAME] [-- CMD [ARGS...]]\n"
 		"Run CMD and attribute the time of its whole process tree to categories\n"
 		"(file_io, net, exec, child_wait, sleep, cpu, other, ...).\n\n"
 		"  -o, --output FILE    write the trace as JSON to FILE (- for stdout)\n"
@@ -49,12 +51,28 @@ static void usage(FILE *f)
 		"      --cgroup DIR     the processes of this cgroup (a directory under\n"
 		"                       /sys/fs/cgroup, v1 or v2): its members, and those\n"
 		"                       that exec in it\n"
+		"      --backend B      auto (default), bpf or seccomp. bpf needs root (or\n"
+		"                       CAP_BPF and CAP_PERFMON); seccomp needs nothing: a\n"
+		"                       seccomp filter stops only the syscalls the categories\n"
+		"                       need and perfanity follows them with ptrace, so run-\n"
+		"                       queue, page faults, imports and inflates are not seen\n"
+		"                       (listed as \"unseen\"). auto: bpf where it can load,\n"
+		"                       else seccomp, said in one line\n"
+		"  -u, --user NAME      run CMD as this user (a name or a uid), with their\n"
+		"                       groups, HOME, USER and LOGNAME, as strace -u does;\n"
+		"                       under sudo the default is the invoking user\n"
+		"                       (SUDO_UID), so files CMD writes are theirs;\n"
+		"                       --user root runs CMD as root\n"
 		"  -h, --help           this help\n\n"
 		"A pants CMD talks to pantsd, which does the work outside CMD's tree: the\n"
 		"pantsd of CMD's build root is attached to, as with --pid.\n\n"
+		"CMD need not have root when perfanity has: under sudo it runs as the user\n"
+		"who ran sudo, and perfanity alone keeps root. Without root, perfanity\n"
+		"traces with --backend seccomp.\n\n"
 		"Examples:\n"
 		"  perfanity trace -o run.json -- python3 app.pex\n"
 		"  perfanity trace -- pants package src/app:bin\n"
+		"  sudo perfanity trace -- make       (make runs as you, not as root)\n"
 		"  perfanity trace --pid 4242 -o server.json\n"
 		"  perfanity trace --containers -o start.json -- docker run --rm app:latest\n");
 }
@@ -87,6 +105,8 @@ int pf_trace_parse_args(int argc, char **argv, struct pf_trace_opts *o)
 		{ "container", required_argument, NULL, 'C' },
 		{ "containers", no_argument, NULL, 'A' },
 		{ "cgroup", required_argument, NULL, 'G' },
+		{ "user", required_argument, NULL, 'u' },
+		{ "backend", required_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -98,7 +118,7 @@ int pf_trace_parse_args(int argc, char **argv, struct pf_trace_opts *o)
 	optind = 1;
 	opterr = 0;
 	/* '+': stop at the first non-option, the command; ':': a missing value is ':' */
-	while ((c = getopt_long(argc, argv, "+:o:qvp:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:o:qvp:u:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			o->output = optarg;
@@ -139,6 +159,14 @@ int pf_trace_parse_args(int argc, char **argv, struct pf_trace_opts *o)
 			o->cg_option = c;
 			o->cg_arg = optarg;
 			break;
+		case 'u':
+			o->user = optarg;
+			break;
+		case 'B':
+			o->backend = pf_backend_parse(optarg);
+			if (o->backend < 0)
+				return PF_EXIT_USAGE;
+			break;
 		case 'S':
 			o->syscalls = true;
 			break;
@@ -166,6 +194,10 @@ int pf_trace_parse_args(int argc, char **argv, struct pf_trace_opts *o)
 		return PF_EXIT_USAGE;
 	}
 	o->command = optind < argc ? argv + optind : NULL;
+	if (o->user && !o->command) {
+		pf_err("--user says who runs CMD: give one (-- CMD [ARGS...])");
+		return PF_EXIT_USAGE;
+	}
 	return 0;
 }
 
@@ -240,6 +272,8 @@ static bool follow_until_done(struct pf_trace *tr, const struct pf_backend_ops *
 			return false;
 		}
 		ops->consume(b);
+		if (child > 0 && ops->reaped && ops->reaped(b, child, status))
+			return true;
 		for (int i = 0; i < n; i++) {
 			if (evs[i].data.fd == sfd) {
 				struct signalfd_siginfo si;
@@ -255,7 +289,7 @@ static bool follow_until_done(struct pf_trace *tr, const struct pf_backend_ops *
 					signal_tree(tr, SIGKILL);
 				else if (si.ssi_code != SI_KERNEL)
 					signal_tree(tr, (int)si.ssi_signo);
-			} else if (evs[i].data.fd == pfd && waitpid(child, status, WNOHANG) == child) {
+			} else if (evs[i].data.fd == pfd && !ops->reaped && waitpid(child, status, WNOHANG) == child) {
 				return true;
 			}
 		}
@@ -321,8 +355,16 @@ static int resolve_cgroup_option(const struct pf_trace_opts *o, struct pf_cg_tar
 	return 0;
 }
 
-static int run_traced(const struct pf_trace_opts *o, const struct pf_backend_ops *ops)
+/* pf_child_release()'s pump: a ptrace backend lets the child through its stops. */
+static const struct pf_backend_ops *pumped_ops;
+static void pump_backend(void *b)
 {
+	pumped_ops->consume(b);
+}
+
+static int run_traced(const struct pf_trace_opts *o, const struct pf_run_as *ra)
+{
+	const struct pf_backend_ops *ops = &pf_backend_bpf;
 	struct pf_trace tr;
 	struct pf_backend *b;
 	struct pf_child child = { .pid = -1, .go_fd = -1, .err_fd = -1 };
@@ -362,7 +404,7 @@ static int run_traced(const struct pf_trace_opts *o, const struct pf_backend_ops
 		return e;
 	}
 	uint64_t t_load = pf_now_ns();
-	b = ops->open(&tr, o->verbose, &priv);
+	b = pf_backend_open(o->backend, o->npids || o->cg_option, &tr, o->verbose, &ops, &priv);
 	t_load = pf_now_ns() - t_load;
 	if (!b) {
 		pf_trace_free(&tr);
@@ -370,7 +412,8 @@ static int run_traced(const struct pf_trace_opts *o, const struct pf_backend_ops
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		return priv ? PF_EXIT_USAGE : PF_EXIT_FAIL;
 	}
-	if (o->command && pf_child_spawn(&child, o->command, &old))
+	if (o->command && pf_child_spawn(&child, o->command, &old, ra,
+					     ops->child_filter ? ops->child_filter(b) : NULL))
 		goto out;
 	if (child.pid > 0)
 		pfd = (int)syscall(SYS_pidfd_open, child.pid, 0);
@@ -383,7 +426,7 @@ static int run_traced(const struct pf_trace_opts *o, const struct pf_backend_ops
 	uint64_t t_attach = pf_now_ns();
 	if (ops->attach(b, cmd_path, o->command))
 		goto abort;
-	if (o->verbose)
+	if (o->verbose && ops == &pf_backend_bpf)
 		fprintf(stderr, "perfanity: trace: loading and verifying the BPF programs took %.3f s (slower with "
 			"--verbose: the verifier writes its log), attaching %.3f s\n",
 			t_load / 1e9, (pf_now_ns() - t_attach) / 1e9);
@@ -397,7 +440,7 @@ static int run_traced(const struct pf_trace_opts *o, const struct pf_backend_ops
 		rc = PF_EXIT_USAGE;
 		goto abort;
 	}
-	if (o->command && !o->no_pantsd && attach_pantsd(&tr, ops, b, o->command, t_attach, o->quiet))
+	if (o->command && !o->no_pantsd && ops->adopt && attach_pantsd(&tr, ops, b, o->command, t_attach, o->quiet))
 		goto abort;
 	if (!o->command) {
 		tr.t0 = t_attach;
@@ -405,7 +448,14 @@ static int run_traced(const struct pf_trace_opts *o, const struct pf_backend_ops
 		if (ops->follow(b, child.pid))
 			goto abort;
 		pf_trace_add_root(&tr, child.pid, getpid(), pf_now_ns());
-		e = pf_child_release(&child);
+		pumped_ops = ops;
+		e = pf_child_release(&child, ops->reaped ? pump_backend : NULL, b);
+		if (e < 0) {
+			waitpid(child.pid, NULL, 0);
+			pf_err("cannot start %s (%s): %s", o->command[0],
+			       ra->active ? "switching to the user" : "installing the seccomp filter", strerror(-e));
+			goto out;
+		}
 		if (e) {
 			waitpid(child.pid, NULL, 0);
 			pf_err("%s: %s", o->command[0], e == ENOENT ? "command not found" : strerror(e));
@@ -446,9 +496,15 @@ out:
 int do_trace(int argc, char **argv)
 {
 	struct pf_trace_opts o;
+	struct pf_run_as ra = { 0 };
 	int r = pf_trace_parse_args(argc, argv, &o);
 
 	if (r)
 		return r == 1 ? PF_EXIT_OK : r;
-	return run_traced(&o, &pf_backend_bpf);
+	r = o.command ? pf_run_as_resolve(o.user, geteuid(), &ra) : 0;
+	if (r)
+		return r;
+	r = run_traced(&o, &ra);
+	pf_run_as_free(&ra);
+	return r;
 }

@@ -115,6 +115,14 @@ json_t *pf_trace_to_json(struct pf_trace *tr)
 	json_object_set_new(root, "version", json_integer(PERFANITY_JSON_VERSION));
 	json_object_set_new(root, "tool", json_string("perfanity " PERFANITY_VERSION));
 	json_object_set_new(root, "backend", json_string(tr->backend));
+	if (tr->unseen) {
+		/* what this backend cannot see: those times are in cpu, never guessed */
+		json_t *u = json_array();
+
+		for (const char *const *w = tr->unseen; *w; w++)
+			json_array_append_new(u, json_string(*w));
+		json_object_set_new(root, "unseen", u);
+	}
 	json_object_set_new(root, "command", argv_json(tr->command));
 	json_object_set_new(root, "exit_code", tr->root_reaped ? json_integer(pf_wait_status_to_exit_code(tr->wait_status))
 							      : json_null());

@@ -101,6 +101,12 @@ void pf_trace_print_summary(struct pf_trace *tr, FILE *out, int top_files)
 	fprintf(out, "\nperfanity trace (%s backend): wall %.3f s, %zu processes, %d CPUs, %s, lost events %llu\n",
 		tr->backend, sec(tr->t_end - tr->t0), tr->nprocs, tr->cpus, exit_s,
 		(unsigned long long)(tr->lost_events + tr->map_full));
+	if (tr->unseen) {
+		fprintf(out, "  not seen by this backend (their time is in cpu):");
+		for (const char *const *w = tr->unseen; *w; w++)
+			fprintf(out, " %s", *w);
+		fputc('\n', out);
+	}
 	fprintf(out, "  %-12s %10s %6s   (time of all threads, %.3f s)\n", "category", "seconds", "%", sec(all));
 	for (int c = 0; c < PF_CAT_MAX; c++)
 		if (totals[c])

@@ -135,10 +135,10 @@ class Trace:
         return f"pid {proc['pid']} {proc['argv']}: thread_ns={proc['thread_ns'] / MS:.1f}ms {cats}"
 
 
-def check_schema(data, argv):
+def check_schema(data, argv, backend="bpf"):
     """The JSON contract's shape: keys, types, and the values we know for sure."""
     assert TOP_LEVEL_KEYS <= data.keys(), f"missing keys: {TOP_LEVEL_KEYS - data.keys()}"
-    assert data["backend"] == "bpf"
+    assert data["backend"] == backend
     assert data["command"] == argv
     assert data["categories"] == CATEGORIES
     assert isinstance(data["lost_events"], int) and data["lost_events"] >= 0
@@ -174,11 +174,12 @@ def check_identity(data):
 
 
 def run_trace(cmd, out_dir, *, options=(), stdin=subprocess.DEVNULL, input=None,
-              timeout=120, expect_json=True):
-    """Run `perfanity trace -o OUT [options] -- cmd`, parse the JSON and check the
-    schema and the accounting identity, which must hold on every trace."""
+              timeout=120, expect_json=True, prefix=()):
+    """Run `perfanity trace -o OUT [options] -- cmd` (after `prefix`, e.g.
+    runuser), parse the JSON and check the schema and the accounting identity,
+    which must hold on every trace."""
     out = os.path.join(str(out_dir), f"trace-{time.monotonic_ns()}.json")
-    argv = [PERFANITY, "trace", "-o", out, *options, "--", *cmd]
+    argv = [*prefix, PERFANITY, "trace", "-o", out, *options, "--", *cmd]
     t0 = time.monotonic_ns()
     proc = subprocess.run(argv, input=input, stdin=None if input is not None else stdin,
                           capture_output=True, timeout=timeout)
@@ -189,7 +190,8 @@ def run_trace(cmd, out_dir, *, options=(), stdin=subprocess.DEVNULL, input=None,
         assert os.path.exists(out), f"no JSON written (rc={proc.returncode}): {stderr}"
         with open(out) as f:
             data = json.load(f)
-        check_schema(data, list(cmd))
+        opts = list(options)
+        check_schema(data, list(cmd), opts[opts.index("--backend") + 1] if "--backend" in opts else "bpf")
         check_identity(data)
     return Trace(argv, proc.returncode, proc.stdout, stderr, elapsed, data)
 
@@ -219,3 +221,27 @@ def make_file(path, size):
             f.write(os.urandom(chunk))
             left -= chunk
     return os.path.realpath(path)
+
+
+def unprivileged_user():
+    """A real unprivileged user's passwd entry: nobody (on every Debian),
+    else one created for the tests with useradd."""
+    import pwd
+    for name in ("nobody", "pf-e2e"):
+        try:
+            return pwd.getpwnam(name)
+        except KeyError:
+            pass
+    subprocess.run(["useradd", "--system", "--no-create-home", "pf-e2e"], check=True)
+    return pwd.getpwnam("pf-e2e")
+
+
+@pytest.fixture
+def shared_dir():
+    """A directory any user may write in (tmp_path's parents are root's alone)."""
+    import shutil
+    import tempfile
+    d = tempfile.mkdtemp(prefix="pf-e2e-")
+    os.chmod(d, 0o1777)
+    yield d
+    shutil.rmtree(d, ignore_errors=True)

@@ -143,8 +143,9 @@ def process_alive(pid, grace=2.0):
 
 
 def test_unprivileged_exit_2():
-    """As nobody (no capabilities): one clear line and exit 2, without running
-    the command untraced."""
+    """As nobody (no capabilities), --backend bpf: one clear line and exit 2,
+    without running the command untraced. (The default, auto, traces with the
+    seccomp backend instead: test_trace_seccomp.py.)"""
     tmp = tempfile.mkdtemp(prefix="pf-e2e-nobody-")
     try:
         os.chmod(tmp, 0o777)
@@ -154,7 +155,7 @@ def test_unprivileged_exit_2():
         marker = os.path.join(tmp, "ran")
         proc = subprocess.run(
             ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--",
-             binary, "trace", "--", "/bin/touch", marker],
+             binary, "trace", "--backend", "bpf", "--", "/bin/touch", marker],
             capture_output=True, text=True, timeout=60, cwd=tmp)
         assert proc.returncode == 2, proc.stderr
         line = one_line(proc.stderr)

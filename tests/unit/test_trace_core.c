@@ -20,6 +20,8 @@
 #include "trace_container.h"
 #include "trace_attach.h"
 #include "trace_cmd.h"
+#include "trace_backend_pick.h"
+#include "seccomp_filter.h"
 #include "trace_model.h"
 #include "u64map.h"
 
@@ -479,6 +481,71 @@ static void test_cli_cgroup(void **state)
 	assert_int_equal(pf_trace_parse_args(2, a4, &o), PF_EXIT_USAGE);
 }
 
+static void test_cli_user(void **state)
+{
+	struct pf_trace_opts o;
+	char *a1[] = { "trace", "--user", "nobody", "--", "id", NULL };
+	char *a2[] = { "trace", "-u", "65534", "id", NULL };
+	char *a3[] = { "trace", "--user", NULL };
+	char *a4[] = { "trace", "--user", "nobody", "--pid", "1", NULL };
+	char *a5[] = { "trace", "id", "--user", "x", NULL };
+
+	(void)state;
+	assert_int_equal(pf_trace_parse_args(5, a1, &o), 0);
+	assert_string_equal(o.user, "nobody");
+	assert_string_equal(o.command[0], "id");
+	assert_int_equal(pf_trace_parse_args(4, a2, &o), 0);
+	assert_string_equal(o.user, "65534");
+	/* a missing value; --user with no command to run as the user */
+	assert_int_equal(pf_trace_parse_args(2, a3, &o), PF_EXIT_USAGE);
+	assert_int_equal(pf_trace_parse_args(5, a4, &o), PF_EXIT_USAGE);
+	/* after the command, --user is the command's */
+	assert_int_equal(pf_trace_parse_args(4, a5, &o), 0);
+	assert_null(o.user);
+	assert_string_equal(o.command[1], "--user");
+}
+
+static void test_cli_backend(void **state)
+{
+	struct pf_trace_opts o;
+	char *a1[] = { "trace", "--backend", "seccomp", "--", "ls", NULL };
+	char *a2[] = { "trace", "--backend", "bpf", "ls", NULL };
+	char *a3[] = { "trace", "--backend", "ebpf", "ls", NULL };
+	char *a4[] = { "trace", "--backend", NULL };
+	char *a5[] = { "trace", "ls", NULL };
+
+	(void)state;
+	assert_int_equal(pf_trace_parse_args(5, a1, &o), 0);
+	assert_int_equal(o.backend, PF_BACKEND_SECCOMP);
+	assert_int_equal(pf_trace_parse_args(4, a2, &o), 0);
+	assert_int_equal(o.backend, PF_BACKEND_BPF);
+	assert_int_equal(pf_trace_parse_args(4, a3, &o), PF_EXIT_USAGE);
+	assert_int_equal(pf_trace_parse_args(2, a4, &o), PF_EXIT_USAGE);
+	/* the default: BPF where it can load, else seccomp */
+	assert_int_equal(pf_trace_parse_args(2, a5, &o), 0);
+	assert_int_equal(o.backend, PF_BACKEND_AUTO);
+	assert_int_equal(pf_backend_parse("auto"), PF_BACKEND_AUTO);
+	assert_int_equal(pf_backend_parse(""), -1);
+}
+
+/* The seccomp filter: built from the class table; a table with no traced
+ * syscall still makes a program (that allows everything). */
+static void test_seccomp_filter_build(void **state)
+{
+	unsigned short classes[PF_SC_NR_MAX];
+	struct sock_fprog prog = { 0 }, none = { 0 };
+
+	(void)state;
+	pf_syscall_class_fill(classes, PF_SC_NR_MAX);
+	assert_int_equal(pf_seccomp_build(classes, PF_SC_NR_MAX, &prog), 0);
+	assert_true(prog.len > 10);
+	memset(classes, 0, sizeof(classes));
+	assert_int_equal(pf_seccomp_build(classes, PF_SC_NR_MAX, &none), 0);
+	assert_true(none.len > 0 && none.len < prog.len);
+	free(prog.filter);
+	free(none.filter);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -497,6 +564,9 @@ int main(void)
 		cmocka_unit_test(test_attach_pids),
 		cmocka_unit_test(test_cgroup_name),
 		cmocka_unit_test(test_cli_cgroup),
+		cmocka_unit_test(test_cli_user),
+		cmocka_unit_test(test_cli_backend),
+		cmocka_unit_test(test_seccomp_filter_build),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
