@@ -30,7 +30,8 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: perfanity trace [-o FILE.json] [-q] [-v] [--top N] [--syscalls] [--pid PID[,PID...]] [--backend B] [--user NAME] [-- CMD [ARGS...]]\n"
+		"Usage: perfanity trace [-o FILE.json] [-q] [-v] [--top N] [--syscalls] [--pid PID[,PID...]] [--backend B] [--user NAME]\n"
+		"                       [--container NAME | --containers | --cgroup DIR] [-- CMD [ARGS...]]\n"
 		"Run CMD and attribute the time of its whole process tree to categories\n"
 		"(file_io, net, exec, child_wait, sleep, cpu, other, ...).\n\n"
 		"  -o, --output FILE    write the trace as JSON to FILE (- for stdout)\n"
