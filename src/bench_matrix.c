@@ -977,12 +977,15 @@ int bench_matrix_select(struct bench_matrix *m, const char *const *configs, size
 		}
 		free(copy);
 	}
-	/* the pex preset's run goal runs what package built: without package, the build
-	 * becomes each step's (untimed) preparation, so "noop run" still means the run
-	 * after an unchanged rebuild */
-	if (m->preset == BENCH_PRESET_PEX && n_goals && wanted("run", goals, n_goals) && !wanted("package", goals, n_goals)) {
+	/* the pex preset's run goal runs what package built, the docker preset's start and
+	 * test the image: without the building goal, the build becomes each step's
+	 * (untimed) preparation, so "noop run" still means the run after an unchanged rebuild */
+	const char *build = m->preset == BENCH_PRESET_PEX ? "package" : m->preset == BENCH_PRESET_DOCKER ? "image" : NULL;
+	int uses_build = m->preset == BENCH_PRESET_PEX ? wanted("run", goals, n_goals)
+						       : wanted("start", goals, n_goals) || wanted("test", goals, n_goals);
+	if (build && n_goals && uses_build && !wanted(build, goals, n_goals)) {
 		for (size_t g = 0; g < m->n_goals; g++) {
-			if (strcmp(m->goals[g].name, "package"))
+			if (strcmp(m->goals[g].name, build))
 				continue;
 			for (size_t i = 0; i < m->n_steps; i++) {
 				struct bench_step *st = &m->steps[i];

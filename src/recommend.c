@@ -284,6 +284,7 @@ static const char *print_machines(struct result *res, size_t nres, struct rec_en
 
 struct macros {
 	char *pex_line, *build, *macro;
+	const char *dockerfile; /* the winner's, when the results are the docker preset's */
 };
 
 static void make_macros(json_t *doc, json_t *config, const char *why, struct macros *mac)
@@ -302,6 +303,7 @@ static void make_macros(json_t *doc, json_t *config, const char *why, struct mac
 		     ep, ep[0] ? "\",\n" : "", fields) < 0)
 		mac->build = NULL;
 	mac->macro = rec_pants_macro(params, why);
+	mac->dockerfile = json_string_value(json_object_get(config, "dockerfile"));
 	json_decref(params);
 	free(opts);
 	free(fields);
@@ -321,7 +323,12 @@ static void print_macros(const struct macros *mac)
 	printf("\nBUILD:\n%s", mac->build);
 	printf("\nPants macro (recommended_pex.py; pants.toml: [GLOBAL] build_file_prelude_globs = "
 	       "[\"recommended_pex.py\"]):\n%s", mac->macro);
-	printf("\nDockerfile: no Docker strategy in the results (bench has no Docker driver yet)\n");
+	if (mac->dockerfile)
+		printf("\nDockerfile (the winner's, as bench built it; its COPY sources are the PEX files above):\n%s",
+		       mac->dockerfile);
+	else
+		printf("\nDockerfile: no Docker strategy in the results (bench's docker preset: perfanity bench "
+		       "examples/docker)\n");
 }
 
 static int write_file(const char *dir, const char *name, const char *text, int mode)

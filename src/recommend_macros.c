@@ -28,9 +28,12 @@ json_t *rec_config_params(json_t *config)
 }
 
 /* Parameters that are options of the harness, not of pex or of the target. */
+/* Parameters that are not pex's: the interpreter, Pants' daemon, and the docker
+ * preset's strategy and base image (they are in the Dockerfile printed after). */
 static int not_pex(const char *name)
 {
-	return !strcmp(name, "python") || !strcmp(name, "pantsd");
+	return !strcmp(name, "python") || !strcmp(name, "pantsd") || !strcmp(name, "strategy") ||
+	       !strcmp(name, "base_image");
 }
 
 static int is_bool(const char *v)
@@ -106,6 +109,9 @@ char *rec_build_fields(json_t *params, const char *indent)
 		else if (!strcmp(k, "pantsd"))
 			fprintf(f, "%s# pantsd=%s is a Pants option (--%spantsd), not a field\n", indent, v,
 				!strcmp(v, "true") ? "" : "no-");
+		else if (!strcmp(k, "strategy") || !strcmp(k, "base_image"))
+			fprintf(f, "%s# %s=%s: how the image is built (the Dockerfile below), not a field\n", indent, k,
+				v);
 		else if (strcmp(k, "python"))
 			fprintf(f, "%s# %s=%s: no pex_binary field; pass it to pex through [pex-cli].args\n",
 				indent, k, v);

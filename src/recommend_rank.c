@@ -22,7 +22,9 @@ static const struct size_priority sizes[] = {
 	{ 0 }
 };
 
-static const char *const goals[] = { "package", "run", "test", NULL };
+/* the pex and Pants presets' goals, and the docker preset's: image (bare "image" is the
+ * image's size: its build time is STEP.image or, summed over the steps, "build") and start */
+static const char *const goals[] = { "package", "run", "test", "image", "start", NULL };
 static const char *const steps[] = { "clean", "noop", "incremental", NULL };
 
 static int in_list(const char *const *l, const char *s, size_t n)
@@ -47,6 +49,10 @@ static int parse_name(const char *s, size_t n, struct rec_priority *p)
 		}
 	}
 	p->kind = REC_TIME;
+	if (!dot && n == 5 && !strncmp(s, "build", 5)) {
+		snprintf(p->goal, sizeof(p->goal), "image");
+		return 0;
+	}
 	if (!dot && in_list(goals, s, n)) {
 		snprintf(p->goal, sizeof(p->goal), "%.*s", (int)n, s);
 		return 0;
@@ -68,7 +74,7 @@ int rec_parse_prefer(const char *spec, struct rec_priority *out, size_t max, cha
 		snprintf(p.name, sizeof(p.name), "%.*s", (int)nlen, s);
 		if (!len || parse_name(s, nlen, &p)) {
 			snprintf(err, errlen, "--prefer: unknown priority '%.*s' (expected package, run, test, "
-				 "STEP.GOAL as noop.run, artifact_size, pex_root_size, image_size, push_bytes, "
+				 "build and start (docker), STEP.GOAL as noop.run, artifact_size, pex_root_size, image_size, push_bytes, "
 				 "network_bytes; each optionally :WEIGHT)", (int)nlen, s);
 			return -1;
 		}

@@ -60,6 +60,14 @@ static void parses_priorities(void **state)
 	assert_int_equal(p[2].kind, REC_SIZE);
 	assert_string_equal(p[2].key, "artifact_bytes");
 	assert_string_equal(p[3].missing, "no installer results");
+	/* the docker preset's goals: build (its image goal), start, STEP.image; bare image is a size */
+	assert_int_equal(prefer("build,start,clean.image,image", p), 4);
+	assert_string_equal(p[0].goal, "image");
+	assert_string_equal(p[1].goal, "start");
+	assert_string_equal(p[2].step, "clean");
+	assert_string_equal(p[2].goal, "image");
+	assert_int_equal(p[3].kind, REC_SIZE);
+	assert_string_equal(p[3].key, "image_bytes");
 }
 
 static void refuses_unknown_priority_and_bad_weight(void **state)
