@@ -14,17 +14,9 @@ DEBS=(
 
 die() { echo "setup: $*" >&2; exit 1; }
 
-missing=()
-for p in "${DEBS[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  [ "$(id -u)" = 0 ] || die "missing Debian packages (${missing[*]}); run as root or: sudo apt-get install ${missing[*]}"
-  echo "setup: installing ${missing[*]}" >&2
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq || die "apt-get update failed"
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || die "apt-get install ${missing[*]} failed"
-fi
+# shellcheck source=scripts/setup-lib.sh
+. scripts/setup-lib.sh
+apt_install "" "${DEBS[@]}" || exit 1
 
 # Debian's interpreter on purpose: it carries CPython's USDT probes, and the
 # pyenv interpreter first on PATH does not.

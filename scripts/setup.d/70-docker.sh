@@ -16,17 +16,9 @@ tag=perfanity-base:$( (echo "$SUITE $PACKAGES"; cat "$0") | sha256sum | cut -c1-
 [ "${1:-}" = --tag ] && { echo "$tag"; exit 0; }
 unavailable() { echo "setup: docker unavailable ($*): the docker bench preset and its tests cannot run" >&2; exit 0; }
 
-missing=()
-for p in docker.io debootstrap; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  [ "$(id -u)" = 0 ] || unavailable "missing ${missing[*]}; run as root or: sudo apt-get install ${missing[*]}"
-  echo "setup: installing ${missing[*]} (docker bench preset)" >&2
-  export DEBIAN_FRONTEND=noninteractive
-  { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; } ||
-    unavailable "apt-get install ${missing[*]} failed"
-fi
+# shellcheck source=scripts/setup-lib.sh
+. scripts/setup-lib.sh
+apt_install "docker bench preset" docker.io debootstrap || unavailable "docker.io and debootstrap are not installed"
 
 # An engine started here for the build is stopped again; one that was running stays.
 started=
