@@ -3,7 +3,9 @@ seccomp filter + ptrace backend, as root and as an unprivileged user, against
 the BPF backend on the same workload: bytes and ops equal, the same process
 tree, exit codes and signals, the accounting identity (checked by run_trace
 on every trace), and what it cannot see said rather than guessed."""
+import json
 import os
+import pathlib
 import signal
 import subprocess
 import time
@@ -245,3 +247,25 @@ def test_report_says_what_was_not_seen(shared_dir):
     assert p.returncode == 0, p.stderr
     assert "not seen by the seccomp backend (their time is in cpu): " + " ".join(UNSEEN) in p.stdout
     assert "not seen by" in t.stderr  # and the summary's second line
+
+
+def test_bench_trace_as_a_user(shared_dir):
+    """bench --trace without root: the traces come from the seccomp backend, said in
+    one line, with the exact bytes of the goal's command."""
+    shared_dir = pathlib.Path(shared_dir)
+    (shared_dir / "p").mkdir(mode=0o777)
+    (shared_dir / "p" / "perfanity.toml").write_text(
+        'preset = "none"\ntarget = "t"\nsteps = ["noop"]\nrepetitions = 1\n'
+        f'[goals]\nwrite = "{workload("write_file")} {{tmp}}/out.bin 100000"\n')
+    result = shared_dir / "r.json"
+    p = subprocess.run(("runuser", "-u", unprivileged_user().pw_name, "--", PERFANITY, "bench", str(shared_dir / "p"),
+                        "--trace", "--workdir", str(shared_dir / "w"), "--json", str(result)),
+                       capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stderr
+    assert "--trace as a user: traced with the seccomp backend" in p.stderr, p.stderr
+    [cmd] = json.loads(result.read_text())["configs"][0]["cells"][0]["samples"][0]["commands"]
+    with open(cmd["trace"]["file"]) as f:
+        t = json.load(f)
+    assert t["backend"] == "seccomp" and "runqueue" in t["unseen"], t.get("unseen")
+    [row] = [r for r in t["files"] if r["path"].endswith("/out.bin")]
+    assert row["bytes_written"] == 100000, row
