@@ -69,19 +69,6 @@ def test_bad_option_values():
     assert "--sweep" in one_line_error(bench("--sweep", "layers=1,2"))
 
 
-def test_trace_needs_root(tmp_path):
-    """--trace/--explain as nobody: one line naming root, exit 2, before any work."""
-    os.chmod(tmp_path, 0o777)
-    binary = tmp_path / "perfanity"
-    binary.write_bytes(Path(PERFANITY).read_bytes())
-    binary.chmod(0o755)
-    for flag in ("--trace", "--explain"):
-        p = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--",
-                            str(binary), "bench", flag], capture_output=True, text=True, timeout=60,
-                           cwd=tmp_path)
-        assert "root" in one_line_error(p)
-
-
 def test_pants_preset_without_pants(tmp_path):
     (tmp_path / "perfanity.toml").write_text('preset = "pants"\ntarget = "simple:bin"\nedit = "src/a.py"\n'
                                              'pants = "pants-not-installed-here"\n')
