@@ -172,6 +172,26 @@ static __always_inline void count_file_call(struct pf_thread_state *st, __u64 ke
 		__sync_fetch_and_add(&fs->mutations, 1);
 }
 
+/* Whether the syscall being entered needs nothing at its exit but the
+ * closing of its interval and additions to sums: no file row to look up
+ * (none, or the one the thread's fd sums are on, and not one of its first
+ * reads), no path, no mutation, no archive or venv to refine its category
+ * (the tests syscall_ctx makes, answered at entry), no fd dropped. Decided
+ * here, so that the exits of a loop of calls on one fd skip every test. */
+static __always_inline bool exit_is_plain(struct pf_thread_state *st, __u16 sc, __u64 now)
+{
+	__u8 cls = sc & PF_SC_CLASS_MASK;
+
+	if (cls == PF_SC_PATH || cls == PF_SC_OPEN || cls == PF_SC_CLOSE || (sc & PF_SC_FDS_GONE) ||
+	    st->mutates || st->cat == PF_CAT_ZIP_EXTRACT)
+		return false;
+	if (!st->file_key)
+		return true;
+	return st->file_key == st->acc_key && !(st->acc_flags & (PF_FILE_ARCHIVE | PF_FILE_VENV)) &&
+	       (!(sc & PF_SC_WRITES) || now - st->last_extract_ts >= PF_EXTRACT_WINDOW_NS) &&
+	       (!(sc & PF_SC_READS) || !st->buf || st->acc_seen + st->acc_ops >= 8);
+}
+
 /* The syscall table: this CPU's row of the syscall's number. */
 static __always_inline void count_syscall(struct pf_thread_state *st, long ret, __u64 delta)
 {

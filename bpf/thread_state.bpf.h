@@ -127,19 +127,34 @@ static __always_inline struct pf_thread_state *task_state(struct task_struct *t)
 	return st && !st->claimed ? st : NULL;
 }
 
-/* The state of the current thread, created on first sight if its process is traced. */
-static __always_inline struct pf_thread_state *current_state(__u64 now)
+/* The state of the current thread, created on first sight if its process
+ * is traced. *now is the time of the event, or 0: then the clock is read
+ * here, and only for a traced thread (the syscall tracepoints fire for every
+ * thread on the machine; the others leave before paying for it). */
+static __always_inline struct pf_thread_state *current_state_at(__u64 *now)
 {
 	struct task_struct *t = bpf_get_current_task_btf();
 	struct pf_thread_state *st = bpf_task_storage_get(&threads, t, NULL, 0);
 	__u32 tgid;
 
-	if (st)
-		return st->claimed ? NULL : on_cpu_state(st, t, now);
+	if (st) {
+		if (st->claimed)
+			return NULL;
+		if (!*now)
+			*now = bpf_ktime_get_ns();
+		return on_cpu_state(st, t, *now);
+	}
 	tgid = bpf_get_current_pid_tgid() >> 32;
 	if (!bpf_map_lookup_elem(&traced, &tgid))
 		return NULL;
-	return new_thread(t, tgid, now);
+	if (!*now)
+		*now = bpf_ktime_get_ns();
+	return new_thread(t, tgid, *now);
+}
+
+static __always_inline struct pf_thread_state *current_state(__u64 now)
+{
+	return current_state_at(&now);
 }
 
 /* Re-resolve the current thread's category after its context changed. */

@@ -37,8 +37,8 @@ char LICENSE[] SEC("license") = "GPL";
 SEC("tp_btf/sys_enter")
 int BPF_PROG(pf_sys_enter, struct pt_regs *regs, long nr)
 {
-	__u64 now = bpf_ktime_get_ns();
-	struct pf_thread_state *st = current_state(now);
+	__u64 now = 0;
+	struct pf_thread_state *st = current_state_at(&now);
 	__u32 base, mode = 0;
 	int socket_polled = 0;
 	__u16 sc;
@@ -99,14 +99,15 @@ int BPF_PROG(pf_sys_enter, struct pt_regs *regs, long nr)
 	base = pf_sc_category(sc, mode, socket_polled);
 	st->base = base;
 	st->cat = pf_cat_resolve(base, st->ctx);
+	st->plain_exit = exit_is_plain(st, sc, now);
 	return 0;
 }
 
 SEC("tp_btf/sys_exit")
 int BPF_PROG(pf_sys_exit, struct pt_regs *regs, long ret)
 {
-	__u64 now = bpf_ktime_get_ns();
-	struct pf_thread_state *st = current_state(now);
+	__u64 now = 0;
+	struct pf_thread_state *st = current_state_at(&now);
 	__u64 delta, key, flags = 0;
 	bool by_fd;
 	__u8 cls;
@@ -115,6 +116,14 @@ int BPF_PROG(pf_sys_exit, struct pt_regs *regs, long ret)
 		return 0;
 	if (!st->in_syscall) {
 		close_interval(st, now); /* e.g. a new child returning from fork */
+		goto out;
+	}
+	if (st->plain_exit) {
+		close_interval(st, now);
+		delta = now - st->sc_start;
+		if (st->file_key)
+			count_file_call(st, st->file_key, true, ret, delta);
+		count_syscall(st, ret, delta);
 		goto out;
 	}
 	cls = st->sc & PF_SC_CLASS_MASK;
@@ -155,6 +164,7 @@ out:
 	/* the syscall may have changed the mappings: look the next fault up */
 	st->fault_lo = st->fault_hi = 0;
 	st->in_syscall = 0;
+	st->plain_exit = 0;
 	st->file_key = 0;
 	st->base = PF_CAT_CPU;
 	st->cat = pf_cat_resolve(PF_CAT_CPU, st->ctx);

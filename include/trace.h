@@ -312,6 +312,8 @@ struct pf_thread_state {
 	__u16 sc;        /* class word of the syscall in progress */
 	__u8 in_syscall;
 	__u8 mutates;    /* the syscall in progress creates or changes a file */
+	__u8 plain_exit; /* its exit only adds to sums (see exit_is_plain) */
+	__u8 pad0[3];
 	__u32 base;      /* base category of the syscall in progress */
 	__u32 sched;     /* enum pf_sched */
 	__u32 claimed;   /* PF_CLAIM_*: who summed this state up at the end */

@@ -91,8 +91,10 @@ def test_python_m_venv(tmp):
     assert t["venvs"][0]["files_created"] >= 5  # pyvenv.cfg, bin/python links, activate scripts
     root = t["processes"][0]
     cats = root["categories"]
-    assert cats["venv_create"] == max(cats.values()), cats
-    assert cats["venv_create"] > 0.5 * root["thread_ns"]
+    # waiting for a CPU is the machine's load, not what the process does
+    busy = {k: v for k, v in cats.items() if k != "runqueue"}
+    assert cats["venv_create"] == max(busy.values()), cats
+    assert cats["venv_create"] > 0.5 * (root["thread_ns"] - cats["runqueue"])
 
 
 def test_fifty_imports(tmp):
