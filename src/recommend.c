@@ -2,7 +2,6 @@
  * values, say who wins by how much and why, and print the winner as pex options,
  * pex_binary fields and a Pants macro. */
 #include <errno.h>
-#include <getopt.h>
 #include <libgen.h>
 #include <limits.h>
 #include <math.h>
@@ -17,10 +16,22 @@
 #include "bench_fs.h"
 #include "bench_table.h"
 #include "pf_paths.h"
+#include "pf_cli.h"
 #include "recommend.h"
 
 #define DEFAULT_PREFER "package,run,test"
 #define MAX_RESULTS 16
+
+enum { OPT_CHECK = PF_OPT_LONG, OPT_PEX };
+
+static const struct pf_opt recommend_opts[] = {
+	{ "prefer", 'p', required_argument, "LIST", "what you value: PRIORITY[:WEIGHT],... (default " DEFAULT_PREFER ")" },
+	{ "out", 'o', required_argument, "DIR", "write the macros there: pex.sh, BUILD.pex_binary, recommended_pex.py" },
+	{ "check", OPT_CHECK, no_argument, NULL, "build the recommended pex line once, in a temporary directory" },
+	{ "pex", OPT_PEX, required_argument, "PATH", "pex for --check (default: pex on PATH)" },
+	{ "help", 'h', no_argument, NULL, "this help" },
+	{ NULL, 0, 0, NULL, NULL }
+};
 
 static void usage(FILE *f)
 {
@@ -34,12 +45,9 @@ static void usage(FILE *f)
 "overlap) is a tie, not a win. Prints the winner as pex options, pex_binary(...) fields\n"
 "and a Pants macro. With several results (machines), says where the best choice differs\n"
 "and which choice is best in the worst case.\n"
-"\n"
-"  -p, --prefer LIST   what you value: PRIORITY[:WEIGHT],... (default %s)\n"
-"  -o, --out DIR       write the macros there: pex.sh, BUILD.pex_binary, recommended_pex.py\n"
-"      --check         build the recommended pex line once, in a temporary directory\n"
-"      --pex PATH      pex for --check (default: pex on PATH)\n"
-"\n"
+"\n");
+	pf_cli_options_help(f, recommend_opts);
+	fprintf(f, "\n"
 "Priorities:\n"
 "  package, run, test  that goal's median seconds, summed over the steps benched\n"
 "  STEP.GOAL           one cell, e.g. noop.run or clean.package\n"
@@ -58,8 +66,7 @@ static void usage(FILE *f)
 "  perfanity recommend r.json --prefer noop.run       the fastest start after a rebuild\n"
 "  perfanity recommend linux.json wsl.json --prefer package\n"
 "\n"
-"Exit status: 0 a recommendation, 1 --check failed, 2 bad input.\n",
-		DEFAULT_PREFER);
+"Exit status: 0 a recommendation, 1 --check failed, 2 bad input.\n");
 }
 
 struct result {
@@ -411,23 +418,18 @@ struct opts {
 
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
-	static const struct option longopts[] = {
-		{ "prefer", required_argument, 0, 'p' }, { "out", required_argument, 0, 'o' },
-		{ "check", no_argument, 0, 'c' },        { "pex", required_argument, 0, 'x' },
-		{ "help", no_argument, 0, 'h' },         { 0 }
-	};
+	struct pf_cli cli;
 	int c;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "p:o:h", longopts, NULL)) != -1) {
+
+	pf_cli_init(&cli, "recommend", recommend_opts);
+	while ((c = pf_cli_next(&cli, argc, argv)) != -1) {
 		switch (c) {
 		case 'p': o->prefer = optarg; break;
 		case 'o': o->out = optarg; break;
-		case 'c': o->check = 1; break;
-		case 'x': o->pex = optarg; break;
+		case OPT_CHECK: o->check = 1; break;
+		case OPT_PEX: o->pex = optarg; break;
 		case 'h': usage(stdout); return 1;
-		default:
-			pf_err("unknown option '%s' (try 'perfanity recommend --help')", argv[optind - 1]);
-			return -1;
+		default: return -1;
 		}
 	}
 	if (optind == argc) {

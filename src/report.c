@@ -2,14 +2,23 @@
  * One trace: a breakdown. Several: each compared with the first, the
  * wall-time difference explained as ranked causes that add up. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include "perfanity.h"
+#include "pf_cli.h"
 #include "pf_json.h"
 #include "report.h"
 
 #define MAX_TRACES 64
+
+static const struct pf_opt report_opts[] = {
+	{ "markdown", 'm', no_argument, NULL, "Markdown instead of text" },
+	{ "label", 'l', required_argument, "NAME",
+	  "name of the next trace (in order; default: from the file\n"
+	  "name, or the command when file names clash)" },
+	{ "help", 'h', no_argument, NULL, "this help" },
+	{ NULL, 0, 0, NULL, NULL }
+};
 
 static void usage(FILE *f)
 {
@@ -19,26 +28,27 @@ static void usage(FILE *f)
 		"One trace: where the time went (categories, process tree and re-exec chains,\n"
 		"pex phases, top files, archives, venvs, imports). Several: each compared with\n"
 		"the first; the wall-time difference as a ranked list of causes that add up.\n"
-		"\n"
-		"  -m, --markdown     Markdown instead of text\n"
-		"  -l, --label NAME   name of the next trace (in order; default: from the file\n"
-		"                     name, or the command when file names clash)\n"
-		"  -h, --help         this help\n",
+		"\n",
 		pf_progname);
+	pf_cli_options_help(f, report_opts);
+	fprintf(f, "\n"
+		   "Examples:\n"
+		   "  perfanity report t.json                       where one command's time went\n"
+		   "  perfanity report zipapp.json venv.json        why the second differs from the first\n"
+		   "  perfanity report -l cold a.json -l warm b.json --markdown\n"
+		   "\n"
+		   "Exit status: 0 reported, 1 the report could not be written, 2 bad input (an\n"
+		   "option, or a trace that cannot be read).\n");
 }
 
 int do_report(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "markdown", no_argument, NULL, 'm' },
-		{ "label", required_argument, NULL, 'l' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
-	};
 	const char *labels[MAX_TRACES] = { 0 };
 	int nlabels = 0, md = 0, c;
-	optind = 0; /* 0: glibc re-initialises getopt (do_report may run more than once) */
-	while ((c = getopt_long(argc, argv, "ml:h", opts, NULL)) != -1) {
+	struct pf_cli cli;
+
+	pf_cli_init(&cli, "report", report_opts);
+	while ((c = pf_cli_next(&cli, argc, argv)) != -1) {
 		switch (c) {
 		case 'm':
 			md = 1;
@@ -54,7 +64,6 @@ int do_report(int argc, char **argv)
 			usage(stdout);
 			return PF_EXIT_OK;
 		default:
-			usage(stderr);
 			return PF_EXIT_USAGE;
 		}
 	}
