@@ -29,6 +29,9 @@ struct pf_cli {
 /* Fills cli's getopt_long tables from opts; optind = 0, so getopt starts afresh (a
  * subcommand may be parsed more than once in a process, as the unit tests do). */
 void pf_cli_init(struct pf_cli *cli, const char *cmd, const struct pf_opt *opts);
+/* As pf_cli_init, for a subcommand whose operands are a command to run: options end at
+ * the first operand, so that the command's own options stay its own. */
+void pf_cli_init_command(struct pf_cli *cli, const char *cmd, const struct pf_opt *opts);
 /* getopt_long over cli's tables: the option's val, -1 at the end, or PF_EXIT_USAGE after
  * saying in one line what is wrong with an option. */
 int pf_cli_next(struct pf_cli *cli, int argc, char **argv);

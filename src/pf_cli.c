@@ -22,6 +22,13 @@ void pf_cli_init(struct pf_cli *cli, const char *cmd, const struct pf_opt *opts)
 	opterr = 0;
 }
 
+void pf_cli_init_command(struct pf_cli *cli, const char *cmd, const struct pf_opt *opts)
+{
+	pf_cli_init(cli, cmd, opts);
+	memmove(cli->shortopts + 1, cli->shortopts, sizeof(cli->shortopts) - 1);
+	cli->shortopts[0] = '+';
+}
+
 int pf_cli_next(struct pf_cli *cli, int argc, char **argv)
 {
 	int c = getopt_long(argc, argv, cli->shortopts, cli->longopts, NULL);

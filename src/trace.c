@@ -22,10 +22,65 @@
 #include "pants.h"
 #include "trace_attach.h"
 #include "trace_container.h"
+#include "pf_cli.h"
 #include "trace_backend.h"
 #include "trace_backend_pick.h"
 #include "trace_cmd.h"
 #include "trace_syscalls.h"
+
+/* getopt_long's values of the long-only options. */
+enum {
+	OPT_TOP = PF_OPT_LONG,
+	OPT_SYSCALLS,
+	OPT_MAX_FILES,
+	OPT_NO_PANTSD,
+	OPT_CONTAINER,
+	OPT_CONTAINERS,
+	OPT_CGROUP,
+	OPT_BACKEND,
+};
+
+/* The options, in --help's order; getopt_long's table is made from this one. */
+static const struct pf_opt trace_opts[] = {
+	{ "output", 'o', required_argument, "FILE", "write the trace as JSON to FILE (- for stdout)" },
+	{ "quiet", 'q', no_argument, NULL, "no summary on stderr" },
+	{ "verbose", 'v', no_argument, NULL, "show libbpf's messages" },
+	{ "top", OPT_TOP, required_argument, "N", "files shown in the summary (default 10)" },
+	{ "syscalls", OPT_SYSCALLS, no_argument, NULL, "the syscall table (calls, errors, time, bytes), as strace -c" },
+	{ "max-files", OPT_MAX_FILES, required_argument, "N", "files the kernel keeps rows for (default 65536)" },
+	{ "pid", 'p', required_argument, "PID,...",
+	  "also attach to these running processes and their\n"
+	  "descendants, for CMD's lifetime; without CMD, until\n"
+	  "Ctrl-C or until they have all exited" },
+	{ "no-follow-pantsd", OPT_NO_PANTSD, no_argument, NULL, "a pants CMD's running pantsd is not attached to" },
+	{ "container", OPT_CONTAINER, required_argument, "NAME",
+	  "also trace the processes of this Docker container:\n"
+	  "attached if it runs, and each process that starts\n"
+	  "in it (docker start, docker exec) from its exec on" },
+	{ "containers", OPT_CONTAINERS, no_argument, NULL,
+	  "the processes of every Docker container started\n"
+	  "while CMD runs (CMD: docker run ...)" },
+	{ "cgroup", OPT_CGROUP, required_argument, "DIR",
+	  "the processes of this cgroup (a directory under\n"
+	  "/sys/fs/cgroup, v1 or v2): its members, and those\n"
+	  "that exec in it" },
+	{ "backend", OPT_BACKEND, required_argument, "B",
+	  "auto (default), bpf or seccomp. bpf needs root (or\n"
+	  "CAP_BPF and CAP_PERFMON); seccomp needs nothing: a\n"
+	  "seccomp filter stops only the syscalls the categories\n"
+	  "need and perfanity follows them with ptrace, so run-\n"
+	  "queue, page faults, imports and inflates are not seen\n"
+	  "(listed as \"unseen\"). auto: bpf where it can load,\n"
+	  "else seccomp, said in one line" },
+	{ "user", 'u', required_argument, "NAME",
+	  "run CMD as this user (a name or a uid), with their\n"
+	  "groups, HOME, USER and LOGNAME, as strace -u does;\n"
+	  "under sudo the default is the invoking user\n"
+	  "(SUDO_UID), so files CMD writes are theirs;\n"
+	  "--user root runs CMD as root" },
+	{ "help", 'h', no_argument, NULL, "this help" },
+	{ NULL, 0, 0, NULL, NULL }
+};
 
 static void usage(FILE *f)
 {
@@ -33,38 +88,9 @@ static void usage(FILE *f)
 		"Usage: perfanity trace [-o FILE.json] [-q] [-v] [--top N] [--syscalls] [--pid PID[,PID...]] [--backend B] [--user NAME]\n"
 		"                       [--container NAME | --containers | --cgroup DIR] [-- CMD [ARGS...]]\n"
 		"Run CMD and attribute the time of its whole process tree to categories\n"
-		"(file_io, net, exec, child_wait, sleep, cpu, other, ...).\n\n"
-		"  -o, --output FILE    write the trace as JSON to FILE (- for stdout)\n"
-		"  -q, --quiet          no summary on stderr\n"
-		"  -v, --verbose        show libbpf's messages\n"
-		"      --top N          files shown in the summary (default 10)\n"
-		"      --syscalls       the syscall table (calls, errors, time, bytes), as strace -c\n"
-		"      --max-files N    files the kernel keeps rows for (default 65536)\n"
-		"  -p, --pid PID,...    also attach to these running processes and their\n"
-		"                       descendants, for CMD's lifetime; without CMD, until\n"
-		"                       Ctrl-C or until they have all exited\n"
-		"      --no-follow-pantsd  a pants CMD's running pantsd is not attached to\n"
-		"      --container NAME  also trace the processes of this Docker container:\n"
-		"                       attached if it runs, and each process that starts\n"
-		"                       in it (docker start, docker exec) from its exec on\n"
-		"      --containers     the processes of every Docker container started\n"
-		"                       while CMD runs (CMD: docker run ...)\n"
-		"      --cgroup DIR     the processes of this cgroup (a directory under\n"
-		"                       /sys/fs/cgroup, v1 or v2): its members, and those\n"
-		"                       that exec in it\n"
-		"      --backend B      auto (default), bpf or seccomp. bpf needs root (or\n"
-		"                       CAP_BPF and CAP_PERFMON); seccomp needs nothing: a\n"
-		"                       seccomp filter stops only the syscalls the categories\n"
-		"                       need and perfanity follows them with ptrace, so run-\n"
-		"                       queue, page faults, imports and inflates are not seen\n"
-		"                       (listed as \"unseen\"). auto: bpf where it can load,\n"
-		"                       else seccomp, said in one line\n"
-		"  -u, --user NAME      run CMD as this user (a name or a uid), with their\n"
-		"                       groups, HOME, USER and LOGNAME, as strace -u does;\n"
-		"                       under sudo the default is the invoking user\n"
-		"                       (SUDO_UID), so files CMD writes are theirs;\n"
-		"                       --user root runs CMD as root\n"
-		"  -h, --help           this help\n\n"
+		"(file_io, net, exec, child_wait, sleep, cpu, other, ...).\n\n");
+	pf_cli_options_help(f, trace_opts);
+	fprintf(f, "\n"
 		"A pants CMD talks to pantsd, which does the work outside CMD's tree: the\n"
 		"pantsd of CMD's build root is attached to, as with --pid.\n\n"
 		"CMD need not have root when perfanity has: under sudo it runs as the user\n"
@@ -75,7 +101,9 @@ static void usage(FILE *f)
 		"  perfanity trace -- pants package src/app:bin\n"
 		"  sudo perfanity trace -- make       (make runs as you, not as root)\n"
 		"  perfanity trace --pid 4242 -o server.json\n"
-		"  perfanity trace --containers -o start.json -- docker run --rm app:latest\n");
+		"  perfanity trace --containers -o start.json -- docker run --rm app:latest\n"
+		"\n"
+		"Exit status: CMD's (128+N if a signal N killed it); 1 the trace failed, 2 bad input.\n");
 }
 
 /* An option's whole-number value in [min, max]; one line and -1 if not. */
@@ -94,32 +122,14 @@ static int parse_count(const char *option, const char *arg, int min, int max, in
 
 int pf_trace_parse_args(int argc, char **argv, struct pf_trace_opts *o)
 {
-	static const struct option longopts[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "top", required_argument, NULL, 't' },
-		{ "syscalls", no_argument, NULL, 'S' },
-		{ "max-files", required_argument, NULL, 'F' },
-		{ "pid", required_argument, NULL, 'p' },
-		{ "no-follow-pantsd", no_argument, NULL, 'P' },
-		{ "container", required_argument, NULL, 'C' },
-		{ "containers", no_argument, NULL, 'A' },
-		{ "cgroup", required_argument, NULL, 'G' },
-		{ "user", required_argument, NULL, 'u' },
-		{ "backend", required_argument, NULL, 'B' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
+	struct pf_cli cli;
 	int c;
 
 	memset(o, 0, sizeof(*o));
 	o->top_files = 10;
 	o->max_files = 65536;
-	optind = 1;
-	opterr = 0;
-	/* '+': stop at the first non-option, the command; ':': a missing value is ':' */
-	while ((c = getopt_long(argc, argv, "+:o:qvp:u:h", longopts, NULL)) != -1) {
+	pf_cli_init_command(&cli, "trace", trace_opts);
+	while ((c = pf_cli_next(&cli, argc, argv)) != -1) {
 		switch (c) {
 		case 'o':
 			o->output = optarg;
@@ -130,7 +140,7 @@ int pf_trace_parse_args(int argc, char **argv, struct pf_trace_opts *o)
 		case 'v':
 			o->verbose = true;
 			break;
-		case 't':
+		case OPT_TOP:
 			if (parse_count("--top", optarg, 0, 100000, &o->top_files))
 				return PF_EXIT_USAGE;
 			break;
@@ -146,46 +156,39 @@ int pf_trace_parse_args(int argc, char **argv, struct pf_trace_opts *o)
 			o->npids += (size_t)n;
 			break;
 		}
-		case 'P':
+		case OPT_NO_PANTSD:
 			o->no_pantsd = true;
 			break;
-		case 'C':
-		case 'A':
-		case 'G':
+		case OPT_CONTAINER:
+		case OPT_CONTAINERS:
+		case OPT_CGROUP:
 			if (o->cg_option) {
 				pf_err("--container, --containers and --cgroup are one choice (%s given already)",
 				       o->cg_option == 'G' ? "--cgroup" : o->cg_option == 'A' ? "--containers" : "--container");
 				return PF_EXIT_USAGE;
 			}
-			o->cg_option = c;
+			o->cg_option = c == OPT_CGROUP ? 'G' : c == OPT_CONTAINERS ? 'A' : 'C';
 			o->cg_arg = optarg;
 			break;
 		case 'u':
 			o->user = optarg;
 			break;
-		case 'B':
+		case OPT_BACKEND:
 			o->backend = pf_backend_parse(optarg);
 			if (o->backend < 0)
 				return PF_EXIT_USAGE;
 			break;
-		case 'S':
+		case OPT_SYSCALLS:
 			o->syscalls = true;
 			break;
-		case 'F':
+		case OPT_MAX_FILES:
 			if (parse_count("--max-files", optarg, 1024, 4194304, &o->max_files))
 				return PF_EXIT_USAGE;
 			break;
 		case 'h':
 			usage(stdout);
 			return 1;
-		case ':':
-			pf_err("%s needs a value (try 'perfanity trace --help')", argv[optind - 1]);
-			return PF_EXIT_USAGE;
 		default:
-			if (optopt)
-				pf_err("unknown option '-%c' (try 'perfanity trace --help')", optopt);
-			else
-				pf_err("unknown option '%s' (try 'perfanity trace --help')", argv[optind - 1]);
 			return PF_EXIT_USAGE;
 		}
 	}
