@@ -16,7 +16,9 @@ struct pf_probe_bin {
 	ino_t ino;
 	bool inflate;        /* inflate() uprobes attached */
 	bool compile;        /* Py_CompileStringObject() uprobes attached */
-	int usdt;            /* -1 not tried, 0 no import probes, 1 attached */
+	bool eval;           /* PyEval_EvalCode() uprobes attached: imports timed in this file */
+	int usdt;            /* as an interpreter: -1 not tried, 0 no USDT import probes, 1 attached */
+	int imports_in;      /* as an interpreter: the entry whose uprobes time its imports, -1 none */
 };
 
 struct pf_probes {
@@ -33,7 +35,8 @@ struct pf_probes {
 
 void pf_probes_init(struct pf_probes *p, struct trace_bpf *skel, bool verbose);
 /* Attach to the binary at path what it offers: inflate() if it defines it,
- * and, if want_usdt, CPython's import probes. Idempotent per file.
+ * and, if want_usdt (an interpreter), CPython's import probes: the uprobes
+ * on PyEval_EvalCode in it or in its libpython, else its USDT probes. Idempotent per file.
  * Returns the entry, or NULL if the file cannot be read. */
 struct pf_probe_bin *pf_probes_add(struct pf_probes *p, const char *path, bool want_usdt);
 /* Look for libz-like files mapped by pid that are not probed yet. */

@@ -29,6 +29,11 @@ struct pf_backend {
 	/* the live threads' per-file sums, added once the file rows are read */
 	struct pf_thread_state *live;
 	size_t nlive;
+	bool verbose;
+	/* what the fixed cost is made of, in seconds (shown with --verbose) */
+	struct {
+		double probe, open, load, attach_tp, attach_up, collect, detach_tp, detach_up, destroy;
+	} cost;
 };
 
 static bool verbose_libbpf;
@@ -174,18 +179,23 @@ static bool kernel_has_what_we_use(void)
 static struct pf_backend *bpf_open(struct pf_trace *tr, bool verbose, bool *privilege_error)
 {
 	struct pf_backend *b = calloc(1, sizeof(*b));
+	double t;
 	int err;
 
 	*privilege_error = false;
 	if (!b)
 		return NULL;
 	b->tr = tr;
+	b->verbose = verbose;
 	verbose_libbpf = verbose;
 	libbpf_set_print(libbpf_print);
+	t = pf_now_s();
 	if (!kernel_has_what_we_use()) {
 		free(b);
 		return NULL;
 	}
+	b->cost.probe = pf_now_s() - t;
+	t = pf_now_s();
 	b->skel = trace_bpf__open();
 	if (!b->skel) {
 		pf_err("cannot open the BPF object: %s", strerror(errno));
@@ -221,7 +231,10 @@ static struct pf_backend *bpf_open(struct pf_trace *tr, bool verbose, bool *priv
 	}
 	pf_syscall_class_fill((unsigned short *)b->skel->rodata->syscall_class,
 			      sizeof(b->skel->rodata->syscall_class) / sizeof(b->skel->rodata->syscall_class[0]));
+	b->cost.open = pf_now_s() - t;
+	t = pf_now_s();
 	err = trace_bpf__load(b->skel);
+	b->cost.load = pf_now_s() - t;
 	if (err && verbose) {
 		struct bpf_program *prog;
 
@@ -297,6 +310,7 @@ static void attach_known_binaries(struct pf_backend *b, const char *cmd_path, ch
 
 static int bpf_attach(struct pf_backend *b, const char *cmd_path, char *const *argv)
 {
+	double t = pf_now_s();
 	int err = trace_bpf__attach(b->skel);
 
 	if (err) {
@@ -304,7 +318,10 @@ static int bpf_attach(struct pf_backend *b, const char *cmd_path, char *const *a
 		       last_libbpf_msg[0] ? last_libbpf_msg : "no detail");
 		return -1;
 	}
+	b->cost.attach_tp = pf_now_s() - t;
+	t = pf_now_s();
 	attach_known_binaries(b, cmd_path, argv);
+	b->cost.attach_up = pf_now_s() - t;
 	return 0;
 }
 
@@ -526,11 +543,14 @@ static void collect_syscalls(struct pf_backend *b)
 static int bpf_collect(struct pf_backend *b, uint64_t now)
 {
 	struct pf_trace *tr = b->tr;
+	double t = pf_now_s(), t_detach;
 
 	/* the live threads first (claimed, so they change no more), then
 	 * detach: nothing changes under us while we read the rest */
 	collect_live_threads(b, now);
+	t_detach = pf_now_s();
 	trace_bpf__detach(b->skel);
+	b->cost.detach_tp = pf_now_s() - t_detach;
 	ring_buffer__consume(b->rb);
 	for_each_row(b->skel->maps.procs, tr, proc_row, now);
 	for_each_row(b->skel->maps.cat_ns, tr, cat_row, now);
@@ -547,17 +567,36 @@ static int bpf_collect(struct pf_backend *b, uint64_t now)
 	tr->lost_events = b->skel->bss->lost_events;
 	tr->map_full = b->skel->bss->map_full;
 	tr->missed_switch_ins = b->skel->bss->missed_switch_ins;
+	b->cost.collect = pf_now_s() - t - b->cost.detach_tp;
 	return 0;
+}
+
+/* --verbose: where the tracer's own start-up and tear-down went. */
+static void print_costs(const struct pf_backend *b)
+{
+	fprintf(stderr,
+		"perfanity: trace: fixed cost: kernel probe %.3f s, open %.3f s, load+verify %.3f s, "
+		"attach tracepoints %.3f s, attach uprobes %.3f s, final reads %.3f s, detach tracepoints %.3f s, "
+		"detach uprobes %.3f s, unload %.3f s\n",
+		b->cost.probe, b->cost.open, b->cost.load, b->cost.attach_tp, b->cost.attach_up, b->cost.collect,
+		b->cost.detach_tp, b->cost.detach_up, b->cost.destroy);
 }
 
 static void bpf_close(struct pf_backend *b)
 {
+	double t = pf_now_s();
+
 	if (!b)
 		return;
 	pf_probes_free(&b->probes);
+	b->cost.detach_up = pf_now_s() - t;
 	free(b->live);
+	t = pf_now_s();
 	ring_buffer__free(b->rb);
 	trace_bpf__destroy(b->skel);
+	b->cost.destroy = pf_now_s() - t;
+	if (b->verbose)
+		print_costs(b);
 	free(b);
 }
 

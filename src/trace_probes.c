@@ -1,7 +1,8 @@
 /* Attaching the uprobes (inflate, inflateInit2_; CPython's
- * Py_CompileStringObject) and the CPython
- * USDT probes (import__find__load__start/done) to the binaries the traced
- * tree runs. Where the kernel has uprobe_multi links, a binary's uprobes are
+ * Py_CompileStringObject, PyEval_EvalCode, PyImport_ImportModuleLevelObject)
+ * and, for an interpreter without PyEval_EvalCode uprobes (kernels without
+ * uprobe_multi), the CPython USDT probes (import__find__load__start/done) to
+ * the binaries the traced tree runs. Where the kernel has uprobe_multi links, a binary's uprobes are
  * two links (entry, return), whatever their number: removing a link waits
  * for a grace period, about 0.1 s for each perf-event uprobe.
  * Each is attached once per file, for every process (pid -1): the BPF side
@@ -19,6 +20,7 @@
 #include <bpf/libbpf.h>
 #include "perfanity.h"
 #include "elf_syms.h"
+#include "py_layout.h"
 #include "trace_model.h"
 #include "trace_probes.h"
 #include "uprobe_multi.h"
@@ -70,6 +72,8 @@ static const struct {
 	{ "inflate", PF_UP_INFLATE, true },
 	{ "inflateInit2_", PF_UP_INFLATE_INIT, false },
 	{ "Py_CompileStringObject", PF_UP_COMPILE, true },
+	{ "PyEval_EvalCode", PF_UP_EVAL, true },
+	{ "PyImport_ImportModuleLevelObject", PF_UP_IMPORT_STMT, true },
 };
 #define NTARGETS (sizeof(targets) / sizeof(targets[0]))
 
@@ -102,18 +106,38 @@ static void attach_multi(struct pf_probes *p, struct pf_probe_bin *b)
 	__u64 cookies[NTARGETS], rcookies[NTARGETS];
 	size_t n = 0, rn = 0;
 
+	struct pf_py_layout py;
+	bool imports = false;
+
 	for (size_t i = 0; i < NTARGETS; i++) {
+		__u64 cookie = targets[i].cookie;
+
 		if (pf_elf_sym_offset(b->path, targets[i].sym, &off))
 			continue;
+		if (cookie == PF_UP_EVAL) { /* needs the code object's layout */
+			int e = pf_py_layout_read(b->path, &py);
+
+			if (e) {
+				if (p->verbose)
+					fprintf(stderr, "perfanity: trace: %s: no co_filename offset (%s): imports not timed there\n",
+						b->path, strerror(-e));
+				continue;
+			}
+			cookie = PF_UP_EVAL_COOKIE(py.co_filename, py.ascii_hdr, py.compact_hdr);
+			imports = true;
+		}
+		if (cookie == PF_UP_IMPORT_STMT && !imports)
+			continue; /* useful with PyEval_EvalCode only (listed before it) */
 		offs[n] = off;
-		cookies[n++] = targets[i].cookie;
+		cookies[n++] = cookie;
 		if (targets[i].ret) {
 			roffs[rn] = off;
-			rcookies[rn++] = targets[i].cookie;
+			rcookies[rn++] = cookie;
 		}
-		b->inflate |= targets[i].cookie == PF_UP_INFLATE;
-		b->compile |= targets[i].cookie == PF_UP_COMPILE;
+		b->inflate |= cookie == PF_UP_INFLATE;
+		b->compile |= cookie == PF_UP_COMPILE;
 	}
+	b->eval = imports;
 	keep_multi(p, bpf_program__fd(p->skel->progs.pf_uprobe_multi_entry), b->path, offs, cookies, n, false);
 	keep_multi(p, bpf_program__fd(p->skel->progs.pf_uprobe_multi_return), b->path, roffs, rcookies, rn,
 		   true);
@@ -132,6 +156,29 @@ static void attach_inflate(struct pf_probes *p, struct pf_probe_bin *b)
 	if (!pf_elf_sym_offset(b->path, "inflateInit2_", &off_init))
 		uprobe(p, p->skel->progs.pf_inflate_init, false, b->path, off_init);
 	b->inflate = true;
+}
+
+static void attach_usdt(struct pf_probes *p, struct pf_probe_bin *b);
+
+/* An interpreter's imports: PyEval_EvalCode uprobes in the executable, or
+ * in the libpython it links (shared builds); else its USDT probes. */
+static void probe_imports(struct pf_probes *p, size_t idx)
+{
+	char lib[PATH_MAX + 64];
+	struct pf_probe_bin *l;
+
+	p->bins[idx].imports_in = -1;
+	if (p->bins[idx].eval) {
+		p->bins[idx].imports_in = (int)idx;
+		p->bins[idx].usdt = 0;
+		return;
+	}
+	if (!pf_py_libpython(p->bins[idx].path, lib, sizeof(lib)) && (l = pf_probes_add(p, lib, false)) && l->eval) {
+		p->bins[idx].imports_in = (int)(l - p->bins); /* p->bins may have moved */
+		p->bins[idx].usdt = 0;
+		return;
+	}
+	attach_usdt(p, &p->bins[idx]);
 }
 
 static void attach_usdt(struct pf_probes *p, struct pf_probe_bin *b)
@@ -177,6 +224,7 @@ struct pf_probe_bin *pf_probes_add(struct pf_probes *p, const char *path, bool w
 		b->dev = st.st_dev;
 		b->ino = st.st_ino;
 		b->usdt = -1;
+		b->imports_in = -1;
 		if (!b->path) {
 			p->nbins--;
 			return NULL;
@@ -186,8 +234,12 @@ struct pf_probe_bin *pf_probes_add(struct pf_probes *p, const char *path, bool w
 		else
 			attach_inflate(p, b);
 	}
-	if (want_usdt && b->usdt < 0)
-		attach_usdt(p, b);
+	if (want_usdt && b->usdt < 0) {
+		size_t idx = (size_t)(b - p->bins);
+
+		probe_imports(p, idx);
+		b = &p->bins[idx];
+	}
 	return b;
 }
 
@@ -242,8 +294,12 @@ void pf_probes_report(const struct pf_probes *p, struct pf_trace *tr)
 			pf_trace_add_probe(tr, "inflate", b->path);
 		if (b->compile)
 			pf_trace_add_probe(tr, "compile", b->path);
-		if (b->usdt >= 0)
-			pf_trace_add_interpreter(tr, b->path, b->usdt == 1);
+		if (b->usdt < 0)
+			continue;
+		if (b->imports_in >= 0)
+			pf_trace_add_interpreter(tr, b->path, "PyEval_EvalCode", p->bins[b->imports_in].path);
+		else
+			pf_trace_add_interpreter(tr, b->path, b->usdt == 1 ? "usdt" : "none", b->usdt == 1 ? b->path : "");
 	}
 }
 
