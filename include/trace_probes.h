@@ -4,6 +4,7 @@
  * binary file. */
 #ifndef PF_TRACE_PROBES_H
 #define PF_TRACE_PROBES_H
+#include <pthread.h>
 #include <stdbool.h>
 #include <sys/types.h>
 
@@ -21,6 +22,13 @@ struct pf_probe_bin {
 	int imports_in;      /* as an interpreter: the entry whose uprobes time its imports, -1 none */
 };
 
+#define PF_PROBES_MAX_THREADS 16
+struct pf_probes;
+struct pf_probes_destroyer { /* one thread's share of the links to remove */
+	struct pf_probes *p;
+	size_t first, step;
+};
+
 struct pf_probes {
 	struct trace_bpf *skel;
 	struct pf_probe_bin *bins;
@@ -31,6 +39,10 @@ struct pf_probes {
 	size_t nmulti;
 	bool multi;          /* the kernel has uprobe_multi links and their programs loaded */
 	bool verbose;
+	double detach_t0;    /* when removing the links started, 0 not yet */
+	pthread_t threads[PF_PROBES_MAX_THREADS];
+	struct pf_probes_destroyer destroyers[PF_PROBES_MAX_THREADS];
+	size_t nthreads;
 };
 
 void pf_probes_init(struct pf_probes *p, struct trace_bpf *skel, bool verbose);
@@ -48,6 +60,9 @@ void pf_probes_scan_pid(struct pf_probes *p, pid_t pid);
 const char *pf_probes_host_path(pid_t pid, const char *path, char *buf, size_t len);
 /* Record into the trace which interpreters had import probes, and what was probed. */
 void pf_probes_report(const struct pf_probes *p, struct pf_trace *tr);
+/* Start removing every link, in threads: the tree is done with them. */
+void pf_probes_detach_start(struct pf_probes *p);
+/* Wait for the links to be gone, then free the rest. */
 void pf_probes_free(struct pf_probes *p);
 
 #endif

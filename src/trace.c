@@ -36,7 +36,8 @@ static void usage(FILE *f)
 		"(file_io, net, exec, child_wait, sleep, cpu, other, ...).\n\n"
 		"  -o, --output FILE    write the trace as JSON to FILE (- for stdout)\n"
 		"  -q, --quiet          no summary on stderr\n"
-		"  -v, --verbose        show libbpf's messages\n"
+		"  -v, --verbose        show libbpf's messages, the verifier's time per program and what\n"
+		"                       loading, attaching and detaching cost\n"
 		"      --top N          files shown in the summary (default 10)\n"
 		"      --syscalls       the syscall table (calls, errors, time, bytes), as strace -c\n"
 		"      --max-files N    files the kernel keeps rows for (default 65536)\n"
@@ -428,8 +429,7 @@ static int run_traced(const struct pf_trace_opts *o, const struct pf_run_as *ra)
 	if (ops->attach(b, cmd_path, o->command))
 		goto abort;
 	if (o->verbose && ops == &pf_backend_bpf)
-		fprintf(stderr, "perfanity: trace: loading and verifying the BPF programs took %.3f s (slower with "
-			"--verbose: the verifier writes its log), attaching %.3f s\n",
+		fprintf(stderr, "perfanity: trace: loading and verifying the BPF programs took %.3f s, attaching %.3f s\n",
 			t_load / 1e9, (pf_now_ns() - t_attach) / 1e9);
 	t_attach = pf_now_ns();
 

@@ -18,6 +18,7 @@
 #include "trace_probes.h"
 #include "uprobe_multi.h"
 #include "trace_compile.h"
+#include "trace_verifier_log.h"
 #include "trace.skel.h"
 
 struct pf_backend {
@@ -207,20 +208,19 @@ static struct pf_backend *bpf_open(struct pf_trace *tr, bool verbose, bool *priv
 	b->skel->rodata->cg_mode = tr->cg.mode;
 	b->skel->rodata->cg_id = tr->cg.id;
 	memcpy((char *)b->skel->rodata->cg_target, tr->cg.container, sizeof(tr->cg.container));
-	if (verbose) {
-		/* the whole verifier log, not libbpf's truncated copy */
-		static char log[1 << 24];
-		struct bpf_program *prog;
-
-		bpf_object__for_each_program(prog, b->skel->obj) {
-			bpf_program__set_log_buf(prog, log, sizeof(log));
-			bpf_program__set_log_level(prog, 1);
-		}
-	}
+	if (verbose)
+		pf_verifier_log_setup(b->skel->obj);
 	/* the end-of-trace iterator is attached when summing up, not before */
 	bpf_program__set_autoattach(b->skel->progs.pf_dump_threads, false);
-	/* uprobe_multi programs only where the kernel has such links */
+	/* uprobe_multi programs only where the kernel has such links, and
+	 * then not the perf-event ones: every program loaded is verified */
 	if (pf_uprobe_multi_supported()) {
+		struct bpf_program *unused[] = { b->skel->progs.pf_inflate_enter, b->skel->progs.pf_inflate_exit,
+						 b->skel->progs.pf_inflate_init, b->skel->progs.pf_import_start,
+						 b->skel->progs.pf_import_done };
+
+		for (size_t i = 0; i < sizeof(unused) / sizeof(unused[0]); i++)
+			bpf_program__set_autoload(unused[i], false);
 		bpf_program__set_expected_attach_type(b->skel->progs.pf_uprobe_multi_entry,
 						      (enum bpf_attach_type)PF_BPF_TRACE_UPROBE_MULTI);
 		bpf_program__set_expected_attach_type(b->skel->progs.pf_uprobe_multi_return,
@@ -235,20 +235,10 @@ static struct pf_backend *bpf_open(struct pf_trace *tr, bool verbose, bool *priv
 	t = pf_now_s();
 	err = trace_bpf__load(b->skel);
 	b->cost.load = pf_now_s() - t;
-	if (err && verbose) {
-		struct bpf_program *prog;
-
-		bpf_object__for_each_program(prog, b->skel->obj) {
-			size_t sz = 0;
-			const char *l = bpf_program__log_buf(prog, &sz);
-			size_t n = l ? strnlen(l, sz) : 0;
-
-			if (n)
-				fprintf(stderr, "--- verifier log of %s (tail) ---\n%s\n", bpf_program__name(prog),
-					l + (n > 6000 ? n - 6000 : 0));
-			break; /* one buffer is shared: it holds the failing program's log */
-		}
-	}
+	if (err && verbose)
+		pf_verifier_log_print_failure(b->skel->obj, stderr);
+	else if (verbose)
+		pf_verifier_log_print_costs(b->skel->obj, stderr);
 	if (err) {
 		err = -err;
 		if (err == EPERM || err == EACCES) {
@@ -550,6 +540,9 @@ static int bpf_collect(struct pf_backend *b, uint64_t now)
 	collect_live_threads(b, now);
 	t_detach = pf_now_s();
 	trace_bpf__detach(b->skel);
+	/* the uprobes' links go while the maps are read and the outputs
+	 * written: each waits for a grace period */
+	pf_probes_detach_start(&b->probes);
 	b->cost.detach_tp = pf_now_s() - t_detach;
 	ring_buffer__consume(b->rb);
 	for_each_row(b->skel->maps.procs, tr, proc_row, now);

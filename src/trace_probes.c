@@ -185,6 +185,10 @@ static void attach_usdt(struct pf_probes *p, struct pf_probe_bin *b)
 {
 	struct bpf_link *start, *done;
 
+	if (bpf_program__fd(p->skel->progs.pf_import_start) < 0) { /* not loaded: uprobe_multi kernels */
+		b->usdt = 0;
+		return;
+	}
 	start = bpf_program__attach_usdt(p->skel->progs.pf_import_start, -1, b->path, "python",
 					 "import__find__load__start", NULL);
 	if (!start) {
@@ -303,14 +307,9 @@ void pf_probes_report(const struct pf_probes *p, struct pf_trace *tr)
 	}
 }
 
-struct destroyer {
-	struct pf_probes *p;
-	size_t first, step;
-};
-
 static void *destroy_some(void *arg)
 {
-	struct destroyer *d = arg;
+	struct pf_probes_destroyer *d = arg;
 
 	for (size_t i = d->first; i < d->p->nlinks + d->p->nmulti; i += d->step)
 		if (i < d->p->nlinks)
@@ -321,36 +320,37 @@ static void *destroy_some(void *arg)
 }
 
 /* Unregistering a uprobe waits for a grace period (about 0.1 s each here):
- * detach them all at once, in parallel, rather than one after another. */
-static void destroy_links(struct pf_probes *p)
+ * detach them all at once, in parallel, rather than one after another, and
+ * while the trace is read and written out (joined in pf_probes_free). */
+void pf_probes_detach_start(struct pf_probes *p)
 {
-	enum { MAX_THREADS = 16 };
-	pthread_t th[MAX_THREADS];
-	struct destroyer d[MAX_THREADS];
-	size_t all = p->nlinks + p->nmulti, n = all < MAX_THREADS ? all : MAX_THREADS, started = 0;
+	size_t all = p->nlinks + p->nmulti, n = all < PF_PROBES_MAX_THREADS ? all : PF_PROBES_MAX_THREADS;
 
+	if (p->detach_t0)
+		return;
+	p->detach_t0 = pf_now_s();
 	for (size_t t = 0; t < n; t++) {
-		d[t] = (struct destroyer){ p, t, n };
-		if (pthread_create(&th[t], NULL, destroy_some, &d[t]))
+		p->destroyers[t] = (struct pf_probes_destroyer){ p, t, n };
+		if (pthread_create(&p->threads[t], NULL, destroy_some, &p->destroyers[t]))
 			break;
-		started++;
+		p->nthreads++;
 	}
-	if (started < n) { /* no threads: the slow way, for what was not started */
-		for (size_t t = started; t < n; t++)
-			destroy_some(&d[t]);
-	}
-	for (size_t t = 0; t < started; t++)
-		pthread_join(th[t], NULL);
+	for (size_t t = p->nthreads; t < n; t++) /* no threads: the slow way, for what was not started */
+		destroy_some(&p->destroyers[t]);
 }
 
 void pf_probes_free(struct pf_probes *p)
 {
-	double t0 = pf_now_s();
+	double t_wait;
 
-	destroy_links(p);
+	pf_probes_detach_start(p);
+	t_wait = pf_now_s();
+	for (size_t t = 0; t < p->nthreads; t++)
+		pthread_join(p->threads[t], NULL);
 	if (p->verbose) /* each perf-event uprobe waits for its own grace period */
-		fprintf(stderr, "perfanity: trace: removed %zu perf-event probes and %zu uprobe_multi links in %.3f s\n",
-			p->nlinks, p->nmulti, pf_now_s() - t0);
+		fprintf(stderr, "perfanity: trace: removed %zu perf-event probes and %zu uprobe_multi links in %.3f s "
+				"(%.3f s of it waited for at the end)\n",
+			p->nlinks, p->nmulti, pf_now_s() - p->detach_t0, pf_now_s() - t_wait);
 	for (size_t i = 0; i < p->nbins; i++)
 		free(p->bins[i].path);
 	free(p->links);
