@@ -87,37 +87,6 @@ static __always_inline struct pf_import_stat *innermost_import(void)
 	return bpf_map_lookup_elem(&imports, &stk->f[d & (PF_IMPORT_DEPTH - 1)].key);
 }
 
-/* CPython's Py_CompileStringObject(): source compiled to bytecode, which an
- * import does when the module has no usable .pyc. */
-static __always_inline int compile_enter(void)
-{
-	__u64 now = bpf_ktime_get_ns();
-	struct pf_thread_state *st = current_state(now);
-
-	if (!st)
-		return 0;
-	st->compile_start = now;
-	set_ctx(st, st->ctx | PF_CTX_COMPILE, now);
-	return 0;
-}
-
-static __always_inline int compile_exit(void)
-{
-	__u64 now = bpf_ktime_get_ns();
-	struct pf_thread_state *st = current_state(now);
-	struct pf_import_stat *is;
-
-	if (!st || !(st->ctx & PF_CTX_COMPILE))
-		return 0;
-	is = innermost_import();
-	if (is) {
-		__sync_fetch_and_add(&is->compile_ns, now - st->compile_start);
-		__sync_fetch_and_add(&is->compiled, 1);
-	}
-	set_ctx(st, st->ctx & ~PF_CTX_COMPILE, now);
-	return 0;
-}
-
 /* A new thread's empty import stack: a global, too large for the BPF stack. */
 struct pf_import_stack zero_import_stack = {};
 
@@ -134,12 +103,10 @@ static __always_inline struct pf_import_stack *import_stack(void)
 /* An import starts: the module named by s->path (a module name from the
  * USDT probe, a file name from PyEval_EvalCode; user space tells them
  * apart) gets a row, said to user space the first time, and a frame. */
-static __always_inline int import_push(struct pf_thread_state *st, struct pf_import_stack *stk,
-				       struct scratch *s, __u64 now)
+static __always_inline __u64 import_row(struct pf_thread_state *st, struct scratch *s, __u64 now)
 {
 	struct pf_import_stat izero = {};
 	__u64 key, flags;
-	__u32 d;
 
 	/* a module name is hashed like a path (same function, same buffer) */
 	key = hash_path(s, &flags);
@@ -154,6 +121,15 @@ static __always_inline int import_push(struct pf_thread_state *st, struct pf_imp
 				count(&lost_events);
 		}
 	}
+	return key;
+}
+
+static __always_inline int import_push(struct pf_thread_state *st, struct pf_import_stack *stk,
+				       struct scratch *s, __u64 now)
+{
+	__u64 key = import_row(st, s, now);
+	__u32 d;
+
 	d = stk->depth;
 	if (d < PF_IMPORT_DEPTH) {
 		stk->f[d & (PF_IMPORT_DEPTH - 1)].start = now;
@@ -228,19 +204,17 @@ static __always_inline int import_stmt(int step)
 	return 0;
 }
 
-/* The code object's co_filename into s->path, through the offsets the
+/* A file name (a Python str) into s->path, through the header sizes the
  * cookie carries (a str's characters follow its header: ASCII or compact).
  * Returns whether it names a module: a file, or "<frozen NAME>"; not
  * "<string>", "<stdin>" and the like (exec() of compiled source). */
-static __always_inline bool code_filename(struct scratch *s, void *code, __u64 cookie)
+static __always_inline bool module_file(struct scratch *s, void *str, __u64 cookie)
 {
-	void *str = NULL;
 	__u32 state = 0;
 	__u64 hdr;
 
 	s->path[0] = 0;
-	if (bpf_probe_read_user(&str, sizeof(str), code + PF_UP_EVAL_FILENAME(cookie)) || !str ||
-	    bpf_probe_read_user(&state, sizeof(state), str + 32))
+	if (!str || bpf_probe_read_user(&state, sizeof(state), str + 32))
 		return false;
 	/* PyASCIIObject.state: interned:2, kind:3, compact:1, ascii:1 */
 	if (!(state & (1u << 5)) || ((state >> 2) & 7) != 1)
@@ -252,6 +226,17 @@ static __always_inline bool code_filename(struct scratch *s, void *code, __u64 c
 		return true;
 	return s->path[1] == 'f' && s->path[2] == 'r' && s->path[3] == 'o' && s->path[4] == 'z' &&
 	       s->path[5] == 'e' && s->path[6] == 'n' && s->path[7] == ' ';
+}
+
+/* The code object's co_filename, at the offset the cookie carries. */
+static __always_inline bool code_filename(struct scratch *s, void *code, __u64 cookie)
+{
+	void *str = NULL;
+
+	s->path[0] = 0;
+	if (bpf_probe_read_user(&str, sizeof(str), code + PF_UP_EVAL_FILENAME(cookie)))
+		return false;
+	return module_file(s, str, cookie);
 }
 
 /* PyEval_EvalCode(co, globals, locals): importlib runs each module's body
@@ -295,6 +280,52 @@ static __always_inline int eval_exit(void)
 	e = --stk->evals;
 	if (e < 64 && (stk->eval_imports & (1ULL << e)))
 		return import_pop();
+	return 0;
+}
+
+/* CPython's Py_CompileStringObject(str, filename, ...): source compiled to
+ * bytecode, which an import does when the module has no usable .pyc. The
+ * compilation is the module's whose file it compiles when the cookie
+ * carries the str layout (PyEval_EvalCode is probed: the module's own frame
+ * only starts after it is compiled); else the innermost import's (USDT). */
+static __always_inline int compile_enter(void *filename, __u64 cookie)
+{
+	__u64 now = bpf_ktime_get_ns();
+	struct pf_thread_state *st = current_state(now);
+	struct pf_import_stack *stk;
+	struct scratch *s;
+
+	if (!st)
+		return 0;
+	if (PF_UP_EVAL_ASCII(cookie) && (stk = import_stack()) && (s = get_scratch()))
+		stk->compile_key = module_file(s, filename, cookie) ? import_row(st, s, now) : 0;
+	st->compile_start = now;
+	set_ctx(st, st->ctx | PF_CTX_COMPILE, now);
+	return 0;
+}
+
+static __always_inline int compile_exit(void)
+{
+	__u64 now = bpf_ktime_get_ns();
+	struct pf_thread_state *st = current_state(now);
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct pf_import_stack *stk;
+	struct pf_import_stat *is;
+
+	if (!st || !(st->ctx & PF_CTX_COMPILE))
+		return 0;
+	stk = bpf_map_lookup_elem(&import_stacks, &tid);
+	if (stk && stk->compile_key) {
+		is = bpf_map_lookup_elem(&imports, &stk->compile_key);
+		stk->compile_key = 0;
+	} else {
+		is = innermost_import();
+	}
+	if (is) {
+		__sync_fetch_and_add(&is->compile_ns, now - st->compile_start);
+		__sync_fetch_and_add(&is->compiled, 1);
+	}
+	set_ctx(st, st->ctx & ~PF_CTX_COMPILE, now);
 	return 0;
 }
 

@@ -193,7 +193,7 @@ int BPF_KPROBE(pf_uprobe_multi_entry, void *arg0)
 	case PF_UP_INFLATE_INIT:
 		return inflate_init();
 	case PF_UP_COMPILE:
-		return compile_enter();
+		return compile_enter((void *)PT_REGS_PARM2(ctx), cookie);
 	case PF_UP_EVAL:
 		return eval_enter(arg0, cookie);
 	case PF_UP_IMPORT_STMT:

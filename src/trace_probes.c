@@ -99,43 +99,48 @@ static void keep_multi(struct pf_probes *p, int prog_fd, const char *path, const
 	p->multi_fds[p->nmulti++] = fd;
 }
 
+/* A CPython defining PyEval_EvalCode: its layout, read from its file. */
+static bool python_layout(struct pf_probes *p, const char *path, struct pf_py_layout *py)
+{
+	unsigned long off;
+	int e;
+
+	if (pf_elf_sym_offset(path, "PyEval_EvalCode", &off))
+		return false;
+	e = pf_py_layout_read(path, py);
+	if (e && p->verbose)
+		fprintf(stderr, "perfanity: trace: %s: no co_filename offset (%s): imports not timed there\n", path,
+			strerror(-e));
+	return !e;
+}
+
 /* Every probed function the binary defines, in two uprobe_multi links. */
 static void attach_multi(struct pf_probes *p, struct pf_probe_bin *b)
 {
+	struct pf_py_layout py;
 	unsigned long offs[NTARGETS], roffs[NTARGETS], off;
 	__u64 cookies[NTARGETS], rcookies[NTARGETS];
 	size_t n = 0, rn = 0;
 
-	struct pf_py_layout py;
-	bool imports = false;
+	bool imports = python_layout(p, b->path, &py);
 
 	for (size_t i = 0; i < NTARGETS; i++) {
 		__u64 cookie = targets[i].cookie;
 
 		if (pf_elf_sym_offset(b->path, targets[i].sym, &off))
 			continue;
-		if (cookie == PF_UP_EVAL) { /* needs the code object's layout */
-			int e = pf_py_layout_read(b->path, &py);
-
-			if (e) {
-				if (p->verbose)
-					fprintf(stderr, "perfanity: trace: %s: no co_filename offset (%s): imports not timed there\n",
-						b->path, strerror(-e));
-				continue;
-			}
-			cookie = PF_UP_EVAL_COOKIE(py.co_filename, py.ascii_hdr, py.compact_hdr);
-			imports = true;
-		}
-		if (cookie == PF_UP_IMPORT_STMT && !imports)
-			continue; /* useful with PyEval_EvalCode only (listed before it) */
+		if ((cookie == PF_UP_EVAL || cookie == PF_UP_IMPORT_STMT) && !imports)
+			continue; /* the imports' probes need the code object's layout */
+		if (imports && (cookie == PF_UP_EVAL || cookie == PF_UP_COMPILE))
+			cookie = PF_UP_EVAL_COOKIE(cookie, py.co_filename, py.ascii_hdr, py.compact_hdr);
 		offs[n] = off;
 		cookies[n++] = cookie;
 		if (targets[i].ret) {
 			roffs[rn] = off;
 			rcookies[rn++] = cookie;
 		}
-		b->inflate |= cookie == PF_UP_INFLATE;
-		b->compile |= cookie == PF_UP_COMPILE;
+		b->inflate |= PF_UP_KIND(cookie) == PF_UP_INFLATE;
+		b->compile |= PF_UP_KIND(cookie) == PF_UP_COMPILE;
 	}
 	b->eval = imports;
 	keep_multi(p, bpf_program__fd(p->skel->progs.pf_uprobe_multi_entry), b->path, offs, cookies, n, false);
