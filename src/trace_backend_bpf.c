@@ -33,7 +33,7 @@ struct pf_backend {
 	bool verbose;
 	/* what the fixed cost is made of, in seconds (shown with --verbose) */
 	struct {
-		double probe, open, load, attach_tp, attach_up, collect, detach_tp, detach_up, destroy;
+		double open, load, attach_tp, attach_up, collect, detach_tp, detach_up, destroy;
 	} cost;
 };
 
@@ -146,9 +146,10 @@ static int on_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-/* What the BPF programs need beyond BTF and tp_btf, probed before loading
- * them, so that an older kernel is told what it lacks rather than shown a
- * verifier log. Without the privileges to probe, the load's own error says so. */
+/* What the BPF programs need beyond BTF and tp_btf, probed when loading
+ * them failed (probing costs a few programs' loads: not on every run), so
+ * that an older kernel is told what it lacks rather than shown a verifier
+ * error. Prints what is missing; false if something is. */
 static bool kernel_has_what_we_use(void)
 {
 	static const struct {
@@ -190,12 +191,6 @@ static struct pf_backend *bpf_open(struct pf_trace *tr, bool verbose, bool *priv
 	b->verbose = verbose;
 	verbose_libbpf = verbose;
 	libbpf_set_print(libbpf_print);
-	t = pf_now_s();
-	if (!kernel_has_what_we_use()) {
-		free(b);
-		return NULL;
-	}
-	b->cost.probe = pf_now_s() - t;
 	t = pf_now_s();
 	b->skel = trace_bpf__open();
 	if (!b->skel) {
@@ -246,7 +241,7 @@ static struct pf_backend *bpf_open(struct pf_trace *tr, bool verbose, bool *priv
 			pf_err("loading eBPF programs was refused (%s): run as root, or with CAP_BPF, "
 			       "CAP_PERFMON and CAP_DAC_READ_SEARCH (e.g. sudo perfanity trace ...)",
 			       strerror(err));
-		} else {
+		} else if (kernel_has_what_we_use()) {
 			pf_err("cannot load the BPF programs: %s (%s); BTF at /sys/kernel/btf/vmlinux "
 			       "and a kernel >= 5.17 are needed",
 			       strerror(err), last_libbpf_msg[0] ? last_libbpf_msg : "no detail");
@@ -568,10 +563,10 @@ static int bpf_collect(struct pf_backend *b, uint64_t now)
 static void print_costs(const struct pf_backend *b)
 {
 	fprintf(stderr,
-		"perfanity: trace: fixed cost: kernel probe %.3f s, open %.3f s, load+verify %.3f s, "
+		"perfanity: trace: fixed cost: open %.3f s, load+verify %.3f s, "
 		"attach tracepoints %.3f s, attach uprobes %.3f s, final reads %.3f s, detach tracepoints %.3f s, "
 		"detach uprobes %.3f s, unload %.3f s\n",
-		b->cost.probe, b->cost.open, b->cost.load, b->cost.attach_tp, b->cost.attach_up, b->cost.collect,
+		b->cost.open, b->cost.load, b->cost.attach_tp, b->cost.attach_up, b->cost.collect,
 		b->cost.detach_tp, b->cost.detach_up, b->cost.destroy);
 }
 
