@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include "py_module_name.h"
 
 bool pf_py_is_module_file(const char *key)
@@ -10,9 +11,39 @@ bool pf_py_is_module_file(const char *key)
 	return strchr(key, '/') || !strncmp(key, "<frozen ", 8);
 }
 
+/* A file imported from a zip archive (zipimport: a .pex, a zipapp, an egg):
+ * where its dotted path starts, after the archive and any hidden
+ * directory or wheel in it (".bootstrap/", ".deps/X.whl/"), or NULL if path is not
+ * inside an archive. Packages inside are not looked up: every directory
+ * in it below that counts as one. */
+static const char *archive_root(const char *path)
+{
+	char prefix[PATH_MAX];
+	const char *p, *slash, *root = NULL;
+	struct stat st;
+
+	if (!access(path, F_OK))
+		return NULL;
+	for (p = strchr(path + 1, '/'); p && !root; p = strchr(p + 1, '/')) {
+		snprintf(prefix, sizeof(prefix), "%.*s", (int)(p - path), path);
+		if (!stat(prefix, &st) && S_ISREG(st.st_mode))
+			root = p + 1;
+	}
+	/* directories that are sys.path entries, not packages: hidden ones
+	 * and the wheels pex keeps in .deps/ */
+	for (p = root; p && (slash = strchr(p, '/')); p = slash + 1) {
+		size_t n = (size_t)(slash - p);
+
+		if (p[0] == '.' || (n > 4 && !strncmp(slash - 4, ".whl", 4)))
+			root = slash + 1;
+	}
+	return root;
+}
+
 /* Where the module's dotted path starts in path: after the last
- * site-packages/ or dist-packages/, else after lib/pythonX.Y/, else after
- * the last directory up that holds no __init__.py. */
+ * site-packages/ or dist-packages/, else after lib/pythonX.Y/, else inside
+ * a zip archive (archive_root), else after the last directory up that
+ * holds no __init__.py. */
 static const char *import_root(const char *path)
 {
 	static const char *const roots[] = { "/site-packages/", "/dist-packages/" };
@@ -28,7 +59,7 @@ static const char *import_root(const char *path)
 	for (p = strstr(path, "/lib/python"); p; p = strstr(p + 1, "/lib/python"))
 		if ((slash = strchr(p + 11, '/')))
 			best = slash + 1;
-	if (best)
+	if (best || (best = archive_root(path)))
 		return best;
 	/* packages up from the file's directory */
 	slash = strrchr(path, '/');

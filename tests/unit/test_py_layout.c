@@ -138,6 +138,18 @@ static void test_module_names(void **state)
 	snprintf(path, sizeof(path), "%s/pkg/__init__.py", dir);
 	expect_name(path, "pkg");
 	unlink(path);
+	/* inside a zip archive (a .pex): hidden directories and wheels are roots */
+	snprintf(path, sizeof(path), "%s/app.pex", dir);
+	assert_non_null(f = fopen(path, "w"));
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/app.pex/.bootstrap/pex/fs/lock.py", dir);
+	expect_name(path, "pex.fs.lock");
+	snprintf(path, sizeof(path), "%s/app.pex/.deps/foo-1.0-py3-none-any.whl/foo/__init__.py", dir);
+	expect_name(path, "foo");
+	snprintf(path, sizeof(path), "%s/app.pex/app.py", dir);
+	expect_name(path, "app");
+	snprintf(path, sizeof(path), "%s/app.pex", dir);
+	unlink(path);
 	snprintf(path, sizeof(path), "%s/pkg", dir);
 	rmdir(path);
 	rmdir(dir);
