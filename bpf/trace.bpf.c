@@ -14,7 +14,7 @@
  *   thread_state.bpf.h  a thread's state and the closing of its intervals
  *   paths.bpf.h         an fd's file, absolute paths and their keys
  *   syscalls.bpf.h      what a syscall works on, and what it adds up
- *   python.bpf.h        the uprobes' handlers (zlib inflate, CPython's compiler)
+ *   python.bpf.h        the uprobes' handlers (zlib inflate, CPython's compiler and imports)
  *   exec.bpf.h          what an exec tells (a venv-creating process, the loader)
  *   cgroup.bpf.h        --cgroup, --container: processes taken in by their cgroup
  */
@@ -195,13 +195,19 @@ int BPF_KPROBE(pf_inflate_init)
 SEC("uprobe")
 int BPF_KPROBE(pf_uprobe_multi_entry, void *arg0)
 {
-	switch (bpf_get_attach_cookie(ctx)) {
+	__u64 cookie = bpf_get_attach_cookie(ctx);
+
+	switch (PF_UP_KIND(cookie)) {
 	case PF_UP_INFLATE:
 		return inflate_enter(arg0);
 	case PF_UP_INFLATE_INIT:
 		return inflate_init();
 	case PF_UP_COMPILE:
-		return compile_enter();
+		return compile_enter((void *)PT_REGS_PARM2(ctx), cookie);
+	case PF_UP_EVAL:
+		return eval_enter(arg0, cookie);
+	case PF_UP_IMPORT_STMT:
+		return import_stmt(1);
 	}
 	return 0;
 }
@@ -209,98 +215,31 @@ int BPF_KPROBE(pf_uprobe_multi_entry, void *arg0)
 SEC("uretprobe")
 int BPF_KRETPROBE(pf_uprobe_multi_return)
 {
-	switch (bpf_get_attach_cookie(ctx)) {
+	switch (PF_UP_KIND(bpf_get_attach_cookie(ctx))) {
 	case PF_UP_INFLATE:
 		return inflate_exit();
 	case PF_UP_COMPILE:
 		return compile_exit();
+	case PF_UP_EVAL:
+		return eval_exit();
+	case PF_UP_IMPORT_STMT:
+		return import_stmt(-1);
 	}
 	return 0;
 }
-
-/* A new thread's empty import stack: a global, too large for the BPF stack. */
-struct pf_import_stack zero_import_stack = {};
 
 /* CPython's import__find__load__start(const char *modulename). */
 SEC("usdt")
 int BPF_USDT(pf_import_start, const char *name)
 {
-	__u64 now = bpf_ktime_get_ns();
-	struct pf_thread_state *st = current_state(now);
-	struct pf_import_stack *stk;
-	__u64 key, flags;
-	struct pf_import_stat izero = {};
-	struct scratch *s;
-	__u32 tid = (__u32)bpf_get_current_pid_tgid(), d;
-
-	if (!st)
-		return 0;
-	stk = lookup_or_init(&import_stacks, &tid, &zero_import_stack);
-	if (!stk) {
-		count(&map_full);
-		return 0;
-	}
-	s = get_scratch();
-	if (!s)
-		return 0;
-	/* a module name is hashed like a path (same function, same buffer) */
-	s->path[0] = 0;
-	bpf_probe_read_user_str(s->path, 256, name);
-	key = hash_path(s, &flags);
-	if (!bpf_map_lookup_elem(&imports, &key)) {
-		if (!bpf_map_update_elem(&imports, &key, &izero, BPF_NOEXIST)) {
-			s->ev.path.h.type = PF_EV_MODULE;
-			s->ev.path.h.pid = st->tgid;
-			s->ev.path.h.ts = now;
-			s->ev.path.hash = key;
-			bpf_probe_read_kernel_str(s->ev.path.path, 256, s->path);
-			if (bpf_ringbuf_output(&events, &s->ev.path, sizeof(s->ev.path), lazy_wakeup()))
-				count(&lost_events);
-		}
-	}
-	d = stk->depth;
-	if (d < PF_IMPORT_DEPTH) {
-		stk->f[d & (PF_IMPORT_DEPTH - 1)].start = now;
-		stk->f[d & (PF_IMPORT_DEPTH - 1)].key = key;
-		stk->f[d & (PF_IMPORT_DEPTH - 1)].child_ns = 0;
-	}
-	stk->depth = d + 1; /* deeper than the stack: counted, not timed */
-	set_ctx(st, st->ctx | PF_CTX_IMPORT, now);
-	return 0;
+	return usdt_import_start(name);
 }
 
 /* import__find__load__done(const char *modulename, int found). */
 SEC("usdt")
 int BPF_USDT(pf_import_done, const char *name, int found)
 {
-	__u64 now = bpf_ktime_get_ns();
-	struct pf_thread_state *st = current_state(now);
-	struct pf_import_stack *stk;
-	struct pf_import_stat *is;
-	__u32 tid = (__u32)bpf_get_current_pid_tgid(), d;
-
-	if (!st)
-		return 0;
-	stk = bpf_map_lookup_elem(&import_stacks, &tid);
-	if (!stk || !stk->depth)
-		return 0;
-	d = --stk->depth;
-	if (d < PF_IMPORT_DEPTH) {
-		struct pf_import_frame *f = &stk->f[d & (PF_IMPORT_DEPTH - 1)];
-		__u64 incl = now - f->start;
-
-		is = bpf_map_lookup_elem(&imports, &f->key);
-		if (is) {
-			__sync_fetch_and_add(&is->ns, incl);
-			__sync_fetch_and_add(&is->self_ns, incl > f->child_ns ? incl - f->child_ns : 0);
-			__sync_fetch_and_add(&is->count, 1);
-		}
-		if (d > 0)
-			stk->f[(d - 1) & (PF_IMPORT_DEPTH - 1)].child_ns += incl;
-	}
-	if (!stk->depth)
-		set_ctx(st, st->ctx & ~PF_CTX_IMPORT, now);
-	return 0;
+	return import_pop();
 }
 
 SEC("tp_btf/sched_process_fork")

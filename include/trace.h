@@ -282,7 +282,18 @@ enum pf_uprobe_cookie {
 	PF_UP_INFLATE = 1,     /* zlib inflate() */
 	PF_UP_INFLATE_INIT,    /* zlib inflateInit2_() */
 	PF_UP_COMPILE,         /* CPython Py_CompileStringObject() */
+	PF_UP_EVAL,            /* CPython PyEval_EvalCode(): a module body (or any code object) run */
+	PF_UP_IMPORT_STMT,     /* CPython PyImport_ImportModuleLevelObject(): an import statement */
 };
+/* A PyEval_EvalCode() (and Py_CompileStringObject()) cookie also carries, read from that interpreter at
+ * attach time (src/py_layout.c), where the code object keeps co_filename
+ * and where a str's characters start (ASCII, and compact non-ASCII). */
+#define PF_UP_KIND(c)          ((c) & 0xff)
+#define PF_UP_EVAL_COOKIE(kind, co_filename, ascii_hdr, compact_hdr) \
+	((kind) | ((__u64)(co_filename) << 8) | ((__u64)(ascii_hdr) << 24) | ((__u64)(compact_hdr) << 32))
+#define PF_UP_EVAL_FILENAME(c) (((c) >> 8) & 0xffff)
+#define PF_UP_EVAL_ASCII(c)    (((c) >> 24) & 0xff)
+#define PF_UP_EVAL_COMPACT(c)  (((c) >> 32) & 0xff)
 
 #define PF_IMPORT_DEPTH 16
 struct pf_import_frame {
@@ -292,8 +303,14 @@ struct pf_import_frame {
 };
 struct pf_import_stack {
 	__u32 depth;
-	__u32 pad;
+	__u32 stmts;       /* import statements in progress (PyImport_ImportModuleLevelObject) */
 	struct pf_import_frame f[PF_IMPORT_DEPTH];
+	/* PyEval_EvalCode() calls in progress, and for each (bit by depth)
+	 * whether it runs a module being imported, so that its return pops it */
+	__u32 evals;
+	__u32 pad;
+	__u64 eval_imports;
+	__u64 compile_key;  /* the row of the module being compiled, 0 if not known */
 };
 
 /* Per-thread state, kept by the BPF program in task-local storage; user

@@ -56,7 +56,9 @@ struct pf_import_row {
 
 struct pf_interp {
 	char *exe;
-	bool usdt;                    /* its import probes were attached */
+	bool usdt;                    /* its imports are timed by its USDT probes */
+	char *imports;                /* how imports are timed: "PyEval_EvalCode", "usdt" or "none" */
+	char *imports_file;           /* the file probed for them ("" if none) */
 };
 
 struct pf_probe_rec {
@@ -133,7 +135,7 @@ void pf_trace_add_file_sums(struct pf_trace *tr, uint64_t hash, uint64_t ns, uin
 			    uint64_t bytes_read, uint64_t bytes_written);
 void pf_trace_add_archive(struct pf_trace *tr, uint64_t hash, const struct pf_archive_stat *st);
 void pf_trace_add_import(struct pf_trace *tr, uint64_t hash, const struct pf_import_stat *st);
-void pf_trace_add_interpreter(struct pf_trace *tr, const char *exe, bool usdt);
+void pf_trace_add_interpreter(struct pf_trace *tr, const char *exe, const char *imports, const char *file);
 void pf_trace_add_probe(struct pf_trace *tr, const char *kind, const char *path);
 /* Finish: t_end, root status; processes still running end at t_end. */
 void pf_trace_finish(struct pf_trace *tr, uint64_t t_end);

@@ -349,11 +349,14 @@ int pf_report_load(json_t *root, const char *path, const char *label, struct pf_
 		t->imports[t->nimports++] = (struct pf_rimport){ pf_json_str(o, "module", "?"),
 			u64(o, "ns"), u64(o, "self_ns"), u64(o, "count") };
 	}
-	/* Interpreters without CPython's USDT probes: their imports are not timed. */
+	/* Interpreters whose imports are not timed: "imports": "none", or, in a
+	 * trace from before that field, no USDT probes. */
 	json_t *interps = json_object_get(root, "interpreters");
 	for (size_t i = 0; i < json_array_size(interps); i++) {
 		json_t *o = json_array_get(interps, i);
-		if (!json_is_false(json_object_get(o, "usdt")))
+		const char *how = pf_json_str(o, "imports", NULL);
+
+		if (how ? strcmp(how, "none") : !json_is_false(json_object_get(o, "usdt")))
 			continue;
 		size_t used = strlen(t->imports_note);
 		snprintf(t->imports_note + used, sizeof(t->imports_note) - used, "%s%s", used ? ", " : "",

@@ -319,7 +319,7 @@ static void imports(FILE *f, const struct pf_rtrace *t, int md)
 {
 	char note[700] = "";
 	if (t->imports_note[0])
-		snprintf(note, sizeof(note), "not timed in %s (no CPython USDT probes; Debian's /usr/bin/python3 has them)",
+		snprintf(note, sizeof(note), "not timed in %s (neither PyEval_EvalCode uprobes nor CPython USDT probes)",
 			 t->imports_note);
 	if (!t->has_imports || (!t->nimports && !note[0])) { /* not Python, or not traced */
 		if (note[0])

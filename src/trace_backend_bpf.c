@@ -18,6 +18,7 @@
 #include "trace_probes.h"
 #include "uprobe_multi.h"
 #include "trace_compile.h"
+#include "trace_verifier_log.h"
 #include "trace.skel.h"
 
 struct pf_backend {
@@ -29,6 +30,11 @@ struct pf_backend {
 	/* the live threads' per-file sums, added once the file rows are read */
 	struct pf_thread_state *live;
 	size_t nlive;
+	bool verbose;
+	/* what the fixed cost is made of, in seconds (shown with --verbose) */
+	struct {
+		double open, load, attach_tp, attach_up, collect, detach_tp, detach_up, destroy;
+	} cost;
 };
 
 static bool verbose_libbpf;
@@ -140,9 +146,10 @@ static int on_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-/* What the BPF programs need beyond BTF and tp_btf, probed before loading
- * them, so that an older kernel is told what it lacks rather than shown a
- * verifier log. Without the privileges to probe, the load's own error says so. */
+/* What the BPF programs need beyond BTF and tp_btf, probed when loading
+ * them failed (probing costs a few programs' loads: not on every run), so
+ * that an older kernel is told what it lacks rather than shown a verifier
+ * error. Prints what is missing; false if something is. */
 static bool kernel_has_what_we_use(void)
 {
 	static const struct {
@@ -171,21 +178,33 @@ static bool kernel_has_what_we_use(void)
 	return true;
 }
 
+/* The hash maps get their rows' memory as rows appear (BPF's allocator),
+ * not all up front: preallocating them zeroes megabytes on every run, about
+ * 10 to 20 ms of the start-up, for tables mostly left empty. A row is
+ * allocated once, when its key is first seen; lookups cost the same. */
+static void allocate_rows_on_demand(struct trace_bpf *s)
+{
+	struct bpf_map *maps[] = { s->maps.files, s->maps.cat_ns, s->maps.procs, s->maps.traced,
+				   s->maps.imports, s->maps.import_stacks, s->maps.archives };
+
+	for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++)
+		bpf_map__set_map_flags(maps[i], bpf_map__map_flags(maps[i]) | BPF_F_NO_PREALLOC);
+}
+
 static struct pf_backend *bpf_open(struct pf_trace *tr, bool verbose, bool *privilege_error)
 {
 	struct pf_backend *b = calloc(1, sizeof(*b));
+	double t;
 	int err;
 
 	*privilege_error = false;
 	if (!b)
 		return NULL;
 	b->tr = tr;
+	b->verbose = verbose;
 	verbose_libbpf = verbose;
 	libbpf_set_print(libbpf_print);
-	if (!kernel_has_what_we_use()) {
-		free(b);
-		return NULL;
-	}
+	t = pf_now_s();
 	b->skel = trace_bpf__open();
 	if (!b->skel) {
 		pf_err("cannot open the BPF object: %s", strerror(errno));
@@ -194,23 +213,23 @@ static struct pf_backend *bpf_open(struct pf_trace *tr, bool verbose, bool *priv
 	}
 	if (tr->max_files)
 		bpf_map__set_max_entries(b->skel->maps.files, tr->max_files);
+	allocate_rows_on_demand(b->skel);
 	b->skel->rodata->cg_mode = tr->cg.mode;
 	b->skel->rodata->cg_id = tr->cg.id;
 	memcpy((char *)b->skel->rodata->cg_target, tr->cg.container, sizeof(tr->cg.container));
-	if (verbose) {
-		/* the whole verifier log, not libbpf's truncated copy */
-		static char log[1 << 24];
-		struct bpf_program *prog;
-
-		bpf_object__for_each_program(prog, b->skel->obj) {
-			bpf_program__set_log_buf(prog, log, sizeof(log));
-			bpf_program__set_log_level(prog, 1);
-		}
-	}
+	if (verbose)
+		pf_verifier_log_setup(b->skel->obj);
 	/* the end-of-trace iterator is attached when summing up, not before */
 	bpf_program__set_autoattach(b->skel->progs.pf_dump_threads, false);
-	/* uprobe_multi programs only where the kernel has such links */
+	/* uprobe_multi programs only where the kernel has such links, and
+	 * then not the perf-event ones: every program loaded is verified */
 	if (pf_uprobe_multi_supported()) {
+		struct bpf_program *unused[] = { b->skel->progs.pf_inflate_enter, b->skel->progs.pf_inflate_exit,
+						 b->skel->progs.pf_inflate_init, b->skel->progs.pf_import_start,
+						 b->skel->progs.pf_import_done };
+
+		for (size_t i = 0; i < sizeof(unused) / sizeof(unused[0]); i++)
+			bpf_program__set_autoload(unused[i], false);
 		bpf_program__set_expected_attach_type(b->skel->progs.pf_uprobe_multi_entry,
 						      (enum bpf_attach_type)PF_BPF_TRACE_UPROBE_MULTI);
 		bpf_program__set_expected_attach_type(b->skel->progs.pf_uprobe_multi_return,
@@ -221,21 +240,14 @@ static struct pf_backend *bpf_open(struct pf_trace *tr, bool verbose, bool *priv
 	}
 	pf_syscall_class_fill((unsigned short *)b->skel->rodata->syscall_class,
 			      sizeof(b->skel->rodata->syscall_class) / sizeof(b->skel->rodata->syscall_class[0]));
+	b->cost.open = pf_now_s() - t;
+	t = pf_now_s();
 	err = trace_bpf__load(b->skel);
-	if (err && verbose) {
-		struct bpf_program *prog;
-
-		bpf_object__for_each_program(prog, b->skel->obj) {
-			size_t sz = 0;
-			const char *l = bpf_program__log_buf(prog, &sz);
-			size_t n = l ? strnlen(l, sz) : 0;
-
-			if (n)
-				fprintf(stderr, "--- verifier log of %s (tail) ---\n%s\n", bpf_program__name(prog),
-					l + (n > 6000 ? n - 6000 : 0));
-			break; /* one buffer is shared: it holds the failing program's log */
-		}
-	}
+	b->cost.load = pf_now_s() - t;
+	if (err && verbose)
+		pf_verifier_log_print_failure(b->skel->obj, stderr);
+	else if (verbose)
+		pf_verifier_log_print_costs(b->skel->obj, stderr);
 	if (err) {
 		err = -err;
 		if (err == EPERM || err == EACCES) {
@@ -243,7 +255,7 @@ static struct pf_backend *bpf_open(struct pf_trace *tr, bool verbose, bool *priv
 			pf_err("loading eBPF programs was refused (%s): run as root, or with CAP_BPF, "
 			       "CAP_PERFMON and CAP_DAC_READ_SEARCH (e.g. sudo perfanity trace ...)",
 			       strerror(err));
-		} else {
+		} else if (kernel_has_what_we_use()) {
 			pf_err("cannot load the BPF programs: %s (%s); BTF at /sys/kernel/btf/vmlinux "
 			       "and a kernel >= 5.17 are needed",
 			       strerror(err), last_libbpf_msg[0] ? last_libbpf_msg : "no detail");
@@ -297,6 +309,7 @@ static void attach_known_binaries(struct pf_backend *b, const char *cmd_path, ch
 
 static int bpf_attach(struct pf_backend *b, const char *cmd_path, char *const *argv)
 {
+	double t = pf_now_s();
 	int err = trace_bpf__attach(b->skel);
 
 	if (err) {
@@ -304,7 +317,10 @@ static int bpf_attach(struct pf_backend *b, const char *cmd_path, char *const *a
 		       last_libbpf_msg[0] ? last_libbpf_msg : "no detail");
 		return -1;
 	}
+	b->cost.attach_tp = pf_now_s() - t;
+	t = pf_now_s();
 	attach_known_binaries(b, cmd_path, argv);
+	b->cost.attach_up = pf_now_s() - t;
 	return 0;
 }
 
@@ -526,11 +542,17 @@ static void collect_syscalls(struct pf_backend *b)
 static int bpf_collect(struct pf_backend *b, uint64_t now)
 {
 	struct pf_trace *tr = b->tr;
+	double t = pf_now_s(), t_detach;
 
 	/* the live threads first (claimed, so they change no more), then
 	 * detach: nothing changes under us while we read the rest */
 	collect_live_threads(b, now);
+	t_detach = pf_now_s();
 	trace_bpf__detach(b->skel);
+	/* the uprobes' links go while the maps are read and the outputs
+	 * written: each waits for a grace period */
+	pf_probes_detach_start(&b->probes);
+	b->cost.detach_tp = pf_now_s() - t_detach;
 	ring_buffer__consume(b->rb);
 	for_each_row(b->skel->maps.procs, tr, proc_row, now);
 	for_each_row(b->skel->maps.cat_ns, tr, cat_row, now);
@@ -547,17 +569,36 @@ static int bpf_collect(struct pf_backend *b, uint64_t now)
 	tr->lost_events = b->skel->bss->lost_events;
 	tr->map_full = b->skel->bss->map_full;
 	tr->missed_switch_ins = b->skel->bss->missed_switch_ins;
+	b->cost.collect = pf_now_s() - t - b->cost.detach_tp;
 	return 0;
+}
+
+/* --verbose: where the tracer's own start-up and tear-down went. */
+static void print_costs(const struct pf_backend *b)
+{
+	fprintf(stderr,
+		"perfanity: trace: fixed cost: open %.3f s, load+verify %.3f s, "
+		"attach tracepoints %.3f s, attach uprobes %.3f s, final reads %.3f s, detach tracepoints %.3f s, "
+		"detach uprobes %.3f s, unload %.3f s\n",
+		b->cost.open, b->cost.load, b->cost.attach_tp, b->cost.attach_up, b->cost.collect,
+		b->cost.detach_tp, b->cost.detach_up, b->cost.destroy);
 }
 
 static void bpf_close(struct pf_backend *b)
 {
+	double t = pf_now_s();
+
 	if (!b)
 		return;
 	pf_probes_free(&b->probes);
+	b->cost.detach_up = pf_now_s() - t;
 	free(b->live);
+	t = pf_now_s();
 	ring_buffer__free(b->rb);
 	trace_bpf__destroy(b->skel);
+	b->cost.destroy = pf_now_s() - t;
+	if (b->verbose)
+		print_costs(b);
 	free(b);
 }
 

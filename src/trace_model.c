@@ -113,8 +113,11 @@ void pf_trace_free(struct pf_trace *tr)
 	free(tr->files);
 	free(tr->archives);
 	free(tr->imports);
-	for (size_t i = 0; i < tr->ninterps; i++)
+	for (size_t i = 0; i < tr->ninterps; i++) {
 		free(tr->interps[i].exe);
+		free(tr->interps[i].imports);
+		free(tr->interps[i].imports_file);
+	}
 	free(tr->interps);
 	for (size_t i = 0; i < tr->nprobes; i++) {
 		free(tr->probes[i].kind);
@@ -329,10 +332,12 @@ void pf_trace_add_import(struct pf_trace *tr, uint64_t hash, const struct pf_imp
 	tr->imports[tr->nimports++] = (struct pf_import_row){ .hash = hash, .st = *st };
 }
 
-void pf_trace_add_interpreter(struct pf_trace *tr, const char *exe, bool usdt)
+void pf_trace_add_interpreter(struct pf_trace *tr, const char *exe, const char *imports, const char *file)
 {
 	tr->interps = grow(tr->interps, &tr->cap_interps, tr->ninterps, sizeof(*tr->interps));
-	tr->interps[tr->ninterps++] = (struct pf_interp){ .exe = pf_xstrdup(exe), .usdt = usdt };
+	tr->interps[tr->ninterps++] = (struct pf_interp){ .exe = pf_xstrdup(exe), .usdt = !strcmp(imports, "usdt"),
+							  .imports = pf_xstrdup(imports),
+							  .imports_file = pf_xstrdup(file) };
 }
 
 void pf_trace_add_probe(struct pf_trace *tr, const char *kind, const char *path)

@@ -1,7 +1,8 @@
 /* Attaching the uprobes (inflate, inflateInit2_; CPython's
- * Py_CompileStringObject) and the CPython
- * USDT probes (import__find__load__start/done) to the binaries the traced
- * tree runs. Where the kernel has uprobe_multi links, a binary's uprobes are
+ * Py_CompileStringObject, PyEval_EvalCode, PyImport_ImportModuleLevelObject)
+ * and, for an interpreter without PyEval_EvalCode uprobes (kernels without
+ * uprobe_multi), the CPython USDT probes (import__find__load__start/done) to
+ * the binaries the traced tree runs. Where the kernel has uprobe_multi links, a binary's uprobes are
  * two links (entry, return), whatever their number: removing a link waits
  * for a grace period, about 0.1 s for each perf-event uprobe.
  * Each is attached once per file, for every process (pid -1): the BPF side
@@ -19,6 +20,7 @@
 #include <bpf/libbpf.h>
 #include "perfanity.h"
 #include "elf_syms.h"
+#include "py_layout.h"
 #include "trace_model.h"
 #include "trace_probes.h"
 #include "uprobe_multi.h"
@@ -70,6 +72,8 @@ static const struct {
 	{ "inflate", PF_UP_INFLATE, true },
 	{ "inflateInit2_", PF_UP_INFLATE_INIT, false },
 	{ "Py_CompileStringObject", PF_UP_COMPILE, true },
+	{ "PyEval_EvalCode", PF_UP_EVAL, true },
+	{ "PyImport_ImportModuleLevelObject", PF_UP_IMPORT_STMT, true },
 };
 #define NTARGETS (sizeof(targets) / sizeof(targets[0]))
 
@@ -95,25 +99,50 @@ static void keep_multi(struct pf_probes *p, int prog_fd, const char *path, const
 	p->multi_fds[p->nmulti++] = fd;
 }
 
+/* A CPython defining PyEval_EvalCode: its layout, read from its file. */
+static bool python_layout(struct pf_probes *p, const char *path, struct pf_py_layout *py)
+{
+	unsigned long off;
+	int e;
+
+	if (pf_elf_sym_offset(path, "PyEval_EvalCode", &off))
+		return false;
+	e = pf_py_layout_read(path, py);
+	if (e && p->verbose)
+		fprintf(stderr, "perfanity: trace: %s: no co_filename offset (%s): imports not timed there\n", path,
+			strerror(-e));
+	return !e;
+}
+
 /* Every probed function the binary defines, in two uprobe_multi links. */
 static void attach_multi(struct pf_probes *p, struct pf_probe_bin *b)
 {
+	struct pf_py_layout py;
 	unsigned long offs[NTARGETS], roffs[NTARGETS], off;
 	__u64 cookies[NTARGETS], rcookies[NTARGETS];
 	size_t n = 0, rn = 0;
 
+	bool imports = python_layout(p, b->path, &py);
+
 	for (size_t i = 0; i < NTARGETS; i++) {
+		__u64 cookie = targets[i].cookie;
+
 		if (pf_elf_sym_offset(b->path, targets[i].sym, &off))
 			continue;
+		if ((cookie == PF_UP_EVAL || cookie == PF_UP_IMPORT_STMT) && !imports)
+			continue; /* the imports' probes need the code object's layout */
+		if (imports && (cookie == PF_UP_EVAL || cookie == PF_UP_COMPILE))
+			cookie = PF_UP_EVAL_COOKIE(cookie, py.co_filename, py.ascii_hdr, py.compact_hdr);
 		offs[n] = off;
-		cookies[n++] = targets[i].cookie;
+		cookies[n++] = cookie;
 		if (targets[i].ret) {
 			roffs[rn] = off;
-			rcookies[rn++] = targets[i].cookie;
+			rcookies[rn++] = cookie;
 		}
-		b->inflate |= targets[i].cookie == PF_UP_INFLATE;
-		b->compile |= targets[i].cookie == PF_UP_COMPILE;
+		b->inflate |= PF_UP_KIND(cookie) == PF_UP_INFLATE;
+		b->compile |= PF_UP_KIND(cookie) == PF_UP_COMPILE;
 	}
+	b->eval = imports;
 	keep_multi(p, bpf_program__fd(p->skel->progs.pf_uprobe_multi_entry), b->path, offs, cookies, n, false);
 	keep_multi(p, bpf_program__fd(p->skel->progs.pf_uprobe_multi_return), b->path, roffs, rcookies, rn,
 		   true);
@@ -134,10 +163,37 @@ static void attach_inflate(struct pf_probes *p, struct pf_probe_bin *b)
 	b->inflate = true;
 }
 
+static void attach_usdt(struct pf_probes *p, struct pf_probe_bin *b);
+
+/* An interpreter's imports: PyEval_EvalCode uprobes in the executable, or
+ * in the libpython it links (shared builds); else its USDT probes. */
+static void probe_imports(struct pf_probes *p, size_t idx)
+{
+	char lib[PATH_MAX + 64];
+	struct pf_probe_bin *l;
+
+	p->bins[idx].imports_in = -1;
+	if (p->bins[idx].eval) {
+		p->bins[idx].imports_in = (int)idx;
+		p->bins[idx].usdt = 0;
+		return;
+	}
+	if (!pf_py_libpython(p->bins[idx].path, lib, sizeof(lib)) && (l = pf_probes_add(p, lib, false)) && l->eval) {
+		p->bins[idx].imports_in = (int)(l - p->bins); /* p->bins may have moved */
+		p->bins[idx].usdt = 0;
+		return;
+	}
+	attach_usdt(p, &p->bins[idx]);
+}
+
 static void attach_usdt(struct pf_probes *p, struct pf_probe_bin *b)
 {
 	struct bpf_link *start, *done;
 
+	if (bpf_program__fd(p->skel->progs.pf_import_start) < 0) { /* not loaded: uprobe_multi kernels */
+		b->usdt = 0;
+		return;
+	}
 	start = bpf_program__attach_usdt(p->skel->progs.pf_import_start, -1, b->path, "python",
 					 "import__find__load__start", NULL);
 	if (!start) {
@@ -177,6 +233,7 @@ struct pf_probe_bin *pf_probes_add(struct pf_probes *p, const char *path, bool w
 		b->dev = st.st_dev;
 		b->ino = st.st_ino;
 		b->usdt = -1;
+		b->imports_in = -1;
 		if (!b->path) {
 			p->nbins--;
 			return NULL;
@@ -186,8 +243,12 @@ struct pf_probe_bin *pf_probes_add(struct pf_probes *p, const char *path, bool w
 		else
 			attach_inflate(p, b);
 	}
-	if (want_usdt && b->usdt < 0)
-		attach_usdt(p, b);
+	if (want_usdt && b->usdt < 0) {
+		size_t idx = (size_t)(b - p->bins);
+
+		probe_imports(p, idx);
+		b = &p->bins[idx];
+	}
 	return b;
 }
 
@@ -242,19 +303,18 @@ void pf_probes_report(const struct pf_probes *p, struct pf_trace *tr)
 			pf_trace_add_probe(tr, "inflate", b->path);
 		if (b->compile)
 			pf_trace_add_probe(tr, "compile", b->path);
-		if (b->usdt >= 0)
-			pf_trace_add_interpreter(tr, b->path, b->usdt == 1);
+		if (b->usdt < 0)
+			continue;
+		if (b->imports_in >= 0)
+			pf_trace_add_interpreter(tr, b->path, "PyEval_EvalCode", p->bins[b->imports_in].path);
+		else
+			pf_trace_add_interpreter(tr, b->path, b->usdt == 1 ? "usdt" : "none", b->usdt == 1 ? b->path : "");
 	}
 }
 
-struct destroyer {
-	struct pf_probes *p;
-	size_t first, step;
-};
-
 static void *destroy_some(void *arg)
 {
-	struct destroyer *d = arg;
+	struct pf_probes_destroyer *d = arg;
 
 	for (size_t i = d->first; i < d->p->nlinks + d->p->nmulti; i += d->step)
 		if (i < d->p->nlinks)
@@ -265,36 +325,37 @@ static void *destroy_some(void *arg)
 }
 
 /* Unregistering a uprobe waits for a grace period (about 0.1 s each here):
- * detach them all at once, in parallel, rather than one after another. */
-static void destroy_links(struct pf_probes *p)
+ * detach them all at once, in parallel, rather than one after another, and
+ * while the trace is read and written out (joined in pf_probes_free). */
+void pf_probes_detach_start(struct pf_probes *p)
 {
-	enum { MAX_THREADS = 16 };
-	pthread_t th[MAX_THREADS];
-	struct destroyer d[MAX_THREADS];
-	size_t all = p->nlinks + p->nmulti, n = all < MAX_THREADS ? all : MAX_THREADS, started = 0;
+	size_t all = p->nlinks + p->nmulti, n = all < PF_PROBES_MAX_THREADS ? all : PF_PROBES_MAX_THREADS;
 
+	if (p->detach_t0)
+		return;
+	p->detach_t0 = pf_now_s();
 	for (size_t t = 0; t < n; t++) {
-		d[t] = (struct destroyer){ p, t, n };
-		if (pthread_create(&th[t], NULL, destroy_some, &d[t]))
+		p->destroyers[t] = (struct pf_probes_destroyer){ p, t, n };
+		if (pthread_create(&p->threads[t], NULL, destroy_some, &p->destroyers[t]))
 			break;
-		started++;
+		p->nthreads++;
 	}
-	if (started < n) { /* no threads: the slow way, for what was not started */
-		for (size_t t = started; t < n; t++)
-			destroy_some(&d[t]);
-	}
-	for (size_t t = 0; t < started; t++)
-		pthread_join(th[t], NULL);
+	for (size_t t = p->nthreads; t < n; t++) /* no threads: the slow way, for what was not started */
+		destroy_some(&p->destroyers[t]);
 }
 
 void pf_probes_free(struct pf_probes *p)
 {
-	double t0 = pf_now_s();
+	double t_wait;
 
-	destroy_links(p);
+	pf_probes_detach_start(p);
+	t_wait = pf_now_s();
+	for (size_t t = 0; t < p->nthreads; t++)
+		pthread_join(p->threads[t], NULL);
 	if (p->verbose) /* each perf-event uprobe waits for its own grace period */
-		fprintf(stderr, "perfanity: trace: removed %zu perf-event probes and %zu uprobe_multi links in %.3f s\n",
-			p->nlinks, p->nmulti, pf_now_s() - t0);
+		fprintf(stderr, "perfanity: trace: removed %zu perf-event probes and %zu uprobe_multi links in %.3f s "
+				"(%.3f s of it waited for at the end)\n",
+			p->nlinks, p->nmulti, pf_now_s() - p->detach_t0, pf_now_s() - t_wait);
 	for (size_t i = 0; i < p->nbins; i++)
 		free(p->bins[i].path);
 	free(p->links);

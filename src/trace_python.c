@@ -3,6 +3,7 @@
 #include <string.h>
 #include "pex_phases.h"
 #include "pex_tree.h"
+#include "py_module_name.h"
 #include "trace_compile.h"
 #include "trace_python.h"
 
@@ -181,17 +182,24 @@ void pf_trace_python_json(struct pf_trace *tr, json_t *root)
 	for (size_t i = 0; i < tr->nimports; i++) {
 		const struct pf_import_row *r = &tr->imports[i];
 		const char *m = pf_trace_module(tr, r->hash);
+		char name[256];
+		json_t *row;
 
 		if (!r->st.count)
 			continue; /* started but never finished within the trace */
-		json_array_append_new(imports, json_pack("{s:s, s:I, s:I, s:I, s:I, s:I}", "module", m ? m : "?",
+		pf_py_module_name(m ? m : "?", name, sizeof(name));
+		row = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I}", "module", name,
 			"ns", (json_int_t)r->st.ns, "self_ns", (json_int_t)r->st.self_ns,
 			"count", (json_int_t)r->st.count, "compile_ns", (json_int_t)r->st.compile_ns,
-			"compiled", (json_int_t)r->st.compiled));
+			"compiled", (json_int_t)r->st.compiled);
+		if (m && pf_py_is_module_file(m)) /* timed by PyEval_EvalCode: its code's file */
+			json_object_set_new(row, "file", json_string(m));
+		json_array_append_new(imports, row);
 	}
 	for (size_t i = 0; i < tr->ninterps; i++)
-		json_array_append_new(interps, json_pack("{s:s, s:b}", "exe", tr->interps[i].exe,
-			"usdt", tr->interps[i].usdt));
+		json_array_append_new(interps, json_pack("{s:s, s:b, s:s, s:s}", "exe", tr->interps[i].exe,
+			"usdt", tr->interps[i].usdt, "imports", tr->interps[i].imports,
+			"imports_file", tr->interps[i].imports_file));
 	for (size_t i = 0; i < tr->nprobes; i++)
 		json_array_append_new(probes, json_pack("{s:s, s:s}", "kind", tr->probes[i].kind,
 			"path", tr->probes[i].path));
@@ -233,14 +241,16 @@ void pf_trace_python_summary(struct pf_trace *tr, FILE *out, int top)
 	for (size_t i = 0; i < tr->nimports && (int)shown < top; i++) {
 		const struct pf_import_row *r = &tr->imports[i];
 		const char *m = pf_trace_module(tr, r->hash);
+		char name[256];
 
 		if (!r->st.count)
 			continue;
-		fprintf(out, "  %8.3f s  self %8.3f s  %s\n", r->st.ns / 1e9, r->st.self_ns / 1e9, m ? m : "?");
+		pf_py_module_name(m ? m : "?", name, sizeof(name));
+		fprintf(out, "  %8.3f s  self %8.3f s  %s\n", r->st.ns / 1e9, r->st.self_ns / 1e9, name);
 		shown++;
 	}
 	for (size_t i = 0; i < tr->ninterps; i++)
-		if (!tr->interps[i].usdt)
-			fprintf(out, "note: %s has no CPython USDT probes: its imports are not timed "
-				     "(Debian's /usr/bin/python3 has them)\n", tr->interps[i].exe);
+		if (!strcmp(tr->interps[i].imports, "none"))
+			fprintf(out, "note: %s has neither an exported PyEval_EvalCode this kernel can probe nor "
+				     "CPython USDT probes: its imports are not timed\n", tr->interps[i].exe);
 }

@@ -1,8 +1,8 @@
 """End-to-end tests of the Python-packaging view of `perfanity trace`:
 zip_extract, venv_create and import, on ground-truth workloads and on real
 pex builds of the built-in example in all six execution_mode x layout
-configurations. Everything runs under Debian's /usr/bin/python3, which has
-CPython's USDT probes."""
+configurations. Everything runs under Debian's /usr/bin/python3, the
+imports also under pyenv's builds (no USDT probes) where present."""
 import json
 import glob
 import os
@@ -79,7 +79,7 @@ def test_zip_of_300_deflated_members(tmp):
     assert rows[0]["bytes_inflated"] == expected
     assert rows[0]["bytes_read"] > 0
     assert t["totals"]["zip_extract"] > 0
-    assert any(i["exe"].startswith("/usr/bin/python3") and i["usdt"] for i in t["interpreters"])
+    assert any(i["exe"].startswith("/usr/bin/python3") and i["imports"] == "PyEval_EvalCode" for i in t["interpreters"])
 
 
 def test_python_m_venv(tmp):
@@ -120,15 +120,58 @@ def test_fifty_imports(tmp):
     assert t["totals"]["import"] > 0
 
 
-def test_interpreter_without_usdt_is_reported(tmp):
-    """An interpreter without USDT probes degrades: no import rows, and it is said."""
-    others = [p for p in ("/root/.pyenv/versions/3.11.7/bin/python3.11",) if os.path.exists(p)]
-    if not others:
-        pytest.skip("no interpreter without USDT probes on this machine")
-    r, t = trace(tmp, "nousdt", [others[0], "-c", "import json"])
-    assert r.returncode == 0
-    assert {"exe": others[0], "usdt": False} in t["interpreters"]
-    assert t["imports"] == []
+def pyenv_python(version):
+    """A pyenv build of CPython `version` (no USDT probes), or None."""
+    found = sorted(glob.glob(os.path.expanduser(f"~/.pyenv/versions/{version}.*/bin/python{version}")))
+    return found[-1] if found else None
+
+
+def write_package(root, n=30):
+    """pfpkg: a package and n - 1 modules, m01 importing m02 importing m03,
+    m{n-1} loaded by importlib.import_module() from the package, the rest
+    by the main script."""
+    pkg = os.path.join(root, "pfpkg")
+    os.mkdir(pkg)
+    last = f"m{n - 1:02}"
+    with open(os.path.join(pkg, "__init__.py"), "w") as f:
+        f.write(f"import importlib\nfrom . import m01\nLATE = importlib.import_module('pfpkg.{last}')\n")
+    for i in range(1, n):
+        with open(os.path.join(pkg, f"m{i:02}.py"), "w") as f:
+            f.write(f"VALUE = {i}\n" + (f"from . import m{i + 1:02}\n" if i in (1, 2) else ""))
+    script = os.path.join(root, "main.py")
+    with open(script, "w") as f:
+        f.write(f"import sys\nsys.path.insert(0, {root!r})\nimport pfpkg\n"
+                f"for i in range(4, {n - 1}):\n    __import__(f'pfpkg.m{{i:02}}')\nprint(pfpkg.LATE.VALUE)\n")
+    return script, last
+
+
+INTERPRETERS = [("pyenv 3.9", lambda: pyenv_python("3.9")), ("pyenv 3.12", lambda: pyenv_python("3.12")),
+                ("Debian 3.11", lambda: PY)]
+
+
+@pytest.mark.parametrize("name,find", INTERPRETERS, ids=[i[0] for i in INTERPRETERS])
+def test_thirty_imports_on_any_cpython(tmp, name, find):
+    """Imports timed through PyEval_EvalCode uprobes, USDT or not: 30 rows,
+    the one importlib.import_module() loads too, nested right."""
+    py = find()
+    if not py:
+        pytest.skip(f"no {name} interpreter on this machine")
+    script, last = write_package(tmp)
+    r, t = trace(tmp, "imports30", [py, "-B", script])
+    assert r.returncode == 0 and r.stdout.strip() == "29", r.stderr
+    rows = {i["module"]: i for i in t["imports"] if i["module"].split(".")[0] == "pfpkg"}
+    assert sorted(rows) == ["pfpkg"] + [f"pfpkg.m{i:02}" for i in range(1, 30)]
+    assert rows["pfpkg"]["file"] == os.path.join(tmp, "pfpkg", "__init__.py")
+    for row in rows.values():
+        assert row["count"] == 1 and row["ns"] >= row["self_ns"] > 0, row
+    # a parent's inclusive time holds its children's; self is what is left, exactly
+    m = lambda i: rows[f"pfpkg.m{i:02}"]
+    assert rows["pfpkg"]["ns"] - rows["pfpkg"]["self_ns"] >= m(1)["ns"] + rows["pfpkg." + last]["ns"]
+    assert m(1)["ns"] - m(1)["self_ns"] == m(2)["ns"]
+    assert m(2)["ns"] - m(2)["self_ns"] == m(3)["ns"]
+    interp = [i for i in t["interpreters"] if os.path.realpath(i["exe"]) == os.path.realpath(py)]
+    assert interp and interp[0]["imports"] == "PyEval_EvalCode", t["interpreters"]
+    assert t["totals"]["import"] > 0
 
 
 # ---- real pex builds of the built-in example, six configurations ----
