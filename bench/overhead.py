@@ -66,7 +66,7 @@ def cold_pex_root():
 
 def warm_pex_root(workdir):
     """One PEX_ROOT, filled by a first run before any timing: every timed run is warm
-    (issue 4's warm case, with the USDT and inflate probes attached all the same)."""
+    (issue 4's warm case, with the import and inflate probes attached all the same)."""
     root = os.path.join(workdir, "pex-root-warm")
     shutil.rmtree(root, ignore_errors=True)
     subprocess.run([PYTHON, build_pex(workdir), "-c", "pass"], env=dict(os.environ, PEX_ROOT=root),

@@ -11,7 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 P=build/perfanity
-PY=/usr/bin/python3     # Debian's: it has CPython's USDT probes
+PY=/usr/bin/python3     # Debian's (any CPython 3.8-3.13 has its imports timed)
 out=${DEMO_OUT:-build/demo}
 rm -rf "$out" && mkdir -p "$out"
 

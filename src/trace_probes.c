@@ -2,9 +2,10 @@
  * Py_CompileStringObject, PyEval_EvalCode, PyImport_ImportModuleLevelObject)
  * and, for an interpreter without PyEval_EvalCode uprobes (kernels without
  * uprobe_multi), the CPython USDT probes (import__find__load__start/done) to
- * the binaries the traced tree runs. Where the kernel has uprobe_multi links, a binary's uprobes are
- * two links (entry, return), whatever their number: removing a link waits
- * for a grace period, about 0.1 s for each perf-event uprobe.
+ * the binaries the traced tree runs. Where the kernel has uprobe_multi links,
+ * a binary's uprobes are two links (entry, return), whatever their number:
+ * removing a link waits for grace periods, about 30 ms a link, where a
+ * perf-event uprobe costs about 0.1 s each.
  * Each is attached once per file, for every process (pid -1): the BPF side
  * filters by the traced set, and a probe attached after a process mapped the
  * file still fires in it. */
@@ -324,8 +325,9 @@ static void *destroy_some(void *arg)
 	return NULL;
 }
 
-/* Unregistering a uprobe waits for a grace period (about 0.1 s each here):
- * detach them all at once, in parallel, rather than one after another, and
+/* Unregistering a probe waits for grace periods (30 ms a link, 0.1 s a
+ * perf-event uprobe): detach them all at once, in parallel, rather than one
+ * after another, and
  * while the trace is read and written out (joined in pf_probes_free). */
 void pf_probes_detach_start(struct pf_probes *p)
 {
