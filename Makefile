@@ -32,7 +32,7 @@ WORKLOADS := $(patsubst tests/workloads/%.c,$(BUILD)/workloads/%,$(WORKLOAD_SRCS
 # Linked statically: no dynamic loader, so their syscalls are only their own.
 STATIC_WORKLOADS := syscall_mix
 
-.PHONY: workloads all setup test unit asan asan-unit asan-e2e e2e demo bench clean \
+.PHONY: workloads all setup test unit asan asan-unit asan-e2e e2e demo bench clean fuzz fuzz-build fuzz-bins fuzz-short \
 	man install uninstall deb install-test format format-check
 all: $(BUILD)/perfanity
 
@@ -95,6 +95,28 @@ asan-e2e: asan workloads
 		test_trace_core.py test_trace_process.py test_trace_python.py test_report.py test_trace_attach.py test_trace_sched.py test_trace_cgroup.py \
 		test_pants.py
 
+# Fuzzing (libFuzzer, clang, ASan+UBSan): the trace JSON loader of `report`, the bench
+# matrix loader and the template renderer, each in its own tree under build/fuzz. Seeds
+# are tests/fuzz/<target>/ (crashes once found stay there, replayed on every run); what a
+# run adds goes to build/fuzz/corpus/<target>. `make fuzz` runs each FUZZ_SECONDS (an
+# hour); `make fuzz-short` runs each a few seconds and is part of `make test`.
+FUZZ_TARGETS := report_load matrix_load template
+FUZZ_SECONDS ?= 3600
+FUZZ_SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+FUZZ_BUILD := build/fuzz
+fuzz-bins: $(addprefix $(BUILD)/fuzz_,$(FUZZ_TARGETS))
+$(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(BUILD)/libperfanity.a $(HEADERS)
+	$(CC) $(ALL_CFLAGS) $(SAN) -fsanitize=fuzzer -o $@ $< $(BUILD)/libperfanity.a $(LDLIBS)
+fuzz-build:
+	$(MAKE) BUILD=$(FUZZ_BUILD) CC=$(CLANG) SAN="$(FUZZ_SAN) -fsanitize=fuzzer-no-link" fuzz-bins
+fuzz: fuzz-build
+	@set -e; for t in $(FUZZ_TARGETS); do mkdir -p $(FUZZ_BUILD)/corpus/$$t $(FUZZ_BUILD)/crashes; \
+		echo "== fuzz_$$t for $(FUZZ_SECONDS) s"; \
+		$(FUZZ_BUILD)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+			-artifact_prefix=$(FUZZ_BUILD)/crashes/$$t- $(FUZZ_BUILD)/corpus/$$t tests/fuzz/$$t; done
+fuzz-short:
+	$(MAKE) fuzz FUZZ_SECONDS=5
+
 e2e: all workloads
 	cd tests/e2e && PERFANITY=$(CURDIR)/$(BUILD)/perfanity WORKLOADS=$(CURDIR)/$(BUILD)/workloads /usr/bin/python3 -m pytest -q -p no:cacheprovider .
 
@@ -106,6 +128,7 @@ test: setup
 	$(MAKE) asan
 	$(MAKE) e2e
 	$(MAKE) asan-e2e
+	$(MAKE) fuzz-short
 
 demo: setup
 	$(MAKE) all

@@ -10,6 +10,7 @@ DEBS=(
   libbpf-dev libelf-dev libdw-dev libseccomp-dev zlib1g-dev libjansson-dev libcmocka-dev
   python3 python3-venv python3-pytest python3-pip
   strace hyperfine clang-format
+  libclang-rt-14-dev  # clang's libFuzzer and sanitizer runtimes: make fuzz
 )
 
 die() { echo "setup: $*" >&2; exit 1; }

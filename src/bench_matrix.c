@@ -829,6 +829,10 @@ int bench_matrix_from_json(struct bench_matrix *m, json_t *root, const char *sou
 		goto out;
 	rc = 0;
 out:
+	if (rc) { /* nothing half-built is left to the caller (a second free is harmless) */
+		bench_matrix_free(m);
+		memset(m, 0, sizeof(*m));
+	}
 	return rc;
 }
 
