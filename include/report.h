@@ -89,6 +89,8 @@ struct pf_rtrace {
 	const char *backend;
 	const char **unseen;       /* what the backend could not see (seccomp), NULL-terminated */
 	int nunseen;
+	const char **partial;      /* why the trace does not cover the whole run, NULL-terminated */
+	int npartial;
 	long long exit_code;
 	uint64_t wall_ns, lost_events;
 	int cpus;                  /* CPUs of the machine traced on (0: not recorded) */

@@ -283,6 +283,7 @@ int pf_report_load(json_t *root, const char *path, const char *label, struct pf_
 	t->exit_code = pf_json_int(root, "exit_code", -1);
 	t->backend = pf_json_str(root, "backend", "?");
 	t->unseen = strlist(json_object_get(root, "unseen"), &t->nunseen);
+	t->partial = strlist(json_object_get(root, "partial"), &t->npartial);
 	t->command = strlist(json_object_get(root, "command"), &t->ncommand);
 
 	/* Shared category order: the trace's declared list first. */
@@ -395,6 +396,7 @@ void pf_report_free(struct pf_rtrace *t)
 	free(t->procs);
 	free(t->command);
 	free(t->unseen);
+	free(t->partial);
 	free(t->files);
 	free(t->archives);
 	free(t->venvs);

@@ -62,6 +62,12 @@ static void header(FILE *f, const struct pf_rtrace *t, int md)
 			fprintf(f, " %s", t->unseen[i]);
 		fputc('\n', f);
 	}
+	if (t->npartial) {
+		fprintf(f, "%spartial trace:", md ? "- " : "");
+		for (int i = 0; i < t->npartial; i++)
+			fprintf(f, "%s %s", i ? ";" : "", t->partial[i]);
+		fputc('\n', f);
+	}
 }
 
 static void categories(FILE *f, const struct pf_rtrace *t, const struct pf_rcats *cats, int md)
