@@ -32,7 +32,7 @@ WORKLOADS := $(patsubst tests/workloads/%.c,$(BUILD)/workloads/%,$(WORKLOAD_SRCS
 # Linked statically: no dynamic loader, so their syscalls are only their own.
 STATIC_WORKLOADS := syscall_mix
 
-.PHONY: workloads all setup test unit asan asan-unit asan-e2e e2e demo bench clean fuzz fuzz-build fuzz-bins fuzz-short \
+.PHONY: workloads all setup test unit asan asan-unit asan-e2e e2e demo bench clean fuzz fuzz-build fuzz-bins fuzz-short soak \
 	man install uninstall deb install-test format format-check
 all: $(BUILD)/perfanity
 
@@ -116,6 +116,12 @@ fuzz: fuzz-build
 			-artifact_prefix=$(FUZZ_BUILD)/crashes/$$t- $(FUZZ_BUILD)/corpus/$$t tests/fuzz/$$t; done
 fuzz-short:
 	$(MAKE) fuzz FUZZ_SECONDS=5
+
+# The soak (tests/e2e/test_trace_soak.py) at full size: 1,000 processes, 64 threads,
+# 10 million syscalls, pids reused; prints its figures. make test runs it scaled down.
+soak: all workloads
+	cd tests/e2e && PERFANITY_SOAK=full PERFANITY=$(CURDIR)/$(BUILD)/perfanity WORKLOADS=$(CURDIR)/$(BUILD)/workloads \
+		/usr/bin/python3 -m pytest -q -s -p no:cacheprovider test_trace_soak.py
 
 e2e: all workloads
 	cd tests/e2e && PERFANITY=$(CURDIR)/$(BUILD)/perfanity WORKLOADS=$(CURDIR)/$(BUILD)/workloads /usr/bin/python3 -m pytest -q -p no:cacheprovider .
