@@ -78,6 +78,7 @@ struct pf_trace {
 	bool root_reaped;
 	uint64_t lost_events;         /* events that could not be delivered */
 	uint64_t map_full;            /* aggregation entries that could not be stored */
+	uint64_t reuse_splits;        /* processes of a reused pid whose categories were split by estimate */
 	uint64_t missed_switch_ins;   /* switch-ins sched_switch did not show, recovered from the kernel's totals */
 	struct pf_proc *procs;
 	size_t nprocs, cap_procs;

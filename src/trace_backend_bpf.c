@@ -81,33 +81,71 @@ static size_t event_size(__u32 type)
 	}
 }
 
+static uint64_t given_so_far(struct pf_backend *b, uint32_t pid, unsigned slot)
+{
+	uint64_t v = 0;
+
+	u64map_get(&b->given, (uint64_t)pid << 8 | slot, &v);
+	return v;
+}
+
 /* Of the kernel's running sum for (pid, slot), what no earlier process of that pid got. */
 static uint64_t take_new(struct pf_backend *b, uint32_t pid, unsigned slot, uint64_t total)
 {
-	uint64_t key = (uint64_t)pid << 8 | slot, before = 0;
+	uint64_t before = given_so_far(b, pid, slot);
 
-	u64map_get(&b->given, key, &before);
 	if (total != before)
-		u64map_put(&b->given, key, total);
+		u64map_put(&b->given, (uint64_t)pid << 8 | slot, total);
 	return total > before ? total - before : 0;
 }
 
-/* A process exited: its sums, now, before its pid can be reused. A new process of
- * that pid has none in them yet unless one of its threads exited before this event
- * was read; the identity check of the exiting process would then show it. */
+/* The categories d (summing to more than ns) cut down to ns, each by its share of
+ * the excess: what is cut stays in the kernel's sums for the later process. */
+static void cut_to(uint64_t *d, uint64_t sum, uint64_t ns)
+{
+	uint64_t extra = sum - ns, cut = 0;
+
+	for (int c = 0; c < PF_CAT_MAX; c++) {
+		uint64_t share = (uint64_t)((unsigned __int128)extra * d[c] / sum);
+
+		d[c] -= share;
+		cut += share;
+	}
+	for (int c = 0; c < PF_CAT_MAX && cut < extra; c++) { /* the rounding: a few ns */
+		uint64_t more = d[c] < extra - cut ? d[c] : extra - cut;
+
+		d[c] -= more;
+		cut += more;
+	}
+}
+
+/* A process exited: its sums, now, before its pid can be reused; its thread time
+ * comes with the event, exact. Its categories are read from the map: should a
+ * later process of the pid (reused before this event was read) have added to
+ * them, they sum to more than its thread time, and are cut down to it (counted,
+ * the split between the two estimated; each one's identity still exact). */
 static void give_exit_sums(struct pf_backend *b, uint32_t pid, const struct pf_ev_exit *e)
 {
 	int fd = bpf_map__fd(b->skel->maps.cat_ns);
+	uint64_t d[PF_CAT_MAX], sum = 0, ns = take_new(b, pid, SLOT_THREAD_NS, e->thread_ns);
 
 	for (unsigned c = 0; c < PF_CAT_MAX; c++) {
 		struct pf_cat_key k = { .tgid = pid, .cat = c };
-		__u64 ns;
+		__u64 total = 0;
 
-		if (!bpf_map_lookup_elem(fd, &k, &ns))
-			pf_trace_add_cat(b->tr, pid, c, take_new(b, pid, c, ns));
+		bpf_map_lookup_elem(fd, &k, &total);
+		d[c] = total > given_so_far(b, pid, c) ? total - given_so_far(b, pid, c) : 0;
+		sum += d[c];
 	}
-	pf_trace_set_threads(b->tr, pid, (uint32_t)take_new(b, pid, SLOT_THREADS, e->threads),
-			     take_new(b, pid, SLOT_THREAD_NS, e->thread_ns));
+	if (sum > ns) {
+		cut_to(d, sum, ns);
+		b->tr->reuse_splits++;
+	}
+	for (unsigned c = 0; c < PF_CAT_MAX; c++) {
+		take_new(b, pid, c, given_so_far(b, pid, c) + d[c]);
+		pf_trace_add_cat(b->tr, pid, c, d[c]);
+	}
+	pf_trace_set_threads(b->tr, pid, (uint32_t)take_new(b, pid, SLOT_THREADS, e->threads), ns);
 }
 
 static int on_event(void *ctx, void *data, size_t size)

@@ -52,8 +52,12 @@ def test_soak(tmp_path):
     check_schema(data, cmd)
     check_identity(data)
     assert data["accounting"]["violations"] == 0
+    # losses, and categories split between two processes of one pid by estimate (the
+    # pid reused before perfanity read the first one's exit), only if counted
     lost = data["lost_events"]
-    assert data["partial"] == ([f"{lost} events lost (ring buffer full)"] if lost else []), data["partial"]
+    counted = {f"{lost} events lost (ring buffer full)"} if lost else set()
+    splits = [w for w in data["partial"] if w.endswith("processes of a reused pid: categories split by estimate")]
+    assert set(data["partial"]) - set(splits) == counted, data["partial"]
     getppids, preads, kernel_cpu_ns, reused = (int(x) for x in lines[-1].split()[1:])
     assert reused >= 1, "no pid was reused: ns_last_pid had no effect"
     children = [int(line.split()[1]) for line in lines[:-1]]
@@ -62,7 +66,8 @@ def test_soak(tmp_path):
     # every process, by pid, as often as it ran: a reused pid is two rows
     procs = data["processes"]
     root = next(p for p in procs if p["argv"] == cmd)
-    assert Counter(p["pid"] for p in procs) == Counter(children + [root["pid"]])
+    seen, ran = Counter(p["pid"] for p in procs), Counter(children + [root["pid"]])
+    assert seen == ran, ([p for p in procs if p["pid"] in seen - ran], sorted(ran - seen))
     for pid, n in Counter(children).items():
         if n > 1:
             rows = sorted((p for p in procs if p["pid"] == pid), key=lambda p: p["start_ns"])
@@ -83,13 +88,13 @@ def test_soak(tmp_path):
 
     # against the kernel's account of the same processes' CPU time (getrusage):
     # what the trace calls cpu ran on a CPU, so it is no more than that, and the
-    # time not known to be off a CPU is at least that (slack: a process's last
-    # teardown after its exit event, the fork before its first)
+    # time not known to be off a CPU is at least that (slack: a process's teardown
+    # after its exit event, its memory unmapped, measured at up to 0.3 ms here)
     cpu = sum(p["categories"].get("cpu", 0) for p in procs)
     not_off = sum(p["thread_ns"] - sum(p["categories"].get(c, 0) for c in ("sleep", "child_wait", "runqueue"))
                   for p in procs)
     assert cpu <= kernel_cpu_ns * 1.02 + 10 * MS, (cpu, kernel_cpu_ns)
-    assert kernel_cpu_ns <= not_off * 1.02 + len(procs) * MS // 10 + 20 * MS, (kernel_cpu_ns, not_off)
+    assert kernel_cpu_ns <= not_off * 1.02 + len(procs) * MS // 2 + 20 * MS, (kernel_cpu_ns, not_off)
 
     # RSS flat: past the first half of the run it grows by no more than the ring
     # buffer's pages (touched as the reader goes round) and a small row per process
@@ -98,6 +103,7 @@ def test_soak(tmp_path):
     assert peak < 64 * 1024, f"perfanity's RSS reached {peak} KiB"
     print(f"\nsoak: {len(procs)} processes ({sum(n > 1 for n in Counter(children).values())} pids reused), "
           f"{THREADS} threads, {getppids + preads:,} syscalls in {elapsed:.1f} s; lost events {lost}; "
+          f"{splits[0].split()[0] if splits else 0} category splits estimated; "
           f"identity violations {data['accounting']['violations']}; cpu {cpu / 1e6:.0f} ms vs kernel "
           f"{kernel_cpu_ns / 1e6:.0f} ms; perfanity RSS first half {first_half / 1024:.1f} MiB, "
           f"peak {peak / 1024:.1f} MiB")
