@@ -92,7 +92,7 @@ asan-unit:
 asan-e2e: asan workloads
 	cd tests/e2e && PERFANITY=$(CURDIR)/build/asan/perfanity WORKLOADS=$(CURDIR)/$(BUILD)/workloads \
 		/usr/bin/python3 -m pytest -q -p no:cacheprovider -k "not pex_configuration and not bench_pants_preset" \
-		test_trace_core.py test_trace_process.py test_trace_python.py test_report.py test_trace_attach.py test_trace_sched.py test_trace_cgroup.py \
+		test_trace_core.py test_trace_process.py test_trace_python.py test_report.py test_trace_attach.py test_trace_sched.py test_trace_cgroup.py test_trace_faults.py \
 		test_pants.py
 
 # Fuzzing (libFuzzer, clang, ASan+UBSan): the trace JSON loader of `report`, the bench
@@ -210,7 +210,8 @@ FORMAT_FILES := include/pf_util.h src/pf_util.c include/pf_cli.h src/pf_cli.c \
 	tests/unit/test_bench_cli.c tests/unit/test_pf_util.c \
 	include/launch_user.h src/launch_user.c tests/unit/test_launch_user.c \
 	include/seccomp_filter.h src/seccomp_filter.c include/seccomp_backend.h src/seccomp_syscalls.c \
-	src/trace_backend_seccomp.c include/trace_backend_pick.h src/trace_backend_pick.c
+	src/trace_backend_seccomp.c include/trace_backend_pick.h src/trace_backend_pick.c \
+	include/trace_partial.h src/trace_partial.c tests/workloads/soak.c $(wildcard tests/fuzz/*.c)
 format:
 	$(CLANG_FORMAT) -i $(FORMAT_FILES)
 format-check:
