@@ -67,7 +67,7 @@ def test_soak(tmp_path):
     procs = data["processes"]
     root = next(p for p in procs if p["argv"] == cmd)
     seen, ran = Counter(p["pid"] for p in procs), Counter(children + [root["pid"]])
-    assert seen == ran, ([p for p in procs if p["pid"] in seen - ran], sorted(ran - seen))
+    assert seen == ran, (lost, data["partial"], [p for p in procs if p["pid"] in seen - ran], sorted(ran - seen))
     for pid, n in Counter(children).items():
         if n > 1:
             rows = sorted((p for p in procs if p["pid"] == pid), key=lambda p: p["start_ns"])

@@ -56,9 +56,9 @@ static pid_t spawn(int fd, long n)
  * the machine may take it first: a few tries; returns the pid the child got. */
 static pid_t spawn_as(int fd, long n, pid_t want)
 {
-	pid_t pid = -1;
+	pid_t pid;
 
-	for (int tries = 0; tries < 5; tries++) {
+	for (int tries = 1;; tries++) {
 		int lp = open("/proc/sys/kernel/ns_last_pid", O_WRONLY);
 		char buf[32];
 		int len = snprintf(buf, sizeof(buf), "%d", (int)want - 1);
@@ -71,12 +71,11 @@ static pid_t spawn_as(int fd, long n, pid_t want)
 		}
 		close(lp);
 		pid = spawn(fd, n);
-		if (pid == want || pid < 0)
-			return pid;
+		if (pid == want || pid < 0 || tries == 5)
+			return pid;    /* the caller prints it and waits for it */
 		waitpid(pid, NULL, 0); /* another pid: this child counts, try again */
 		printf("child %d\n", (int)pid);
 	}
-	return pid;
 }
 
 static unsigned long long tv_ns(struct timeval tv)
