@@ -174,11 +174,13 @@ def check_identity(data, kernel_cpu_ns=None, elapsed_ns=None):
             f"pid {p['pid']}: sum(categories)={sum(p['categories'].values())} "
             f"!= thread_ns={p['thread_ns']} ({p['categories']})")
         life = p["end_ns"] - p["start_ns"]
-        # (BPF sees a process's threads from its fork; seccomp from its first stop, and
-        # an attached process's threads from a moment of their own)
+        # (BPF sees a forked process's thread from its fork, in the same program; the
+        # root's from its first event after the release; seccomp's from its first stop,
+        # and an attached process's threads from a moment of their own)
         if data["backend"] == "bpf" and not p.get("attached"):
             assert p["thread_ns"] <= p["threads"] * life, f"pid {p['pid']}: threads outlive the process: {p}"
-            if p["threads"] == 1:  # one thread: it lives from (about) the process's start to its end
+            forked = p["ppid"] in {q["pid"] for q in data["processes"]}
+            if p["threads"] == 1 and forked:  # one thread, from the process's start to its end
                 assert p["thread_ns"] >= 0.8 * life - 20 * MS, f"pid {p['pid']}: thread time lost: {p}"
         assert p["end_ns"] <= data["wall_ns"] or p.get("running_at_end"), p
     if elapsed_ns is not None:
