@@ -96,11 +96,15 @@ def test_soak(tmp_path):
     assert cpu <= kernel_cpu_ns * 1.02 + 10 * MS, (cpu, kernel_cpu_ns)
     assert kernel_cpu_ns <= not_off * 1.02 + len(procs) * MS // 2 + 20 * MS, (kernel_cpu_ns, not_off)
 
-    # RSS flat: past the first half of the run it grows by no more than the ring
-    # buffer's pages (touched as the reader goes round) and a small row per process
+    # RSS flat: no more than its start-up (libbpf, the kernel's BTF: under 16 MiB), the
+    # ring buffer's pages (touched as the reader goes round) and a small row per
+    # process (its row, argv and exec record: 8 KiB), however many syscalls; in the long run, past its first half it grows
+    # by no more than the ring and the rows
     peak, first_half = max(rss), max(rss[: max(1, len(rss) // 2)])
-    assert peak - first_half <= RING_BYTES // 1024 + 4 * len(procs), (first_half, peak)
-    assert peak < 64 * 1024, f"perfanity's RSS reached {peak} KiB"
+    budget = RING_BYTES // 1024 + 8 * len(procs)
+    assert peak <= 16 * 1024 + budget, f"perfanity's RSS reached {peak} KiB"
+    if FULL:
+        assert peak - first_half <= budget, (first_half, peak)
     print(f"\nsoak: {len(procs)} processes ({sum(n > 1 for n in Counter(children).values())} pids reused), "
           f"{THREADS} threads, {getppids + preads:,} syscalls in {elapsed:.1f} s; lost events {lost}; "
           f"{splits[0].split()[0] if splits else 0} category splits estimated; "
