@@ -96,10 +96,10 @@ def test_soak(tmp_path):
     assert cpu <= kernel_cpu_ns * 1.02 + 10 * MS, (cpu, kernel_cpu_ns)
     assert kernel_cpu_ns <= not_off * 1.02 + len(procs) * MS // 2 + 20 * MS, (kernel_cpu_ns, not_off)
 
-    # RSS flat: no more than its start-up (libbpf, the kernel's BTF: under 16 MiB), the
-    # ring buffer's pages (touched as the reader goes round) and a small row per
-    # process (its row, argv and exec record: 8 KiB), however many syscalls; in the long run, past its first half it grows
-    # by no more than the ring and the rows
+    # RSS flat: no more than its start-up (libbpf, the kernel's BTF: under 16 MiB),
+    # the ring buffer's pages (touched as the reader goes round) and a row per process
+    # (its argv and exec record: 8 KiB), however many syscalls; in the long run, past
+    # its first half it grows by no more than the ring and the rows
     peak, first_half = max(rss), max(rss[: max(1, len(rss) // 2)])
     budget = RING_BYTES // 1024 + 8 * len(procs)
     assert peak <= 16 * 1024 + budget, f"perfanity's RSS reached {peak} KiB"
