@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # perfanity build. `make` builds build/perfanity; `make test` and `make demo`
 # first run scripts/setup.sh (idempotent) so a fresh Debian machine needs nothing else.
 .DELETE_ON_ERROR:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* perfanity report: traces loaded from JSON, the critical-path decomposition
  * of wall time into causes, and the text/Markdown renderers.
  *   report.c          CLI

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Shared between bpf/trace.bpf.c (kernel) and src/trace*.c (user space):
  * categories, syscall classes, map keys/values and ring-buffer events. */
 #ifndef PF_TRACE_H

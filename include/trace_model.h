@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The tracer's user-space model of one trace: processes, files, totals.
  * Backends feed it (events as they come, aggregates at the end); the JSON
  * writer and the summary read it. Times are CLOCK_MONOTONIC ns. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Why a trace does not cover its whole run: events the kernel could not deliver or
  * store, a command killed before it finished, a command never reaped, categories of
  * a reused pid's processes split by estimate (src/trace_backend_bpf.c). The JSON lists

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Idempotent set-up for a fresh Debian machine (run as root): Debian packages the
 # build and tests need, then the pinned Python tools (requirements.txt) in ./.venv.
 # Re-running it installs only what is missing.

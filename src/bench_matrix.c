@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The bench matrix: validated from the JSON form of a matrix file (perfanity.toml or
  * [tool.perfanity]), or built in. Every schema error names the key and what it expects. */
 #include <stdarg.h>

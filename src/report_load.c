@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* perfanity report: a trace JSON document -> struct pf_rtrace. Validates the
  * parts the report relies on (clear one-line errors for files that are not
  * traces) and tolerates the optional ones: lists issue 4 added, and either

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* perfanity report, one trace: where the time went (all threads, and along
  * the root's path), the process tree with re-exec chains, top files,
  * archives, venvs, imports and pex phases. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* `perfanity trace [-o FILE.json] [--quiet] [--pid PID,...] -- CMD [ARGS...]`:
  * run CMD held until the probes are attached, follow its whole tree (and the
  * running trees attached to: --pid, or the pantsd a pants command talks to),

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The eBPF backend of `perfanity trace`: loads bpf/trace.bpf.c, follows the
  * tree, turns ring-buffer events and map aggregates into the trace model. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* A trace as JSON: the contract documented in README.md ("Trace JSON"). */
 #include <sys/wait.h>
 #include "perfanity.h"

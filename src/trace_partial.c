@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Why a trace is partial (trace_partial.h). A command killed by a signal counts: what
  * the trace shows is the run up to the kill, not the run the command would have made. */
 #include <signal.h>

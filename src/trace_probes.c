@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Attaching the uprobes (inflate, inflateInit2_; CPython's
  * Py_CompileStringObject) and the CPython
  * USDT probes (import__find__load__start/done) to the binaries the traced

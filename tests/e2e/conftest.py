@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 """Shared helpers for the end-to-end tests of `perfanity trace`.
 
 Every test runs the real build/perfanity on a real workload (tests/workloads/*.c)

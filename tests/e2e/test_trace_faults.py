@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 """perfanity trace under faults: the traced tree killed from outside, -o on a full
 disk, the ring buffer overflowing while perfanity cannot read it. Each run says
 what happened in one line, writes (or keeps elsewhere) a trace that says it is

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 """End-to-end tests of the Python-packaging view of `perfanity trace`:
 zip_extract, venv_create and import, on ground-truth workloads and on real
 pex builds of the built-in example in all six execution_mode x layout

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 """Soak: tests/workloads/soak under perfanity trace. Scaled down by default (100
 processes, 8 threads, 200,000 syscalls, a few seconds); `make soak` sets
 PERFANITY_SOAK=full: 1,000 short-lived processes, 64 threads, 10,000,000 syscalls.

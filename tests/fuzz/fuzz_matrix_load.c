@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* libFuzzer target: the bench matrix loader. A matrix file's TOML is turned into JSON by
  * the interpreter's tomllib (src/bench_load.c); what perfanity's own code parses is that
  * JSON, so the input is the JSON. A loaded matrix is expanded into its configurations and

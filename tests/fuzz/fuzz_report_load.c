@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* libFuzzer target: the report's trace loader. Input is a trace JSON file's bytes; a
  * loaded trace goes on through the critical path, the single-trace report and the
  * one-line explanation, as `perfanity report` and `bench --explain` take it. */

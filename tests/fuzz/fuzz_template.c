@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* libFuzzer target: the template renderer. Input: the template, then NUL-separated
  * "name=value" variables (a leading '!' marks one raw, as argument lists are). */
 #include <stdint.h>

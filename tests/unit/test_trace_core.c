@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Unit tests of the tracer's pure parts: category precedence, the syscall
  * table, the fd/path and pid tables, interval accounting, JSON, CLI. */
 #include <stdarg.h>

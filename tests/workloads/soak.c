@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* soak PROCS THREADS SYSCALLS REUSES FILE: a tracer's load test. THREADS threads of this
  * process make getppid(2) calls while PROCS short-lived children, forked a few at a time,
  * make pread(2)s of FILE's first byte (FILE opened once, before the
