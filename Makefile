@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # perfanity build. `make` builds build/perfanity; `make test` and `make demo`
 # first run scripts/setup.sh (idempotent) so a fresh Debian machine needs nothing else.
 .DELETE_ON_ERROR:
@@ -32,7 +33,7 @@ WORKLOADS := $(patsubst tests/workloads/%.c,$(BUILD)/workloads/%,$(WORKLOAD_SRCS
 # Linked statically: no dynamic loader, so their syscalls are only their own.
 STATIC_WORKLOADS := syscall_mix
 
-.PHONY: workloads all setup test unit asan asan-unit asan-e2e e2e demo bench clean \
+.PHONY: workloads all setup test unit asan asan-unit asan-e2e e2e demo bench clean fuzz fuzz-build fuzz-bins fuzz-short soak \
 	man install uninstall deb install-test format format-check
 all: $(BUILD)/perfanity
 
@@ -92,8 +93,36 @@ asan-unit:
 asan-e2e: asan workloads
 	cd tests/e2e && PERFANITY=$(CURDIR)/build/asan/perfanity WORKLOADS=$(CURDIR)/$(BUILD)/workloads \
 		/usr/bin/python3 -m pytest -q -p no:cacheprovider -k "not pex_configuration and not bench_pants_preset" \
-		test_trace_core.py test_trace_process.py test_trace_python.py test_report.py test_trace_attach.py test_trace_sched.py test_trace_cgroup.py \
+		test_trace_core.py test_trace_process.py test_trace_python.py test_report.py test_trace_attach.py test_trace_sched.py test_trace_cgroup.py test_trace_faults.py \
 		test_pants.py
+
+# Fuzzing (libFuzzer, clang, ASan+UBSan): the trace JSON loader of `report`, the bench
+# matrix loader and the template renderer, each in its own tree under build/fuzz. Seeds
+# are tests/fuzz/<target>/ (crashes once found stay there, replayed on every run); what a
+# run adds goes to build/fuzz/corpus/<target>. `make fuzz` runs each FUZZ_SECONDS (an
+# hour); `make fuzz-short` runs each a few seconds and is part of `make test`.
+FUZZ_TARGETS := report_load matrix_load template
+FUZZ_SECONDS ?= 3600
+FUZZ_SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+FUZZ_BUILD := build/fuzz
+fuzz-bins: $(addprefix $(BUILD)/fuzz_,$(FUZZ_TARGETS))
+$(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(BUILD)/libperfanity.a $(HEADERS)
+	$(CC) $(ALL_CFLAGS) $(SAN) -fsanitize=fuzzer -o $@ $< $(BUILD)/libperfanity.a $(LDLIBS)
+fuzz-build:
+	$(MAKE) BUILD=$(FUZZ_BUILD) CC=$(CLANG) SAN="$(FUZZ_SAN) -fsanitize=fuzzer-no-link" fuzz-bins
+fuzz: fuzz-build
+	@set -e; for t in $(FUZZ_TARGETS); do mkdir -p $(FUZZ_BUILD)/corpus/$$t $(FUZZ_BUILD)/crashes; \
+		echo "== fuzz_$$t for $(FUZZ_SECONDS) s"; \
+		$(FUZZ_BUILD)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+			-artifact_prefix=$(FUZZ_BUILD)/crashes/$$t- $(FUZZ_BUILD)/corpus/$$t tests/fuzz/$$t; done
+fuzz-short:
+	$(MAKE) fuzz FUZZ_SECONDS=5
+
+# The soak (tests/e2e/test_trace_soak.py) at full size: 1,000 processes, 64 threads,
+# 10 million syscalls, pids reused; prints its figures. make test runs it scaled down.
+soak: all workloads
+	cd tests/e2e && PERFANITY_SOAK=full PERFANITY=$(CURDIR)/$(BUILD)/perfanity WORKLOADS=$(CURDIR)/$(BUILD)/workloads \
+		/usr/bin/python3 -m pytest -q -s -p no:cacheprovider test_trace_soak.py
 
 e2e: all workloads
 	cd tests/e2e && PERFANITY=$(CURDIR)/$(BUILD)/perfanity WORKLOADS=$(CURDIR)/$(BUILD)/workloads /usr/bin/python3 -m pytest -q -p no:cacheprovider .
@@ -106,6 +135,7 @@ test: setup
 	$(MAKE) asan
 	$(MAKE) e2e
 	$(MAKE) asan-e2e
+	$(MAKE) fuzz-short
 
 demo: setup
 	$(MAKE) all
@@ -181,7 +211,8 @@ FORMAT_FILES := include/pf_util.h src/pf_util.c include/pf_cli.h src/pf_cli.c \
 	tests/unit/test_bench_cli.c tests/unit/test_pf_util.c \
 	include/launch_user.h src/launch_user.c tests/unit/test_launch_user.c \
 	include/seccomp_filter.h src/seccomp_filter.c include/seccomp_backend.h src/seccomp_syscalls.c \
-	src/trace_backend_seccomp.c include/trace_backend_pick.h src/trace_backend_pick.c
+	src/trace_backend_seccomp.c include/trace_backend_pick.h src/trace_backend_pick.c \
+	include/trace_partial.h src/trace_partial.c tests/workloads/soak.c $(wildcard tests/fuzz/*.c)
 format:
 	$(CLANG_FORMAT) -i $(FORMAT_FILES)
 format-check:

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # perfanity bench's own overhead per measured command, against hyperfine timing the same
 # command in the same run (target: <= 5 ms added). Also reports the harness's untimed
 # bookkeeping per repetition (wall of the whole bench run / repetitions - median).

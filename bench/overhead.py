@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-only
 """Tracer overhead benchmark for perfanity (run by bench/run.sh / `make bench`).
 
 For each workload, runs it untraced and under each tracer (perfanity trace,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # The seed's table twice, from one run on this machine: through Pants (examples/pants:
 # pantsd on, and off for the configurations in PANTSD_OFF) and with the pex preset
 # (the built-in example), at REPS repetitions. Results and JSON in build/pants-table/.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* pf_timeit OUTFILE CMD [ARGS...]: run CMD, wait for it, write "WALL_NS STATUS"
  * to OUTFILE (wall time CLOCK_MONOTONIC from fork to reap; STATUS as a shell
  * reports it, 128+N for signal N) and exit with STATUS.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # perfanity overhead benchmark (`make bench`): builds the workloads and the
 # pf_timeit helper, then bench/overhead.py prints the table. Needs root.
 # BENCH_RUNS=N sets the runs per cell (default 5, at least 5).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # bash completion for perfanity: subcommands, their options, and the files they take.
 # Subcommands and options are read from `perfanity --help` and `perfanity CMD --help`
 # (cached per shell), so this file never lists an option the binary does not have.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* perfanity bench's command line: its options (one table: getopt_long's, and --help's)
  * and what they ask for, checked before anything is benched. */
 #ifndef PF_BENCH_CLI_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* perfanity bench: the docker preset's strategies (how a PEX goes into an image) and what
  * an image is made of (its layers, their bytes, what a push would send). */
 #ifndef PF_BENCH_DOCKER_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* perfanity bench: run one command and time it. */
 #ifndef PF_BENCH_EXEC_H
 #define PF_BENCH_EXEC_H

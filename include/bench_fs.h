@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* perfanity bench: file-system chores around the measured commands (never timed). */
 #ifndef PF_BENCH_FS_H
 #define PF_BENCH_FS_H

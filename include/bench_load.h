@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* perfanity bench: where the matrix comes from — a matrix file (perfanity.toml, or a
  * pyproject.toml's [tool.perfanity]), a project's own files (inferred), or the built-in
  * example, examples/simple/perfanity.toml. TOML is read by the interpreter's tomllib

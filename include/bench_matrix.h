@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* perfanity bench: the matrix (what to measure), from a matrix file or built in. */
 #ifndef PF_BENCH_MATRIX_H
 #define PF_BENCH_MATRIX_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* perfanity bench: what is done with a result — the table on stdout, --json, --csv,
  * --markdown, --explain's causes — and --compare of two results. */
 #ifndef PF_BENCH_OUTPUT_H

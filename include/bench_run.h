@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* perfanity bench: run the matrix and build the result document. */
 #ifndef PF_BENCH_RUN_H
 #define PF_BENCH_RUN_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* perfanity bench: summary statistics of a cell's samples (hyperfine-style). */
 #ifndef PF_BENCH_STATS_H
 #define PF_BENCH_STATS_H

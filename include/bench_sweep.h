@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* perfanity bench --sweep: the matrix rerun at each value of deps or dep_size, and each
  * cell's slope over it. */
 #ifndef PF_BENCH_SWEEP_H

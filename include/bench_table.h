@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* perfanity bench: render results (the result JSON) as the seed's table, markdown, CSV. */
 #ifndef PF_BENCH_TABLE_H
 #define PF_BENCH_TABLE_H

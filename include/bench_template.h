@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* perfanity bench: goal and step commands are templates with {variables}. */
 #ifndef PF_BENCH_TEMPLATE_H
 #define PF_BENCH_TEMPLATE_H

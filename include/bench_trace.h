@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* perfanity bench --trace / --explain: measured commands run under the
  * tracer, and each cell's time explained from its traces. */
 #ifndef PF_BENCH_TRACE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Category names (enum pf_cat in trace.h). */
 #ifndef PF_CATEGORIES_H
 #define PF_CATEGORIES_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Which directory a file's time rolls up into: a PEX_ROOT cache area, a
  * site-packages (or dist-packages) directory, a Python's standard library,
  * or else the file's own directory. Shared by the trace summary and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* ELF symbol lookup for uprobes (elfutils' libelf): where in a file a
  * function starts. */
 #ifndef PF_ELF_SYMS_H

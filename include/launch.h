@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Starting the traced command held, so probes are attached before it runs. */
 #ifndef PF_LAUNCH_H
 #define PF_LAUNCH_H

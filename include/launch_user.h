@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The user the traced command runs as: under sudo the invoking user (as
  * `strace -u` does), so root serves the tracer and never the command. */
 #ifndef PF_LAUNCH_USER_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* What perfanity needs to know of Pants: whether a command runs it with its
  * daemon, where a build root is, and that build root's pantsd (found from the
  * pid file pantsd writes under the build root, checked against /proc). */

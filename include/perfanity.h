@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* perfanity: subcommand table and process-wide conventions. */
 #ifndef PERFANITY_H
 #define PERFANITY_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Recognise pex's runtime work (extracting into PEX_ROOT, building venvs,
  * identifying interpreters, re-execing) from a trace's files and processes.
  * Pure functions over plain structs, so the report and the unit tests can

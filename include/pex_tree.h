@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The processes of a trace as a tree of exec'd images over time, with
  * inclusive and exclusive wall time: where nested phases (a pex re-exec, a
  * venv created by a child, interpreters identified) sit inside each other.

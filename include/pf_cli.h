@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* A subcommand's command line from one table: getopt_long's options, the options part
  * of its --help (in the shape scripts/gen-man.py turns into the man page), and the one
  * line said for an option getopt_long rejects. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The one way perfanity writes and reads JSON files (jansson underneath). */
 #ifndef PF_JSON_H
 #define PF_JSON_H

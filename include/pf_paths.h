@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Where perfanity finds what it reads at run time (the example project, its helper
  * scripts) and where set-up keeps what it fetches (the example's wheelhouse, Pants'
  * offline settings): an installed copy's share directory, or a source checkout. */

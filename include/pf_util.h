@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Small helpers used across subcommands, written once. */
 #ifndef PF_UTIL_H
 #define PF_UTIL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* perfanity recommend: from bench results to a decision. What the user values is a list
  * of priorities; configurations are ranked on them, ties are called where the cells'
  * spreads overlap, and several results (machines) are compared. */

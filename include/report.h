@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* perfanity report: traces loaded from JSON, the critical-path decomposition
  * of wall time into causes, and the text/Markdown renderers.
  *   report.c          CLI
@@ -89,6 +90,8 @@ struct pf_rtrace {
 	const char *backend;
 	const char **unseen;       /* what the backend could not see (seccomp), NULL-terminated */
 	int nunseen;
+	const char **partial;      /* why the trace does not cover the whole run, NULL-terminated */
+	int npartial;
 	long long exit_code;
 	uint64_t wall_ns, lost_events;
 	int cpus;                  /* CPUs of the machine traced on (0: not recorded) */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Pants' parts of a traced run (report_pants.c), named as pex's phases are:
  * pantsd (attached to, or started by the command), the process executions it
  * ran in its sandboxes, labelled by what they run, and its caches. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The seccomp backend's state, shared by its two halves: the ptrace loop
  * that follows the tree (src/trace_backend_seccomp.c) and the accounting of
  * each traced syscall (src/seccomp_syscalls.c). */

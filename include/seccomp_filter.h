@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The seccomp filter of the seccomp backend: the syscalls the categories
  * need stop for the tracer (SECCOMP_RET_TRACE), every other one runs at full
  * speed. Built in perfanity, installed by the held child before exec. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The syscall classification table handed to the BPF program. */
 #ifndef PF_SYSCALL_CLASS_H
 #define PF_SYSCALL_CLASS_H

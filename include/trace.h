@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Shared between bpf/trace.bpf.c (kernel) and src/trace*.c (user space):
  * categories, syscall classes, map keys/values and ring-buffer events. */
 #ifndef PF_TRACE_H
@@ -197,7 +198,7 @@ enum pf_sc_class {
 #define PF_SC_READS     0x010 /* return value = bytes read */
 #define PF_SC_WRITES    0x020 /* return value = bytes written */
 #define PF_SC_DIRFD     0x080 /* PATH/OPEN: arg0 is a dirfd and arg1 the path (else arg0 is the path) */
-#define PF_SC_SELECT    0x080 /* POLL: select-style fd_set at arg1 (else struct pollfd * at arg0) */
+#define PF_SC_SELECT    0x040 /* POLL: select-style fd_set at arg1 (else struct pollfd * at arg0) */
 #define PF_SC_MUTATES   0x100 /* creates, links, renames or changes a file (venv building) */
 #define PF_SC_SHIFT1    0x200 /* PATH: arguments start at arg1 (symlink: arg0 is the link's target) */
 #define PF_SC_BUF1      0x400 /* FD: arg1 is the data buffer (read, pread64, write, pwrite64) */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Attaching to processes that are already running (`trace --pid`, pantsd):
  * their threads are taken over from /proc at the moment of attaching, so
  * their lifetimes in the trace start then and the accounting identity holds

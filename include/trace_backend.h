@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Event sources for `perfanity trace`: eBPF (src/trace_backend_bpf.c), and
  * seccomp + ptrace where eBPF cannot load (src/trace_backend_seccomp.c). */
 #ifndef PF_TRACE_BACKEND_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* --backend: which event source traces, and auto's choice between them. */
 #ifndef PF_TRACE_BACKEND_PICK_H
 #define PF_TRACE_BACKEND_PICK_H

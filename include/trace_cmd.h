@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* `perfanity trace`: options (parsed separately so they can be unit-tested). */
 #ifndef PF_TRACE_CMD_H
 #define PF_TRACE_CMD_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Bytecode compilation as a cause: the modules CPython compiled from source
  * during the trace (its .pyc missing, stale, or not writable), against those
  * it loaded as bytecode, and why the compiled ones were not cached. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* --cgroup DIR, --container NAME, --containers: the cgroup whose processes
  * trace takes in when they exec there, resolved before the programs load. */
 #ifndef PF_TRACE_CONTAINER_H

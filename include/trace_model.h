@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The tracer's user-space model of one trace: processes, files, totals.
  * Backends feed it (events as they come, aggregates at the end); the JSON
  * writer and the summary read it. Times are CLOCK_MONOTONIC ns. */
@@ -80,6 +81,7 @@ struct pf_trace {
 	bool root_reaped;
 	uint64_t lost_events;         /* events that could not be delivered */
 	uint64_t map_full;            /* aggregation entries that could not be stored */
+	uint64_t reuse_splits;        /* processes of a reused pid whose categories were split by estimate */
 	uint64_t missed_switch_ins;   /* switch-ins sched_switch did not show, recovered from the kernel's totals */
 	struct pf_proc *procs;
 	size_t nprocs, cap_procs;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* User-space probes of the BPF backend: zlib's inflate and CPython's
  * compiler (uprobes, through uprobe_multi links where the
  * kernel has them) and CPython's import USDT probes, attached once per

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The Python-packaging view of a trace: archives, venvs, imports, pex phases,
  * interpreters. Derived from the model; added to the JSON and the summary. */
 #ifndef PF_TRACE_PYTHON_H

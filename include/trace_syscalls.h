@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The trace's syscall table (strace -c's): calls, errors, time and bytes per
  * syscall over the whole traced tree. */
 #ifndef PF_TRACE_SYSCALLS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* A small open-addressing hash map from 64-bit keys to 64-bit values: the
  * user-space tables of the tracer (path hash -> path, pid -> process). */
 #ifndef PF_U64MAP_H

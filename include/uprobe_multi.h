@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* uprobe_multi links (Linux 6.6): many uprobes of one file in one link, so
  * that removing them waits for one grace period, not one per probe. Debian's
  * libbpf 1.1.2 predates the API: the link is created with bpf(2) directly. */

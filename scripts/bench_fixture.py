@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 """Python-side helpers of `perfanity bench` (run with Debian's /usr/bin/python3, stdlib only).
 
   toml2json FILE OUT [--table tool.perfanity]

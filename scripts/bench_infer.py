@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 """Infer a `perfanity bench` matrix from a Python project's own files (stdlib only).
 
   bench_infer.py DIR OUT.json [--toml OUT.toml] [--entry-point NAME|module:function]

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # `make demo`: the main job on the built-in example.
 #  1. perfanity bench: the six execution_mode x layout configurations of the
 #     built-in example through clean / noop / incremental x package / run / test,

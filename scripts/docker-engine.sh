@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # The Docker engine the docker bench preset and its tests need:
 #   start   starts dockerd when none answers `docker info`, waits (bounded) until it does
 #   stop    stops the dockerd that `start` started, never one it found running

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
 """Write perfanity's man pages from the built binary's --help texts, so that the two
 cannot drift: the help texts are the one source.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # perfanity's local package index, in a network namespace of its own, behind a
 # network profile. Root only (namespaces, veth, tc). See docs/bench.md,
 # "Installers through a local index".

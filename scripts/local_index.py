@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 """perfanity's local package index: a PEP 503 simple index over HTTP (stdlib only,
 run with Debian's /usr/bin/python3). scripts/local-index.sh starts it inside the
 index's network namespace; see docs/bench.md, "Installers through a local index".

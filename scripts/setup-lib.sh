@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # Shared by scripts/setup.sh and scripts/setup.d/*.sh (sourced): Debian packages
 # installed only when missing, with one line saying what and why.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Idempotent set-up for a fresh Debian machine (run as root): Debian packages the
 # build and tests need, then the pinned Python tools (requirements.txt) in ./.venv.
 # Re-running it installs only what is missing.
@@ -10,6 +11,7 @@ DEBS=(
   libbpf-dev libelf-dev libdw-dev libseccomp-dev zlib1g-dev libjansson-dev libcmocka-dev
   python3 python3-venv python3-pytest python3-pip
   strace hyperfine clang-format
+  libclang-rt-14-dev  # clang's libFuzzer and sanitizer runtimes: make fuzz
 )
 
 die() { echo "setup: $*" >&2; exit 1; }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* perfanity bench: the command, from its arguments to its outputs. do_bench parses
  * (bench_cli.c), sets up a session — the data directory, the work directory, the
  * matrix and the tools it needs — runs it once or per --sweep value (bench_run.c,

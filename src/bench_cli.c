@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* perfanity bench's command line (include/bench_cli.h). */
 #include <errno.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The docker preset: each strategy's Dockerfile and host-side PEX build, and an image's
  * layers read back from the engine (for the image size and the push cost). */
 #include <stdio.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* An image's layers, read from `docker save`: its manifest.json names the layer tars in
  * order and the image config (whose rootfs.diff_ids are `docker image inspect`'s
  * RootFS.Layers); a layer's bytes are its tar's size, exactly what the engine stores and

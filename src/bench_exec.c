@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Run one measured command: spawn (directly when possible, so a shell's start-up is
  * not in the number), wait with a timeout, and report wall and CPU time. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* File-system chores of the bench: removing caches, copying the project, sizing and
  * hashing artifacts. None of this is inside a timed region. */
 #include <dirent.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* perfanity bench: loading the matrix (include/bench_load.h). */
 #include <libgen.h>
 #include <limits.h>

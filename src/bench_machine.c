@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Machine information recorded with every bench result: results are only comparable
  * when you know what they ran on. */
 #include <stdio.h>

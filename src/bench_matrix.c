@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The bench matrix: validated from the JSON form of a matrix file (perfanity.toml or
  * [tool.perfanity]), or built in. Every schema error names the key and what it expects. */
 #include <stdarg.h>
@@ -829,6 +830,10 @@ int bench_matrix_from_json(struct bench_matrix *m, json_t *root, const char *sou
 		goto out;
 	rc = 0;
 out:
+	if (rc) { /* nothing half-built is left to the caller (a second free is harmless) */
+		bench_matrix_free(m);
+		memset(m, 0, sizeof(*m));
+	}
 	return rc;
 }
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* perfanity bench's outputs (include/bench_output.h). */
 #include <errno.h>
 #include <stdlib.h>

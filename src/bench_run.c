@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The bench loop: for every config, a private copy of the project and private caches;
  * for every step, repetitions of its goals, each goal's commands timed. Results go into
  * the result document as they come, so an interrupted run still has what finished. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Summary statistics of a cell's samples: what hyperfine reports, and when to distrust it. */
 #include <math.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* perfanity bench --sweep (include/bench_sweep.h). */
 #include <string.h>
 #include "perfanity.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Rendering of bench results: the seed's table (text), markdown and CSV, the side-by-side
  * comparison of two runs, and the sweep's slopes. Everything reads the result JSON, so a
  * saved --json file renders exactly like a live run. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Command templates: {variable} substitution with shell quoting, and the pex options a
  * configuration's parameters stand for. */
 #include <stdio.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* perfanity bench --trace / --explain: each measured command runs as
  * `perfanity trace -q -o FILE -- CMD`; the sample keeps the trace's category
  * totals, and --explain turns the median sample's traces into causes, per

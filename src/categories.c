@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Category names, in enum pf_cat order: the names used in JSON and reports. */
 #include <string.h>
 #include "trace.h"

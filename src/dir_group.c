@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Roll-ups of files by directory (see dir_group.h). */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* ELF symbol lookup for uprobes with elfutils' libelf. A uprobe is placed
  * at a file offset, not an address: symbols carry virtual addresses, so the
  * address is mapped back through the loadable segment that contains it. */

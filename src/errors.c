@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* One-line errors, the same shape everywhere: "perfanity: <subcommand>: message". */
 #include <stdarg.h>
 #include <stdio.h>

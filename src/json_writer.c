@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The one JSON writer/reader used by every subcommand. */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* A child held before exec: perfanity forks it, attaches the probes to its
  * pid, and only then lets it exec the command, so nothing is missed. */
 #include <errno.h>

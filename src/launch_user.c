@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Switching the held child to the invoking user before it execs. */
 #include <errno.h>
 #include <grp.h>

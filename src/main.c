@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* perfanity entry point: dispatch to a subcommand (bpftool-style table). */
 #include <stdio.h>
 #include <string.h>

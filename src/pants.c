@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Pants' build root and daemon, as the tracer and the bench need them. */
 #include <errno.h>
 #include <fcntl.h>

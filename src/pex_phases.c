@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* pex phase recognition: turn PEX_ROOT paths and re-execs into named phases.
  * pex caches everything as PEX_ROOT/<area>/<format version>/<key>/..., builds
  * each entry in "<key>.lck.work" and renames it into place, so the area tells

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The image tree and its inclusive/exclusive times (include/pex_tree.h states
  * the invariant): the wall is swept from one image start or end to the next,
  * and each slice goes to the innermost images running in it. */

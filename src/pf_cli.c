@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* A subcommand's command line from one table (include/pf_cli.h). */
 #include <string.h>
 #include "perfanity.h"

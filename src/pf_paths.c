@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Finding perfanity's data and cache directories, and tools on PATH (see pf_paths.h). */
 #include <limits.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Small helpers used across subcommands (include/pf_util.h). */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* perfanity recommend: read bench results, rank the configurations on what the user
  * values, say who wins by how much and why, and print the winner as pex options,
  * pex_binary fields and a Pants macro. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* perfanity recommend: the winner's parameters as things a project can use: pex options,
  * pex_binary(...) fields, and a Pants macro for build_file_prelude_globs. */
 #include <stdio.h>

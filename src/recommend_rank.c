@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* perfanity recommend: priorities, scores, ranking and ties (include/recommend.h). Pure
  * functions of the result JSON, so the unit tests pin the decision logic down. */
 #include <math.h>

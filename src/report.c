@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* perfanity report TRACE.json [TRACE.json ...] [--markdown] [--label NAME]...
  * One trace: a breakdown. Several: each compared with the first, the
  * wall-time difference explained as ranked causes that add up. */

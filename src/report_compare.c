@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* perfanity report, several traces: each trace against the first, the
  * wall-time difference as a ranked list of causes. A cause is a category's
  * change along the root's path (report_path.c), so the causes add up to the

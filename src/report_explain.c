@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* One-line explanations of traces for other subcommands (bench --explain
  * puts one beside each cell): the same path decomposition and causes as the
  * report, condensed. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* perfanity report: a trace JSON document -> struct pf_rtrace. Validates the
  * parts the report relies on (clear one-line errors for files that are not
  * traces) and tolerates the optional ones: lists issue 4 added, and either
@@ -283,6 +284,7 @@ int pf_report_load(json_t *root, const char *path, const char *label, struct pf_
 	t->exit_code = pf_json_int(root, "exit_code", -1);
 	t->backend = pf_json_str(root, "backend", "?");
 	t->unseen = strlist(json_object_get(root, "unseen"), &t->nunseen);
+	t->partial = strlist(json_object_get(root, "partial"), &t->npartial);
 	t->command = strlist(json_object_get(root, "command"), &t->ncommand);
 
 	/* Shared category order: the trace's declared list first. */
@@ -398,6 +400,7 @@ void pf_report_free(struct pf_rtrace *t)
 	free(t->procs);
 	free(t->command);
 	free(t->unseen);
+	free(t->partial);
 	free(t->files);
 	free(t->archives);
 	free(t->venvs);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Output helpers of perfanity report: human units, and tables that render
  * either aligned for a terminal or as Markdown pipe tables, so the single
  * and comparison views are written once for both formats. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Pants' parts of a traced run. A Pants command is a client; with pantsd the
  * work happens in the daemon (attached to when it was already running, a
  * descendant when the command starts it) and in the processes it runs in its

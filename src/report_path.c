@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Wall time along the root's path: the decomposition that makes comparisons
  * add up.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* `report`: pex's phases as a tree of the exec'd images they ran in, with
  * inclusive and exclusive time (src/pex_tree.c), so that nested phases are
  * not added up twice: the exclusive column and the idle line sum to the wall. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* perfanity report: the scheduler's categories said as causes. runqueue
  * (runnable, waiting for a CPU) and fault_io (a page fault waiting for the
  * disk) are time a thread wanted to work and could not: the remedies are

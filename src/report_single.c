@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* perfanity report, one trace: where the time went (all threads, and along
  * the root's path), the process tree with re-exec chains, top files,
  * archives, venvs, imports and pex phases. */
@@ -60,6 +61,12 @@ static void header(FILE *f, const struct pf_rtrace *t, int md)
 		fprintf(f, "%snot seen by the %s backend (their time is in cpu):", md ? "- " : "", t->backend);
 		for (int i = 0; i < t->nunseen; i++)
 			fprintf(f, " %s", t->unseen[i]);
+		fputc('\n', f);
+	}
+	if (t->npartial) {
+		fprintf(f, "%spartial trace:", md ? "- " : "");
+		for (int i = 0; i < t->npartial; i++)
+			fprintf(f, "%s %s", i ? ";" : "", t->partial[i]);
 		fputc('\n', f);
 	}
 }

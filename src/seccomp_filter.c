@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Building (libseccomp) and installing the seccomp backend's filter. */
 #include <errno.h>
 #include <seccomp.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The seccomp backend's accounting of one traced syscall, from its seccomp
  * stop (entry) to its syscall-exit stop: its category, the file it works on
  * (fds resolved through /proc/TID/fd, path arguments read from the tracee),

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Which syscall is which kind of work: the table the BPF program classifies
  * syscalls with (one 16-bit word per number, see PF_SC_* in include/trace.h).
  * Built from glibc's SYS_* names so it follows the architecture. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Syscall names by number, from the C library's SYS_* macros (the Makefile
  * lists them in syscall_names.inc), for the trace's syscall table. */
 #include <stddef.h>

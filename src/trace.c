@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* `perfanity trace [-o FILE.json] [--quiet] [--pid PID,...] -- CMD [ARGS...]`:
  * run CMD held until the probes are attached, follow its whole tree (and the
  * running trees attached to: --pid, or the pantsd a pants command talks to),
@@ -26,6 +27,7 @@
 #include "trace_backend.h"
 #include "trace_backend_pick.h"
 #include "trace_cmd.h"
+#include "trace_partial.h"
 #include "trace_syscalls.h"
 
 /* getopt_long's values of the long-only options. */
@@ -306,20 +308,42 @@ static bool follow_until_done(struct pf_trace *tr, const struct pf_backend_ops *
 	}
 }
 
-/* The JSON and the summary, from what was collected. */
+/* -o could not be written (a full disk, a directory gone): what was measured is
+ * kept in $TMPDIR (or /tmp) instead, and the line says where. */
+static void write_elsewhere(json_t *j, const char *output)
+{
+	const char *dir = getenv("TMPDIR");
+	char path[4096];
+
+	if (!strcmp(output, "-"))
+		return;
+	snprintf(path, sizeof(path), "%s/perfanity-trace.%d.json", dir && dir[0] ? dir : "/tmp", (int)getpid());
+	if (!pf_json_write(j, path))
+		pf_err("the trace was written to %s instead", path);
+}
+
+/* The JSON and the summary, from what was collected; then, whatever -q says, one
+ * line when the trace does not cover the whole run. */
 static int write_outputs(const struct pf_trace_opts *o, struct pf_trace *tr, int rc)
 {
+	char partial[PF_PARTIAL_MAX * PF_PARTIAL_LEN];
+
 	if (o->output) {
 		json_t *j = pf_trace_to_json(tr);
 
-		if (pf_json_write(j, o->output) && rc == 0)
-			rc = PF_EXIT_FAIL;
+		if (pf_json_write(j, o->output)) {
+			write_elsewhere(j, o->output);
+			if (rc == 0)
+				rc = PF_EXIT_FAIL;
+		}
 		json_decref(j);
 	}
 	if (!o->quiet)
 		pf_trace_print_summary(tr, stderr, o->top_files);
 	if (!o->quiet && o->syscalls)
 		pf_trace_print_syscalls(tr, stderr);
+	if (pf_trace_partial_line(tr, partial, sizeof(partial))[0])
+		pf_err("partial trace: %s", partial);
 	return rc;
 }
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Attaching to running process trees: what /proc says of them at the moment
  * of attaching becomes the start of their trace. A thread blocked in a
  * syscall (pantsd's threads mostly are) starts in that syscall's category,

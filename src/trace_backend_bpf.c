@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The eBPF backend of `perfanity trace`: loads bpf/trace.bpf.c, follows the
  * tree, turns ring-buffer events and map aggregates into the trace model. */
 #include <errno.h>
@@ -19,6 +20,7 @@
 #include "uprobe_multi.h"
 #include "trace_compile.h"
 #include "trace_verifier_log.h"
+#include "u64map.h"
 #include "trace.skel.h"
 
 struct pf_backend {
@@ -35,7 +37,15 @@ struct pf_backend {
 	struct {
 		double open, load, attach_tp, attach_up, collect, detach_tp, detach_up, destroy;
 	} cost;
+	/* The kernel's per-process sums (maps procs and cat_ns) are keyed by pid and
+	 * never reset, so a reused pid adds to them. Each process gets them when it
+	 * exits; `given` keeps, per (pid, slot), the sum handed out so far, and a
+	 * later process of that pid gets only what came after. */
+	struct u64map given;
 };
+
+#define SLOT_THREADS PF_CAT_MAX  /* slots past the categories: the procs map's two sums */
+#define SLOT_THREAD_NS (PF_CAT_MAX + 1)
 
 static bool verbose_libbpf;
 static char last_libbpf_msg[512];
@@ -76,6 +86,73 @@ static size_t event_size(__u32 type)
 	default:
 		return sizeof(struct pf_ev_path);
 	}
+}
+
+static uint64_t given_so_far(struct pf_backend *b, uint32_t pid, unsigned slot)
+{
+	uint64_t v = 0;
+
+	u64map_get(&b->given, (uint64_t)pid << 8 | slot, &v);
+	return v;
+}
+
+/* Of the kernel's running sum for (pid, slot), what no earlier process of that pid got. */
+static uint64_t take_new(struct pf_backend *b, uint32_t pid, unsigned slot, uint64_t total)
+{
+	uint64_t before = given_so_far(b, pid, slot);
+
+	if (total != before)
+		u64map_put(&b->given, (uint64_t)pid << 8 | slot, total);
+	return total > before ? total - before : 0;
+}
+
+/* The categories d (summing to more than ns) cut down to ns, each by its share of
+ * the excess: what is cut stays in the kernel's sums for the later process. */
+static void cut_to(uint64_t *d, uint64_t sum, uint64_t ns)
+{
+	uint64_t extra = sum - ns, cut = 0;
+
+	for (int c = 0; c < PF_CAT_MAX; c++) {
+		uint64_t share = (uint64_t)((unsigned __int128)extra * d[c] / sum);
+
+		d[c] -= share;
+		cut += share;
+	}
+	for (int c = 0; c < PF_CAT_MAX && cut < extra; c++) { /* the rounding: a few ns */
+		uint64_t more = d[c] < extra - cut ? d[c] : extra - cut;
+
+		d[c] -= more;
+		cut += more;
+	}
+}
+
+/* A process exited: its sums, now, before its pid can be reused; its thread time
+ * comes with the event, exact. Its categories are read from the map: should a
+ * later process of the pid (reused before this event was read) have added to
+ * them, they sum to more than its thread time, and are cut down to it (counted,
+ * the split between the two estimated; each one's identity still exact). */
+static void give_exit_sums(struct pf_backend *b, uint32_t pid, const struct pf_ev_exit *e)
+{
+	int fd = bpf_map__fd(b->skel->maps.cat_ns);
+	uint64_t d[PF_CAT_MAX], sum = 0, ns = take_new(b, pid, SLOT_THREAD_NS, e->thread_ns);
+
+	for (unsigned c = 0; c < PF_CAT_MAX; c++) {
+		struct pf_cat_key k = { .tgid = pid, .cat = c };
+		__u64 total = 0;
+
+		bpf_map_lookup_elem(fd, &k, &total);
+		d[c] = total > given_so_far(b, pid, c) ? total - given_so_far(b, pid, c) : 0;
+		sum += d[c];
+	}
+	if (sum > ns) {
+		cut_to(d, sum, ns);
+		b->tr->reuse_splits++;
+	}
+	for (unsigned c = 0; c < PF_CAT_MAX; c++) {
+		take_new(b, pid, c, given_so_far(b, pid, c) + d[c]);
+		pf_trace_add_cat(b->tr, pid, c, d[c]);
+	}
+	pf_trace_set_threads(b->tr, pid, (uint32_t)take_new(b, pid, SLOT_THREADS, e->threads), ns);
 }
 
 static int on_event(void *ctx, void *data, size_t size)
@@ -119,6 +196,7 @@ static int on_event(void *ctx, void *data, size_t size)
 	case PF_EV_EXIT: {
 		const struct pf_ev_exit *e = data;
 
+		give_exit_sums(b, h->pid, e);
 		pf_trace_on_exit(tr, h->pid, h->ts, e->exit_code);
 		break;
 	}
@@ -202,6 +280,7 @@ static struct pf_backend *bpf_open(struct pf_trace *tr, bool verbose, bool *priv
 		return NULL;
 	b->tr = tr;
 	b->verbose = verbose;
+	u64map_init(&b->given);
 	verbose_libbpf = verbose;
 	libbpf_set_print(libbpf_print);
 	t = pf_now_s();
@@ -400,10 +479,11 @@ static int bpf_consume(struct pf_backend *b)
 }
 
 /* Every (key, value) of a map, handed to fn. Keys and values here are small. */
-typedef void (*row_fn)(struct pf_trace *tr, const void *key, const void *val, uint64_t now);
+typedef void (*row_fn)(struct pf_backend *b, const void *key, const void *val, uint64_t now);
 
-static void for_each_row(struct bpf_map *map, struct pf_trace *tr, row_fn fn, uint64_t now)
+static void for_each_row(struct bpf_map *map, struct pf_backend *b, row_fn fn, uint64_t now)
 {
+	struct pf_trace *tr = b->tr;
 	int fd = bpf_map__fd(map);
 	char key[16], next[16], val[512];
 	void *prev = NULL;
@@ -416,26 +496,32 @@ static void for_each_row(struct bpf_map *map, struct pf_trace *tr, row_fn fn, ui
 	}
 	while (!bpf_map_get_next_key(fd, prev, next)) {
 		if (!bpf_map_lookup_elem(fd, next, val))
-			fn(tr, next, val, now);
+			fn(b, next, val, now);
 		memcpy(key, next, sizeof(key));
 		prev = key;
 	}
 }
 
-static void proc_row(struct pf_trace *tr, const void *k, const void *v, uint64_t now)
+/* What a pid's latest process did not get when it exited (nothing, if it did):
+ * that of a process still running, or of one whose exit event was lost. */
+static void proc_row(struct pf_backend *b, const void *k, const void *v, uint64_t now)
 {
 	const struct pf_proc_stat *ps = v;
+	uint32_t pid = *(const __u32 *)k, threads = (uint32_t)take_new(b, pid, SLOT_THREADS, ps->threads);
+	uint64_t ns = take_new(b, pid, SLOT_THREAD_NS, ps->thread_ns);
 
 	(void)now;
-	pf_trace_set_threads(tr, *(const __u32 *)k, ps->threads, ps->thread_ns);
+	if (threads || ns)
+		pf_trace_set_threads(b->tr, pid, threads, ns);
 }
 
-static void cat_row(struct pf_trace *tr, const void *k, const void *v, uint64_t now)
+static void cat_row(struct pf_backend *b, const void *k, const void *v, uint64_t now)
 {
 	const struct pf_cat_key *ck = k;
 
 	(void)now;
-	pf_trace_add_cat(tr, ck->tgid, ck->cat, *(const __u64 *)v);
+	if (ck->cat < PF_CAT_MAX)
+		pf_trace_add_cat(b->tr, ck->tgid, ck->cat, take_new(b, ck->tgid, ck->cat, *(const __u64 *)v));
 }
 
 /* a thread still alive: its sums, and its open interval closed at now in
@@ -497,22 +583,22 @@ static void collect_live_threads(struct pf_backend *b, uint64_t now)
 	bpf_link__destroy(link);
 }
 
-static void file_row(struct pf_trace *tr, const void *k, const void *v, uint64_t now)
+static void file_row(struct pf_backend *b, const void *k, const void *v, uint64_t now)
 {
 	(void)now;
-	pf_trace_add_file(tr, *(const __u64 *)k, v);
+	pf_trace_add_file(b->tr, *(const __u64 *)k, v);
 }
 
-static void archive_row(struct pf_trace *tr, const void *k, const void *v, uint64_t now)
+static void archive_row(struct pf_backend *b, const void *k, const void *v, uint64_t now)
 {
 	(void)now;
-	pf_trace_add_archive(tr, *(const __u64 *)k, v);
+	pf_trace_add_archive(b->tr, *(const __u64 *)k, v);
 }
 
-static void import_row(struct pf_trace *tr, const void *k, const void *v, uint64_t now)
+static void import_row(struct pf_backend *b, const void *k, const void *v, uint64_t now)
 {
 	(void)now;
-	pf_trace_add_import(tr, *(const __u64 *)k, v);
+	pf_trace_add_import(b->tr, *(const __u64 *)k, v);
 }
 
 /* The per-CPU syscall table, added up over the CPUs. */
@@ -555,16 +641,16 @@ static int bpf_collect(struct pf_backend *b, uint64_t now)
 	pf_probes_detach_start(&b->probes);
 	b->cost.detach_tp = pf_now_s() - t_detach;
 	ring_buffer__consume(b->rb);
-	for_each_row(b->skel->maps.procs, tr, proc_row, now);
-	for_each_row(b->skel->maps.cat_ns, tr, cat_row, now);
-	for_each_row(b->skel->maps.files, tr, file_row, now);
+	for_each_row(b->skel->maps.procs, b, proc_row, now);
+	for_each_row(b->skel->maps.cat_ns, b, cat_row, now);
+	for_each_row(b->skel->maps.files, b, file_row, now);
 	for (size_t i = 0; i < b->nlive; i++) {
 		const struct pf_thread_state *st = &b->live[i];
 
 		pf_trace_add_file_sums(tr, st->acc_key, st->acc_ns, st->acc_ops, st->acc_read, st->acc_written);
 	}
-	for_each_row(b->skel->maps.archives, tr, archive_row, now);
-	for_each_row(b->skel->maps.imports, tr, import_row, now);
+	for_each_row(b->skel->maps.archives, b, archive_row, now);
+	for_each_row(b->skel->maps.imports, b, import_row, now);
 	collect_syscalls(b);
 	pf_probes_report(&b->probes, tr);
 	tr->lost_events = b->skel->bss->lost_events;
@@ -593,6 +679,7 @@ static void bpf_close(struct pf_backend *b)
 		return;
 	pf_probes_free(&b->probes);
 	b->cost.detach_up = pf_now_s() - t;
+	u64map_free(&b->given);
 	free(b->live);
 	t = pf_now_s();
 	ring_buffer__free(b->rb);

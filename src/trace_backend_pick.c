@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* --backend auto|bpf|seccomp: eBPF where it can load, seccomp elsewhere. */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The seccomp backend of `perfanity trace`, for where eBPF cannot load (no
  * root, no CAP_BPF, no BTF): the held child installs a seccomp filter that
  * stops only the syscalls the categories need (src/seccomp_filter.c), and

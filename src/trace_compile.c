@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Bytecode compilation as a cause (see trace_compile.h). The kernel side
  * counts, per imported module, compilations (Py_CompileStringObject, while
  * the module is the innermost import); the files tell whether the result was

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* --cgroup, --container and --containers resolved: the cgroup's kernfs id
  * and members, or the container's full id and main process from `docker
  * inspect` (run without a shell; its own error line is passed on). */

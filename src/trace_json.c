@@ -1,8 +1,10 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* A trace as JSON: the contract documented in README.md ("Trace JSON"). */
 #include <sys/wait.h>
 #include "perfanity.h"
 #include "categories.h"
 #include "trace_model.h"
+#include "trace_partial.h"
 #include "trace_python.h"
 #include "trace_syscalls.h"
 #include "dir_group.h"
@@ -80,6 +82,18 @@ static json_t *dirs_json(struct pf_trace *tr)
 	return a;
 }
 
+/* Why the trace does not cover the whole run: [] when it does. */
+static json_t *partial_json(const struct pf_trace *tr)
+{
+	char why[PF_PARTIAL_MAX][PF_PARTIAL_LEN];
+	size_t n = pf_trace_partial(tr, why);
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, json_string(why[i]));
+	return a;
+}
+
 json_t *pf_trace_to_json(struct pf_trace *tr)
 {
 	json_t *root = json_object(), *cats = json_array(), *procs = json_array(), *files = json_array();
@@ -130,6 +144,7 @@ json_t *pf_trace_to_json(struct pf_trace *tr)
 	/* runqueue time means something only against how many CPUs there were */
 	json_object_set_new(root, "cpus", json_integer(tr->cpus));
 	json_object_set_new(root, "lost_events", json_integer((json_int_t)(tr->lost_events + tr->map_full)));
+	json_object_set_new(root, "partial", partial_json(tr));
 	/* not lost: each one's interval was split by the kernel's own totals */
 	json_object_set_new(root, "missed_switch_ins", json_integer((json_int_t)tr->missed_switch_ins));
 	json_object_set_new(root, "accounting", json_pack("{s:s, s:i}",

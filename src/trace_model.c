@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The user-space model of a trace: built from backend events and aggregates. */
 #include <stdlib.h>
 #include <string.h>

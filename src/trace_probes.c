@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Attaching the uprobes (inflate, inflateInit2_; CPython's
  * Py_CompileStringObject, PyEval_EvalCode, PyImport_ImportModuleLevelObject)
  * and, for an interpreter without PyEval_EvalCode uprobes (kernels without

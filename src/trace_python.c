@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Archives, venvs, imports, pex phases and interpreters of a trace. */
 #include <stdlib.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The human summary of a trace, printed to stderr when the command ends. */
 #include <stdbool.h>
 #include <string.h>

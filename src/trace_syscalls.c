@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The trace's syscall table (see trace_syscalls.h). The kernel sums it per
  * CPU; the backend adds the CPUs up into tr->syscalls. */
 #include <stdlib.h>

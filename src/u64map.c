@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Open addressing with linear probing; grows at 50% load. */
 #include <stdlib.h>
 #include "u64map.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* uprobe_multi links through bpf(2) (see uprobe_multi.h). */
 #include <errno.h>
 #include <stdio.h>

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # `make deb` and its test: the Debian packaging tools (debhelper for dpkg-buildpackage,
 # lintian to check the result, man-db for `man -l`) and bash-completion (its helpers load
 # the completion script the install test runs), and iproute2 (ip, tc and ss for the local

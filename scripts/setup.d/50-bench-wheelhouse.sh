@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # perfanity bench: download the pinned wheelhouse (examples/wheelhouse.txt) so the bench
 # itself never touches the network. In a source checkout (run by scripts/setup.sh) it goes
 # to .cache/wheelhouse with the pinned pip of .venv; from an installed copy

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Pants for the Pants preset (examples/pants) and `perfanity trace -- pants ...`:
 #  - .venv-pants: pantsbuild.pants from requirements-pants.txt, on a CPython 3.9 found on PATH
 #    or among pyenv's versions (Pants 2.17 runs on 3.9 only);

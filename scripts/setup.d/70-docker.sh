@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # The docker bench preset (examples/docker): Debian's docker.io and debootstrap, and the
 # base image its Dockerfiles start FROM. No registry is reachable, so the image is built
 # offline-from-registries: debootstrap of Debian (minbase + python3) imported with

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 """`perfanity bench` input handling, fast (no pex builds): one-line errors with exit
 status 2 for bad input, matrix files in TOML (perfanity.toml, [tool.perfanity]), the Pants
 preset, generic command templates, and Ctrl-C still writing what finished."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 """End-to-end tests of `perfanity bench` on real pex and the built-in sample project.
 
 Two real runs (module fixtures, so each runs once):

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 """`perfanity bench DIR` on a project of the user's, with no perfanity file: inferred
 from its pyproject.toml, nothing borrowed from the built-in example.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 """The docker bench preset on a real engine (no mocks): strategies build the built-in
 example into images whose containers print the app's output; after a source edit the
 venv-layers strategy changes only its sources layer (checked by layer digest); a dead

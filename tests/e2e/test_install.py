@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 """perfanity installed like a real tool: `make install` into a temporary prefix and used
 from another directory with nothing of the checkout on PATH; the man pages and the bash
 completion it installs; `make uninstall`; and the Debian package (dpkg -i, use, purge).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 """The local package index (scripts/local-index.sh, scripts/local_index.py): a PEP 503
 index in a network namespace of its own, installers pointed at it for real, network
 profiles, and a stop that leaves nothing behind.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 """Pants for real (Pants 2.17.1 from set-up's .venv-pants, offline): tracing through
 pantsd, and the Pants preset of `perfanity bench`. Skipped, with the reason, where
 set-up found no CPython 3.9 to install Pants on.

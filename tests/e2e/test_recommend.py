@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 """`perfanity recommend` on a recorded bench result of the built-in example
 (tests/fixtures/bench_builtin_explain.json: `perfanity bench -r 3 --step clean --step noop
 --goal package --goal run --explain` on a 2-core Linux machine), whose winners are known:

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 """End-to-end tests of `perfanity report` on real traces.
 
 Each test traces real commands with `perfanity trace` (through conftest's

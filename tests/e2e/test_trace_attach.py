@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 """`perfanity trace --pid`: attaching to processes that are already running.
 
 Ground truth: sleep_read prints "ready", sleeps, then reads a file of known size.

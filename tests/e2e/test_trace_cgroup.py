@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 """perfanity trace --cgroup DIR: the processes of a cgroup, though none of them
 is a descendant of the command traced (as a container's processes are the
 runtime's children, not the docker client's). Ground truth: exact bytes

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 """perfanity trace --container: a Docker container's processes, which are the
 runtime's children and not the docker client's, traced in the same categories
 as a bare run. Needs dockerd and the base image `make setup` builds (.ci/run

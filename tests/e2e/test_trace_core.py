@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 """Ground-truth numbers: trace workloads whose behaviour we know exactly and
 check what perfanity attributes. Lower bounds come from sleeps the workloads
 really do; upper bounds on "small" categories are generous (tens of ms), so

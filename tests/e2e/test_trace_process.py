@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 """perfanity trace as a process: exit status, signals, pass-through of the
 command's stdio, errors, privileges, and releasing every BPF program."""
 import json

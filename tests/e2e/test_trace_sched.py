@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 """The scheduler's truth: time outside syscalls split into cpu (on a CPU),
 runqueue (runnable, waiting for one) and fault_io (blocked in a page fault),
 checked against the kernel's own accounting of the same run, which the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 """--backend seccomp (issue 11): the trace-core workloads traced by the
 seccomp filter + ptrace backend, as root and as an unprivileged user, against
 the BPF backend on the same workload: bytes and ops equal, the same process

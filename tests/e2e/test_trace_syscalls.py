@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 """The syscall table (strace -c's): calls, errors, time and bytes per syscall,
 checked against a static workload whose syscalls are known exactly."""
 from conftest import make_file, workload

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 """The traced command runs as the invoking user (issue 11, part 3): under
 sudo (SUDO_UID, SUDO_GID, SUDO_USER) or with --user, as `strace -u` does;
 perfanity keeps root for the probes. Real runs, real files."""

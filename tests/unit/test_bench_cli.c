@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* perfanity bench's command line: what each option sets, and the one-line refusals
  * (exit status 2) of what is wrong, before anything runs. */
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The docker preset's pure parts: each strategy's Dockerfile, its host build, and the push
  * cost of an image against the one built before it. */
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* perfanity bench matrix: the built-in default, matrix-file parsing, and its errors. */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* perfanity bench statistics: median, mean, stddev, min, max, outliers, slope. */
 #include <stdarg.h>
 #include <stddef.h>

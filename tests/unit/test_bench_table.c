@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* perfanity bench rendering against golden outputs (tests/unit/golden/bench_*):
  * the seed-shaped table, --stats, markdown, CSV, --compare and the sweep's slopes.
  * UPDATE_GOLDEN=1 rewrites the golden files from the current output (review the diff). */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* perfanity bench command templates: substitution, quoting, pex options, presets. */
 #include <stdarg.h>
 #include <stddef.h>

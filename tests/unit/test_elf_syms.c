@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Unit tests for ELF symbol lookup, against Debian's libz and python3.11.
  * The expected offsets are computed independently from `readelf` output
  * (symbol value, then the PT_LOAD segment holding it), not hard-coded, so

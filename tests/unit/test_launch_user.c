@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Unit tests of who the traced command runs as (src/launch_user.c): --user
  * by name or uid, sudo's SUDO_* variables, and what is left alone. Uses the
  * machine's passwd database: root and nobody exist on every Debian. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Unit tests of src/pants.c: which commands run Pants with its daemon, and
  * where a build root is. */
 #include <stdarg.h>

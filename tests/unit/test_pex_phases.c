@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Unit tests for pex phase recognition, on paths and argv as pex 2.x really
  * produces them (captured with strace from a requests pex, cold PEX_ROOT). */
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Unit tests for the image tree (include/pex_tree.h): its shape, each node's
  * inclusive and exclusive time, and the invariant that exclusive times plus
  * the gap are the wall, exactly. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The small helpers every subcommand shares (pf_util.h): each is written once, so each
  * output keeps exactly the spelling it had when it had its own copy. */
 #include <stdarg.h>

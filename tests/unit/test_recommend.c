@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* perfanity recommend: priorities, ranking, ties, the worst case over machines, macros. */
 #include <stdarg.h>
 #include <stddef.h>

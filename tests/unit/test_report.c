@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Unit tests for perfanity report: fixture traces built in memory with
  * jansson; the critical-path decomposition, the causes (which must add up
  * to the wall-time difference exactly) and the rendered text/Markdown. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Unit tests of the tracer's pure parts: category precedence, the syscall
  * table, the fd/path and pid tables, interval accounting, JSON, CLI. */
 #include <stdarg.h>
@@ -546,6 +547,24 @@ static void test_seccomp_filter_build(void **state)
 	free(none.filter);
 }
 
+/* The class word's flags: each its own bit, none inside the class bits. Two that
+ * shared one (DIRFD and SELECT) would read a select's fd_set as a dirfd's path. */
+static void test_syscall_flags_distinct(void **state)
+{
+	static const unsigned flags[] = { PF_SC_READS,	 PF_SC_WRITES, PF_SC_DIRFD,   PF_SC_SELECT,
+					  PF_SC_MUTATES, PF_SC_SHIFT1, PF_SC_BUF1,    PF_SC_FDS_GONE };
+	unsigned seen = 0;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
+		assert_int_equal(__builtin_popcount(flags[i]), 1);
+		assert_int_equal(flags[i] & PF_SC_CLASS_MASK, 0);
+		assert_int_equal(flags[i] & seen, 0);
+		seen |= flags[i];
+	}
+	assert_true(seen <= 0xffff); /* the table holds 16-bit words */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -553,6 +572,7 @@ int main(void)
 		cmocka_unit_test(test_sched_category),
 		cmocka_unit_test(test_category_names),
 		cmocka_unit_test(test_syscall_table),
+		cmocka_unit_test(test_syscall_flags_distinct),
 		cmocka_unit_test(test_u64map),
 		cmocka_unit_test(test_model_accounting),
 		cmocka_unit_test(test_json),

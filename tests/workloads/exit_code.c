@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* exit_code N: exit with status N. */
 #include <stdlib.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* fork_readers N PREFIX: fork N children; child i reads PREFIX.i to the end in
  * 4 KiB reads and exits; the parent waits for all of them. Ground truth for
  * process rows, ppids and per-file bytes. Prints "child I PID" per child so a

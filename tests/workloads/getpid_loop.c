@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* getpid_loop N: N getpid(2) syscalls, made directly (no libc caching):
  * syscalls a seccomp filter lets through untraced, for the overhead test. */
 #include <stdio.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* kill_self SIG: die of signal SIG (default SIGKILL), the way a crash or an
  * OOM kill ends a process. */
 #include <signal.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* map_touch PATH: maps PATH read-only and reads one byte of every page, so
  * that every page is brought in by a page fault, never by a syscall. Prints
  * the pages touched and the page faults the kernel counted for the loop

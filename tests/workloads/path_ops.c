@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* path_ops PATH [COUNT] [OP]: COUNT (default 100,000) path-based syscalls on
  * PATH: OP "stat" (newfstatat), "open" (openat + close) or "missing" (stat of
  * PATH + "-missing", failing with ENOENT, as import path searches do). A

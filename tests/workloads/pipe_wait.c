@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* pipe_wait [MS]: the parent blocks in read(2) on a pipe until its child,
  * after sleeping MS milliseconds (default 300), writes one byte. A blocking
  * read on a pipe is a wait (sleep), not file I/O and not net. */

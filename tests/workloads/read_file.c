@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* read_file PATH [CHUNK]: read PATH to the end in CHUNK-byte read(2)s (default
  * 4096) and print the byte and call counts. Ground truth for the tracer's
  * per-file bytes_read / ops and for file_io dominating a process. */

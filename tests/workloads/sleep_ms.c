@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* sleep_ms [MS]: one nanosleep of MS milliseconds (default 500), nothing else.
  * Ground truth for the sleep category and for file_io staying near zero. */
 #include <errno.h>

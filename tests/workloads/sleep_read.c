@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* sleep_read MS FILE: print "ready", sleep MS milliseconds, then read FILE
  * whole in 64 KiB reads and print the byte count. Ground truth for attaching
  * to a running process (trace --pid): the file, its bytes, the sleep. */

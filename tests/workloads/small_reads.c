@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* small_reads PATH [COUNT] [SIZE]: COUNT (default 1,000,000) pread(2)s of SIZE
  * bytes (default 16) at offset 0 of PATH. Nearly all of its time is syscall
  * entry/exit, so it is the worst case for a syscall tracer's overhead. */

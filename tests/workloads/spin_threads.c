@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* spin_threads N MS: N extra threads each spin on the CPU for MS milliseconds
  * (no syscalls in the loop) while the main thread joins them. Ground truth for
  * the cpu category, the thread count (N+1) and thread_ns (the sum of thread

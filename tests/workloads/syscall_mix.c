@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* syscall_mix PATH: a known set of syscalls, for the syscall table: 8
  * pread64(2)s of 100 bytes of PATH (which must hold at least 100 bytes) and 3
  * openat(2)s of a path that does not exist (ENOENT), beside one openat and one

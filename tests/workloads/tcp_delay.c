@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* tcp_delay [DELAY_MS] [REPLY_BYTES]: a loopback TCP exchange whose server is slow.
  * The parent (the client) listens on an ephemeral 127.0.0.1 port *before*
  * forking, so the child (the server) can never miss the connection. The

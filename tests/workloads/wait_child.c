@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* wait_child [MS]: fork a child that sleeps MS milliseconds (default 400)
  * while the parent blocks in waitpid(). Ground truth for child_wait: the
  * parent's wait is child_wait, not sleep, so the child's time is not counted

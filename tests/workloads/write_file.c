@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* write_file PATH BYTES: create PATH and write BYTES zero bytes to it in 4 KiB
  * write(2)s. Ground truth for per-file bytes_written. */
 #include <fcntl.h>
