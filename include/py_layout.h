@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* What the BPF side needs to know of a CPython build to name the module a
  * code object runs, read from the interpreter's ELF file rather than typed
  * in: co_filename's offset from PyCode_Type's member table (tp_members), the

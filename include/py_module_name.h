@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The module an import row stands for. Rows from CPython's USDT probes are
  * keyed by the module's name; rows from PyEval_EvalCode by the code's
  * co_filename: a file, or "<frozen NAME>" for the stdlib modules frozen

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* --verbose: the kernel verifier's word on each BPF program of the trace:
  * what verifying it cost (BPF_LOG_STATS: time, instructions processed)
  * when the load works, and why when it does not. Statistics only, not the

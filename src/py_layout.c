@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* A CPython build's layout from its ELF file (see py_layout.h). Pointers in
  * the data of a shared library or a PIE are written by the dynamic loader:
  * in the file they are 0 and their value is a relocation's addend, so a

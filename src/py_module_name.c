@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Module names from import rows' keys (see py_module_name.h). */
 #include <limits.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Per-program verifier statistics for --verbose (see trace_verifier_log.h). */
 #include <stdio.h>
 #include <stdlib.h>

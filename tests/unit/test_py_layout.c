@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Unit tests for the CPython layout read from ELF files (py_layout.c) and
  * the module names of import rows (py_module_name.c). The expected offsets
  * come from the interpreter itself (ctypes finds co_filename's pointer in a
