@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-only
 """perfanity trace's fixed cost on short Python commands: whole-process wall
 traced minus untraced, medians of N interleaved runs (untraced, then each
 perfanity binary given, round after round, so drift hits all alike).
