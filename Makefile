@@ -204,7 +204,7 @@ install-test: all workloads deb
 # rewritten ones): the rest of the tree is not reformatted wholesale, a file joins the
 # list when it is next rewritten. `make format` rewrites them; format-check only checks.
 CLANG_FORMAT ?= $(firstword $(shell command -v clang-format clang-format-14 2>/dev/null) clang-format)
-FORMAT_FILES := include/pf_util.h src/pf_util.c include/pf_cli.h src/pf_cli.c \
+FORMAT_FILES := include/pf_util.h src/pf_util.c include/pf_table.h src/pf_table.c tests/unit/test_pf_table.c include/pf_cli.h src/pf_cli.c \
 	include/bench_cli.h src/bench_cli.c src/bench.c include/bench_load.h src/bench_load.c \
 	include/bench_output.h src/bench_output.c include/bench_sweep.h src/bench_sweep.c src/bench_run.c \
 	include/bench_docker.h src/bench_docker.c src/bench_docker_layers.c \

@@ -19,6 +19,9 @@ double pf_now_s(void); /* the same, in seconds */
 
 /* Columns UTF-8 text takes in a table: one per code point (enough for ± and –). */
 size_t pf_text_width(const char *s);
+/* s as text for a Markdown cell or list item (markdown: its special characters
+ * escaped), newlines and tabs made spaces; cut to fit len. Returns buf. */
+char *pf_md_escape(char *buf, size_t len, const char *s, int markdown);
 
 /* How a byte count is written: each is what one output has always printed. */
 enum pf_bytes_style {

@@ -13,7 +13,8 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <jansson.h>
-#include "pf_util.h" /* pf_fmt_bytes */
+#include "pf_table.h"
+#include "pf_util.h" /* pf_fmt_bytes, pf_md_escape */
 
 /* Categories are identified by name (a trace may carry ones this build does
  * not know); every trace of a report maps them to one shared table. */
@@ -164,17 +165,8 @@ char *pf_fmt_s(char *buf, size_t len, double ns, int sign); /* "1.23 s", "+45.6 
 char *pf_fmt_count(char *buf, size_t len, uint64_t n);      /* "1,020" */
 char *pf_fmt_pct(char *buf, size_t len, double part, double whole); /* "52.6%" */
 /* Escape s for the output format into buf (Markdown: \ | * _ ` < > [ ]). */
-char *pf_md_escape(char *buf, size_t len, const char *s, int markdown);
 void pf_heading(FILE *f, int markdown, int level, const char *title);
 
-/* A table rendered aligned (text) or as a pipe table (Markdown). align has
- * one char per column: 'l' or 'r'. Cells are copied. */
-struct pf_table;
-struct pf_table *pf_table_new(int ncols, const char *align, ...); /* then ncols headers */
-void pf_table_add(struct pf_table *t, ...);                       /* ncols cells (char *) */
-int pf_table_rows(const struct pf_table *t);
-void pf_table_print(FILE *f, struct pf_table *t, int markdown, const char *indent);
-void pf_table_free(struct pf_table *t);
 
 /* Short name of a process: program and what it runs ("python3.11 -m venv"). */
 void pf_report_proc_name(const struct pf_rproc *p, char *buf, size_t len);

@@ -6,70 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "bench_table.h"
+#include "pf_table.h"
 #include "pf_util.h"
-
-/* A table of strings with a two-level header (groups of columns), before layout.
- * A cell is a number part (right-aligned) and a mark part ("*", "?"; left-aligned) so
- * marks never push numbers out of line. */
-struct grid {
-	const char *corner[2];
-	size_t n_groups;
-	char **group_names;
-	size_t *group_cols;
-	size_t n_cols;
-	char **col_names;
-	size_t n_rows;
-	char **row_labels;
-	char **num;  /* n_rows * n_cols */
-	char **mark;
-};
-
-static void grid_init(struct grid *g, size_t groups, size_t cols, size_t rows)
-{
-	memset(g, 0, sizeof(*g));
-	g->group_names = calloc(groups + 1, sizeof(char *));
-	g->group_cols = calloc(groups + 1, sizeof(size_t));
-	g->col_names = calloc(cols + 1, sizeof(char *));
-	g->row_labels = calloc(rows + 1, sizeof(char *));
-	g->num = calloc(rows * cols + 1, sizeof(char *));
-	g->mark = calloc(rows * cols + 1, sizeof(char *));
-	g->n_cols = cols;
-	g->n_rows = rows;
-}
-
-static void grid_free(struct grid *g)
-{
-	for (size_t i = 0; i < g->n_groups; i++)
-		free(g->group_names[i]);
-	for (size_t i = 0; i < g->n_cols; i++)
-		free(g->col_names[i]);
-	for (size_t i = 0; i < g->n_rows; i++)
-		free(g->row_labels[i]);
-	for (size_t i = 0; i < g->n_rows * g->n_cols; i++) {
-		free(g->num[i]);
-		free(g->mark[i]);
-	}
-	free(g->group_names);
-	free(g->group_cols);
-	free(g->col_names);
-	free(g->row_labels);
-	free(g->num);
-	free(g->mark);
-}
-
-static void grid_group(struct grid *g, const char *name, size_t cols)
-{
-	g->group_names[g->n_groups] = strdup(name);
-	g->group_cols[g->n_groups++] = cols;
-}
-
-static void grid_set(struct grid *g, size_t r, size_t c, const char *num, const char *mark)
-{
-	free(g->num[r * g->n_cols + c]);
-	free(g->mark[r * g->n_cols + c]);
-	g->num[r * g->n_cols + c] = strdup(num);
-	g->mark[r * g->n_cols + c] = strdup(mark);
-}
 
 void bench_human_bytes(long long bytes, char *buf, size_t len)
 {
@@ -79,123 +17,7 @@ void bench_human_bytes(long long bytes, char *buf, size_t len)
 		pf_fmt_bytes_as(buf, len, (uint64_t)bytes, PF_BYTES_SHORT);
 }
 
-static void pad(FILE *f, size_t n)
-{
-	while (n--)
-		fputc(' ', f);
-}
-
-/* Trailing blanks are trimmed so golden files and diffs stay clean. */
-static void put_line(FILE *out, char *buf, size_t len)
-{
-	while (len && buf[len - 1] == ' ')
-		len--;
-	fwrite(buf, 1, len, out);
-	fputc('\n', out);
-}
-
-#define COL_SEP 1
 #define MAX_WARNING_LINES 10
-#define GROUP_SEP 3
-
-static void grid_print_text(FILE *out, const struct grid *g)
-{
-	size_t lw = pf_text_width(g->corner[0]);
-	if (pf_text_width(g->corner[1]) > lw)
-		lw = pf_text_width(g->corner[1]);
-	for (size_t r = 0; r < g->n_rows; r++)
-		if (pf_text_width(g->row_labels[r]) > lw)
-			lw = pf_text_width(g->row_labels[r]);
-	size_t *numw = calloc(g->n_cols + 1, sizeof(size_t));
-	size_t *markw = calloc(g->n_cols + 1, sizeof(size_t));
-	size_t *colw = calloc(g->n_cols + 1, sizeof(size_t));
-	for (size_t c = 0; c < g->n_cols; c++) {
-		for (size_t r = 0; r < g->n_rows; r++) {
-			size_t nw = pf_text_width(g->num[r * g->n_cols + c]), mw = pf_text_width(g->mark[r * g->n_cols + c]);
-			numw[c] = nw > numw[c] ? nw : numw[c];
-			markw[c] = mw > markw[c] ? mw : markw[c];
-		}
-		colw[c] = numw[c] + markw[c];
-		if (pf_text_width(g->col_names[c]) > colw[c])
-			colw[c] = pf_text_width(g->col_names[c]);
-	}
-	char *line = NULL;
-	size_t len = 0;
-	FILE *f;
-	/* Header 1: group names, left-aligned over their columns. */
-	f = open_memstream(&line, &len);
-	fputs(g->corner[0], f);
-	pad(f, lw - pf_text_width(g->corner[0]));
-	for (size_t grp = 0, c = 0; grp < g->n_groups; grp++) {
-		size_t span = 0;
-		for (size_t k = 0; k < g->group_cols[grp]; k++, c++)
-			span += colw[c] + (k ? COL_SEP : 0);
-		pad(f, grp ? GROUP_SEP : 2);
-		fputs(g->group_names[grp], f);
-		if (span > pf_text_width(g->group_names[grp]))
-			pad(f, span - pf_text_width(g->group_names[grp]));
-	}
-	fclose(f);
-	put_line(out, line, len);
-	free(line);
-	/* Header 2 and rows: column names and cells, right-aligned. */
-	for (size_t r = 0; r <= g->n_rows; r++) {
-		line = NULL;
-		f = open_memstream(&line, &len);
-		const char *label = r ? g->row_labels[r - 1] : g->corner[1];
-		fputs(label, f);
-		pad(f, lw - pf_text_width(label));
-		for (size_t grp = 0, c = 0; grp < g->n_groups; grp++) {
-			for (size_t k = 0; k < g->group_cols[grp]; k++, c++) {
-				pad(f, k ? COL_SEP : grp ? GROUP_SEP : 2);
-				if (!r) {
-					pad(f, colw[c] - pf_text_width(g->col_names[c]));
-					fputs(g->col_names[c], f);
-					continue;
-				}
-				const char *num = g->num[(r - 1) * g->n_cols + c];
-				const char *mark = g->mark[(r - 1) * g->n_cols + c];
-				num = num ? num : "";
-				mark = mark ? mark : "";
-				pad(f, colw[c] - numw[c] - markw[c]);
-				pad(f, numw[c] - pf_text_width(num));
-				fputs(num, f);
-				fputs(mark, f);
-				pad(f, markw[c] - pf_text_width(mark));
-			}
-		}
-		fclose(f);
-		put_line(out, line, len);
-		free(line);
-	}
-	free(numw);
-	free(markw);
-	free(colw);
-}
-
-static void grid_print_markdown(FILE *out, const struct grid *g)
-{
-	fprintf(out, "| %s / %s |", g->corner[0], g->corner[1]);
-	for (size_t grp = 0, c = 0; grp < g->n_groups; grp++)
-		for (size_t k = 0; k < g->group_cols[grp]; k++, c++)
-			fprintf(out, " %s%s%s |", g->group_names[grp], g->group_names[grp][0] ? " " : "",
-				g->col_names[c]);
-	fputs("\n|---|", out);
-	for (size_t c = 0; c < g->n_cols; c++)
-		fputs("---:|", out);
-	fputc('\n', out);
-	for (size_t r = 0; r < g->n_rows; r++) {
-		fprintf(out, "| %s |", g->row_labels[r]);
-		for (size_t c = 0; c < g->n_cols; c++) {
-			const char *num = g->num[r * g->n_cols + c] ? g->num[r * g->n_cols + c] : "";
-			const char *mark = g->mark[r * g->n_cols + c] ? g->mark[r * g->n_cols + c] : "";
-			int best = strchr(mark, '*') != NULL;
-			fprintf(out, " %s%s%s%s |", best ? "**" : "", num, best ? "**" : "",
-				strchr(mark, '?') ? "?" : "");
-		}
-		fputc('\n', out);
-	}
-}
 
 static json_t *find_cell(json_t *config, const char *step, const char *goal)
 {
@@ -286,21 +108,41 @@ static const struct size_cols *size_cols(json_t *doc)
 	return preset && !strcmp(preset, "docker") ? &docker_sizes : &pex_sizes;
 }
 
-static void setup_headers(struct grid *g, const struct columns *cols, const struct size_cols *sizes)
+/* The seed's shape: a row per configuration; a group per step, a column per goal
+ * in it (and the size columns when sizes is set). Cell (r, c) of the steps' columns
+ * is at table column 1 + c. */
+static struct pf_table *seed_table(const struct columns *cols, const struct size_cols *sizes)
 {
-	g->corner[0] = "step";
-	g->corner[1] = "goal";
-	size_t c = 0;
+	size_t ncols = 1 + cols->n_steps * cols->n_goals + (sizes ? 2 : 0);
+	char align[PF_TABLE_MAX_COLS + 1];
+	struct pf_table *t;
+	int c = 1;
+
+	if (ncols > PF_TABLE_MAX_COLS)
+		return NULL;
+	memset(align, 'r', ncols);
+	align[0] = 'l';
+	align[ncols] = 0;
+	t = pf_table_blank((int)ncols, align);
+	pf_table_corner(t, "step");
+	pf_table_set(t, -1, 0, "goal", NULL);
 	for (size_t s = 0; s < cols->n_steps; s++) {
-		grid_group(g, cols->steps[s], cols->n_goals);
+		pf_table_group(t, cols->steps[s], (int)cols->n_goals);
 		for (size_t k = 0; k < cols->n_goals; k++)
-			g->col_names[c++] = strdup(cols->goals[k]);
+			pf_table_set(t, -1, c++, cols->goals[k], NULL);
 	}
 	if (sizes) {
-		grid_group(g, "size", 2);
-		g->col_names[c++] = strdup(sizes->names[0]);
-		g->col_names[c++] = strdup(sizes->names[1]);
+		pf_table_group(t, "size", 2);
+		pf_table_set(t, -1, c++, sizes->names[0], NULL);
+		pf_table_set(t, -1, c++, sizes->names[1], NULL);
 	}
+	return t;
+}
+
+static void print_table(FILE *out, struct pf_table *t, enum bench_format format)
+{
+	pf_table_print(out, t, format == BENCH_MARKDOWN, NULL);
+	pf_table_free(t);
 }
 
 static void print_csv(FILE *out, json_t *doc)
@@ -356,14 +198,12 @@ int bench_table_render(FILE *out, json_t *doc, const struct bench_table_opts *op
 	struct columns cols;
 	columns_of(doc, &cols);
 	json_t *configs = json_object_get(doc, "configs");
-	size_t rows = json_array_size(configs), ncols = cols.n_steps * cols.n_goals + 2;
-	struct grid g;
-	grid_init(&g, cols.n_steps + 1, ncols, rows);
-	setup_headers(&g, &cols, size_cols(doc));
+	size_t rows = json_array_size(configs);
+	struct pf_table *g = seed_table(&cols, size_cols(doc));
 	char buf[128];
 	int any_best = 0, any_noisy = 0;
 	for (size_t r = 0; r < rows; r++)
-		g.row_labels[r] = strdup(str(json_array_get(configs, r), "label"));
+		pf_table_set(g, pf_table_add_blank(g), 0, str(json_array_get(configs, r), "label"), NULL);
 	for (size_t s = 0, c = 0; s < cols.n_steps; s++) {
 		for (size_t k = 0; k < cols.n_goals; k++, c++) {
 			/* The best cell: lowest median among measured ones (marked when there is a choice). */
@@ -389,7 +229,7 @@ int bench_table_render(FILE *out, json_t *doc, const struct bench_table_opts *op
 					strcat(mark, "?");
 					any_noisy = 1;
 				}
-				grid_set(&g, r, c, buf, mark);
+				pf_table_set(g, (int)r, (int)(1 + c), buf, mark);
 			}
 		}
 	}
@@ -397,7 +237,7 @@ int bench_table_render(FILE *out, json_t *doc, const struct bench_table_opts *op
 	 * image and its push cost); smallest marked. */
 	const char *const *size_keys = size_cols(doc)->keys;
 	for (int q = 0; q < 2; q++) {
-		size_t c = cols.n_steps * cols.n_goals + q, n_ok = 0;
+		size_t c = 1 + cols.n_steps * cols.n_goals + q, n_ok = 0;
 		long long best = -1;
 		for (size_t r = 0; r < rows; r++) {
 			json_t *v = json_object_get(json_array_get(configs, r), size_keys[q]);
@@ -412,14 +252,10 @@ int bench_table_render(FILE *out, json_t *doc, const struct bench_table_opts *op
 			bench_human_bytes(json_is_integer(v) ? json_integer_value(v) : -1, buf, sizeof(buf));
 			int is_best = json_is_integer(v) && n_ok > 1 && json_integer_value(v) == best;
 			any_best |= is_best;
-			grid_set(&g, r, c, buf, is_best ? "*" : "");
+			pf_table_set(g, (int)r, (int)c, buf, is_best ? "*" : "");
 		}
 	}
-	if (opts->format == BENCH_MARKDOWN)
-		grid_print_markdown(out, &g);
-	else
-		grid_print_text(out, &g);
-	grid_free(&g);
+	print_table(out, g, opts->format);
 	columns_free(&cols);
 
 	json_t *matrix = json_object_get(doc, "matrix");
@@ -489,42 +325,37 @@ int bench_table_compare(FILE *out, json_t *a, const char *name_a, json_t *b,
 	json_array_foreach(json_object_get(b, "configs"), i, c)
 		if (!config_by_label(a, str(c, "label")))
 			json_array_append_new(labels, json_string(str(c, "label")));
-	size_t n = json_array_size(labels), ncols = cols.n_steps * cols.n_goals;
-	struct grid g;
-	grid_init(&g, cols.n_steps, ncols, 3 * n);
-	setup_headers(&g, &cols, NULL);
+	size_t n = json_array_size(labels);
+	struct pf_table *g = seed_table(&cols, NULL);
 	char buf[128], lab[512];
 	for (size_t r = 0; r < n; r++) {
 		const char *label = json_string_value(json_array_get(labels, r));
 		json_t *ca = config_by_label(a, label), *cb = config_by_label(b, label);
+		int ra = pf_table_add_blank(g), rb = pf_table_add_blank(g), rr = pf_table_add_blank(g);
 		snprintf(lab, sizeof(lab), "%s [%s]", label, name_a);
-		g.row_labels[3 * r] = strdup(lab);
+		pf_table_set(g, ra, 0, lab, NULL);
 		snprintf(lab, sizeof(lab), "%*s[%s]", (int)strlen(label) + 1, "", name_b);
-		g.row_labels[3 * r + 1] = strdup(lab);
+		pf_table_set(g, rb, 0, lab, NULL);
 		snprintf(lab, sizeof(lab), "%*sratio", (int)strlen(label) + 1, "");
-		g.row_labels[3 * r + 2] = strdup(lab);
+		pf_table_set(g, rr, 0, lab, NULL);
 		for (size_t s = 0, col = 0; s < cols.n_steps; s++) {
 			for (size_t k = 0; k < cols.n_goals; k++, col++) {
 				json_t *xa = ca ? find_cell(ca, cols.steps[s], cols.goals[k]) : NULL;
 				json_t *xb = cb ? find_cell(cb, cols.steps[s], cols.goals[k]) : NULL;
 				cell_number(xa, 0, buf, sizeof(buf));
-				grid_set(&g, 3 * r, col, buf, "");
+				pf_table_set(g, ra, (int)(1 + col), buf, NULL);
 				cell_number(xb, 0, buf, sizeof(buf));
-				grid_set(&g, 3 * r + 1, col, buf, "");
+				pf_table_set(g, rb, (int)(1 + col), buf, NULL);
 				if (cell_ok(xa) && cell_ok(xb) && num(xa, "median") > 0)
 					snprintf(buf, sizeof(buf), "%.2fx", num(xb, "median") / num(xa, "median"));
 				else
 					snprintf(buf, sizeof(buf), "-");
-				grid_set(&g, 3 * r + 2, col, buf, "");
+				pf_table_set(g, rr, (int)(1 + col), buf, NULL);
 			}
 		}
 	}
-	if (format == BENCH_MARKDOWN)
-		grid_print_markdown(out, &g);
-	else
-		grid_print_text(out, &g);
+	print_table(out, g, format);
 	fprintf(out, "seconds (medians); ratio = %s / %s\n", name_b, name_a);
-	grid_free(&g);
 	columns_free(&cols);
 	json_decref(labels);
 	return 0;
@@ -539,14 +370,12 @@ int bench_table_sweep(FILE *out, json_t *sweep, enum bench_format format)
 	struct columns cols;
 	columns_of(first, &cols);
 	json_t *slopes = json_object_get(sweep, "slopes");
-	size_t rows = json_array_size(slopes), ncols = cols.n_steps * cols.n_goals;
-	struct grid g;
-	grid_init(&g, cols.n_steps, ncols, rows);
-	setup_headers(&g, &cols, NULL);
+	size_t rows = json_array_size(slopes);
+	struct pf_table *g = seed_table(&cols, NULL);
 	char buf[64];
 	for (size_t r = 0; r < rows; r++) {
 		json_t *row = json_array_get(slopes, r);
-		g.row_labels[r] = strdup(str(row, "label"));
+		pf_table_set(g, pf_table_add_blank(g), 0, str(row, "label"), NULL);
 		for (size_t s = 0, c = 0; s < cols.n_steps; s++) {
 			for (size_t k = 0; k < cols.n_goals; k++, c++) {
 				char key[128];
@@ -556,17 +385,13 @@ int bench_table_sweep(FILE *out, json_t *sweep, enum bench_format format)
 					snprintf(buf, sizeof(buf), "%.1f", 1000 * json_number_value(v));
 				else
 					snprintf(buf, sizeof(buf), "-");
-				grid_set(&g, r, c, buf, "");
+				pf_table_set(g, (int)r, (int)(1 + c), buf, NULL);
 			}
 		}
 	}
-	if (format == BENCH_MARKDOWN)
-		grid_print_markdown(out, &g);
-	else
-		grid_print_text(out, &g);
+	print_table(out, g, format);
 	fprintf(out, "milliseconds per added %s (least-squares slope of the medians over %s)\n",
 		str(sweep, "unit"), str(sweep, "variable"));
-	grid_free(&g);
 	columns_free(&cols);
 	return 0;
 }

@@ -70,3 +70,21 @@ char *pf_fmt_bytes(char *buf, size_t len, uint64_t n)
 {
 	return pf_fmt_bytes_as(buf, len, n, PF_BYTES_IEC);
 }
+
+/* s as text for a Markdown cell or list item (markdown: with its special characters
+ * escaped), newlines and tabs made spaces; cut to fit len. */
+char *pf_md_escape(char *buf, size_t len, const char *s, int markdown)
+{
+	size_t o = 0;
+	if (!len)
+		return buf;
+	for (; s && *s && o + 2 < len; s++) {
+		/* newlines never belong in a cell or a list item */
+		char c = (*s == '\n' || *s == '\t' || *s == '\r') ? ' ' : *s;
+		if (markdown && strchr("\\|*_`<>[]", c))
+			buf[o++] = '\\';
+		buf[o++] = c;
+	}
+	buf[o] = 0;
+	return buf;
+}
