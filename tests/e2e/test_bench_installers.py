@@ -115,6 +115,7 @@ def test_pip_and_uv_install_the_synthetic_set_through_the_index(index_env, tmp_p
     reqs = requirements("synthetic")
     size = wheel_bytes(reqs)
     modules = [r.split("==")[0] for r in reqs]
+    traces = []
     for installer in ("pip-cold", "uv-cold"):
         c, cell = config(doc, installer)
         assert cell["status"] == "ok", (c["label"], cell)
@@ -123,12 +124,27 @@ def test_pip_and_uv_install_the_synthetic_set_through_the_index(index_env, tmp_p
         with open(record["trace"]["file"]) as f:
             trace = json.load(f)
         received = socket_bytes_received(trace)
+        # the bytes by peer: the index's address, nothing from elsewhere over TCP
+        peers = {p["peer"]: p for p in trace["net_peers"]}
+        index = peers.get(f"{SUBNET}.2:{PORT}")
         print(f"{installer}: {received} bytes received on sockets, wheels {size} bytes, "
-              f"net {trace['totals'].get('net', 0) / 1e6:.0f} ms")
+              f"net {trace['totals'].get('net', 0) / 1e6:.0f} ms, peers {trace['net_peers']}")
         assert trace["totals"].get("net", 0) > 0, trace["totals"]
         assert received >= size, f"{installer}: received {received} bytes, the wheels are {size}"
+        assert index and index["bytes_received"] >= size and index["bytes_sent"] > 0, peers
+        assert index["bytes_received"] <= received + sum(s["bytes"] for s in trace["syscalls"]
+                                                         if s["name"] in ("read", "readv")), (index, received)
+        assert not [p for p in peers if p not in (f"{SUBNET}.2:{PORT}", "unix")], peers
         imports(venv_of(tmp_path, doc, installer) / "bin" / "python", modules)
+        traces.append(record["trace"]["file"])
     assert re.search(r"installer=pip-cold,set=synthetic,profile=lan_1gbit_1ms +[0-9.]+", table), table
+    # report compares the two in the installers' terms, the index named as the peer
+    p = subprocess.run([PERFANITY, "report", *traces, "--label", "pip", "--label", "uv"],
+                       capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    terms = re.findall(r"installer terms: net .* in from ([0-9.:]+)\), build .*, unpack .*, file writes .*, "
+                       r"bytecode .*", p.stdout)
+    assert terms == [f"{SUBNET}.2:{PORT}"] * 2, p.stdout
 
 
 def test_pip_accel_and_curdling_install_the_sdist_set_on_python27(index_env, tmp_path):
