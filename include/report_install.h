@@ -14,5 +14,8 @@ void pf_report_install(FILE *f, const struct pf_rtrace *t, const struct pf_rcats
  * build 3.40 s (6 compiler processes), unpack ..., writes ..., bytecode ...". Returns 0,
  * or -1 (nothing to say: buf is empty). */
 int pf_install_oneline(const struct pf_rtrace *t, const struct pf_rcats *cats, char *buf, size_t len);
+/* Whether EXE (a path) is part of a C build: a compiler driver, cc1, as, ld, collect2,
+ * with or without a target triplet prefix and a version suffix. */
+int pf_install_is_compiler(const char *exe);
 
 #endif

@@ -27,7 +27,7 @@ static uint64_t total_of(const struct pf_rtrace *t, const struct pf_rcats *cats,
 /* What a C build runs: the driver, the compiler proper, the assembler, the linker, by
  * the file exec'd (a process's comm may still be its parent's), without a target triplet
  * prefix ("x86_64-linux-gnu-") or a version suffix ("-12"). */
-static int is_compiler(const char *exe)
+int pf_install_is_compiler(const char *exe)
 {
 	static const char *const tools[] = { "cc", "c++", "gcc", "g++", "clang", "clang++", "cc1", "cc1plus",
 					     "as", "ld", "ld.bfd", "ld.gold", "collect2", "lto-wrapper", NULL };
@@ -71,7 +71,7 @@ static void gather(const struct pf_rtrace *t, const struct pf_rcats *cats, struc
 	for (int k = 0; k < t->nfiles; k++)
 		x->bytes_written += t->files[k].bytes_written;
 	for (int k = 0; k < t->nprocs; k++) {
-		if (is_compiler(t->procs[k].exe)) {
+		if (pf_install_is_compiler(t->procs[k].exe)) {
 			x->build_ns += t->procs[k].thread_ns;
 			x->build_procs++;
 		}
