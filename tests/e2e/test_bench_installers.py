@@ -31,7 +31,7 @@ RECV_SYSCALLS = ("recvfrom", "recvmsg")
 
 def require_setup():
     why = None
-    if not os.path.isfile(os.path.join(TOOLS, ".stamp")):
+    if not os.path.isfile(os.path.join(TOOLS, ".index-stamp")):
         why = f"{TOOLS} missing: run make setup (scripts/setup.d/55-installers.sh)"
     if why:
         if os.environ.get("CI") == "true":
