@@ -95,7 +95,7 @@ int pf_install_oneline(const struct pf_rtrace *t, const struct pf_rcats *cats, c
 
 	gather(t, cats, &x);
 	buf[0] = 0;
-	if (!x.peer && !x.build_procs)
+	if (!x.peer && !x.build_procs) /* neither fetched over TCP nor built: not an install */
 		return -1;
 	snprintf(buf, len,
 		 "net %s (%s in from %s), build %s (%d compiler processes), unpack %s, file writes %s (%s), "
