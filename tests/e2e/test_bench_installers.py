@@ -3,7 +3,8 @@ local index, driven by `perfanity bench`.
 
 - pip and uv install the synthetic set through the index, traced: the bytes their
   sockets received are at least the wheels' total size, and the venv imports them;
-- pip-accel and curdling install the sdist set (a C extension built) on Python 2.7;
+- pip-accel and curdling install the sdist set (C extensions built) on Python 2.7, from
+  the index only;
 - the index the bench started stops cleanly: no namespace, no veth, nothing listening.
 
 Needs root, network namespaces and set-up's .installers (scripts/setup.d/55-installers.sh):
@@ -149,10 +150,16 @@ def test_pip_and_uv_install_the_synthetic_set_through_the_index(index_env, tmp_p
 
 def test_pip_accel_and_curdling_install_the_sdist_set_on_python27(index_env, tmp_path):
     doc, table = bench(index_env, tmp_path, ["installer=pip-accel,set=sdist,profile=lan*",
-                                             "installer=curdling,set=sdist,profile=lan*"])
+                                             "installer=curdling,set=sdist,profile=lan*"], "--trace")
     for installer in ("pip-accel", "curdling"):
         c, cell = config(doc, installer)
         assert cell["status"] == "ok", (c["label"], cell.get("stderr_tail"))
+        # nothing over the network but the index (their built-in default is PyPI); with
+        # their caches warmed by prepare, perhaps nothing at all
+        with open(cell["samples"][0]["commands"][0]["trace"]["file"]) as f:
+            trace = json.load(f)
+        peers = [p["peer"] for p in trace["net_peers"]]
+        assert not [p for p in peers if p not in (f"{SUBNET}.2:{PORT}", "unix")], peers
         venv = venv_of(tmp_path, doc, installer)
         out = imports(venv / "bin" / "python", ["sys", "pfcext", "markupsafe", "itsdangerous"],
                       "sys.stdout.write('%d.%d %d' % (sys.version_info[:2] + (pfcext.checksum(b'ab'),)))")
