@@ -30,6 +30,7 @@ char LICENSE[] SEC("license") = "GPL";
 #include "thread_state.bpf.h"
 #include "paths.bpf.h"
 #include "syscalls.bpf.h"
+#include "net.bpf.h"
 #include "python.bpf.h"
 #include "exec.bpf.h"
 #include "cgroup.bpf.h"
@@ -95,6 +96,9 @@ int BPF_PROG(pf_sys_enter, struct pt_regs *regs, long nr)
 	case PF_SC_POLL:
 		socket_polled = polls_socket(regs, sc & PF_SC_SELECT);
 		break;
+	case PF_SC_NET: /* send/recv-like: the socket, for count_peer() at exit */
+		st->fd = (int)PT_REGS_PARM1_SYSCALL(regs);
+		break;
 	}
 	base = pf_sc_category(sc, mode, socket_polled);
 	st->base = base;
@@ -142,6 +146,7 @@ int BPF_PROG(pf_sys_exit, struct pt_regs *regs, long ret)
 	if (key)
 		count_file_call(st, key, by_fd, ret, delta);
 	count_syscall(st, ret, delta);
+	count_peer(st, ret, delta);
 	if (st->cat == PF_CAT_ZIP_EXTRACT && st->archive_key) {
 		struct pf_archive_stat *as = bpf_map_lookup_elem(&archives, &st->archive_key);
 

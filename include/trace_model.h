@@ -10,6 +10,7 @@
 #include <jansson.h>
 #include "trace.h"
 #include "trace_container.h"
+#include "trace_net.h"
 #include "u64map.h"
 
 struct pf_exec_rec {
@@ -100,6 +101,8 @@ struct pf_trace {
 	size_t nprobes, cap_probes;
 	struct pf_attach_root *attach_roots;
 	size_t nattach_roots, cap_attach_roots;
+	struct pf_peer_row *peers;    /* socket bytes by peer (trace_net.h), BPF backend only */
+	size_t npeers;
 };
 
 void pf_trace_init(struct pf_trace *tr, char **command, const char *backend);

@@ -41,6 +41,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import quote, unquote, urlsplit
 
 DIST_SUFFIXES = (".whl", ".tar.gz", ".zip", ".tar.bz2")
+# PyPI's caching headers: a file never changes (its name and hash say what it is), an index
+# page may. Without them pip's HTTP cache keeps nothing and uv revalidates, so a "warm
+# cache" would download (uv: and rebuild an sdist's wheel) again.
+FILE_CACHE = "max-age=365000000, immutable, public"
+PAGE_CACHE = "max-age=600, public"
 
 
 def normalize(name: str) -> str:
@@ -149,7 +154,8 @@ class Handler(BaseHTTPRequestHandler):
                 if not path.endswith("/") or not parts:
                     return self.redirect("/simple/")
                 links = [(f"{quote(name)}/", name) for name in self.index.projects()]
-                return self.send_bytes(200, page("Simple index", links))
+                return self.send_bytes(200, page("Simple index", links),
+                                       headers=[("Cache-Control", PAGE_CACHE)])
             if len(parts) == 2 and parts[0] == "simple":
                 name = normalize(parts[1])
                 if name != parts[1] or not path.endswith("/"):
@@ -158,7 +164,8 @@ class Handler(BaseHTTPRequestHandler):
                 if files is None:
                     return self.send_bytes(404, b"no such project\n", "text/plain")
                 links = [(f"../../files/{quote(f)}#sha256={self.index.sha256(f)}", f) for f in files]
-                return self.send_bytes(200, page(f"Links for {name}", links))
+                return self.send_bytes(200, page(f"Links for {name}", links),
+                                       headers=[("Cache-Control", PAGE_CACHE)])
             if len(parts) == 2 and parts[0] == "files" and project_of(parts[1]):
                 return self.send_file(parts[1])
         except (BrokenPipeError, ConnectionResetError):
@@ -193,6 +200,7 @@ class Handler(BaseHTTPRequestHandler):
                 self.send_response(200)
             self.send_header("Content-Type", "application/octet-stream")
             self.send_header("Accept-Ranges", "bytes")
+            self.send_header("Cache-Control", FILE_CACHE)
             self.send_header("Content-Length", str(end - start + 1))
             self.end_headers()
             if self.command == "HEAD":

@@ -279,6 +279,7 @@ static void config_vars(struct bench_vars *v, const struct bench_matrix *m, cons
 	set_path(v, "requirements", project, m->requirements);
 	set_path(v, "test_requirements", project, m->test_requirements);
 	bench_vars_set(v, "wheelhouse", env->wheelhouse, 0);
+	bench_vars_set(v, "root", env->root, 0); /* scripts/, the installers preset's tools */
 	bench_vars_set(v, "synthetic", synthetic, 0);
 	set_path(v, "synthetic_requirements", synthetic, "requirements.txt");
 	bench_vars_set(v, "entry_point", m->entry_point, 0);

@@ -13,6 +13,7 @@
 #include <string.h>
 #include "report.h"
 #include "report_pants.h"
+#include "report_install.h"
 #include "pex_phases.h"
 #include "pf_util.h"
 
@@ -483,6 +484,9 @@ void pf_report_compare(FILE *f, const struct pf_rtrace *t, int n, const struct p
 			t[i].nprocs, t[i].path[0] ? t[i].path : "in memory");
 		if (!pf_pants_oneline(&t[i], pants, sizeof(pants)))
 			fprintf(f, "%sPants: %s\n", md ? "  - " : "      ", pf_md_escape(esc, sizeof(esc), pants, md));
+		char inst[1024];
+		if (!pf_install_oneline(&t[i], cats, inst, sizeof(inst)))
+			fprintf(f, "%sinstaller terms: %s\n", md ? "  - " : "      ", pf_md_escape(esc, sizeof(esc), inst, md));
 	}
 	pf_heading(f, md, 2, "Wall time along the root's path, by category");
 	side_by_side(f, t, n, cats, md);

@@ -6,6 +6,7 @@
 #include <string.h>
 #include "report.h"
 #include "report_pants.h"
+#include "report_install.h"
 #include "dir_group.h"
 
 #define TREE_MAX_ROWS 60
@@ -383,6 +384,7 @@ void pf_report_single(FILE *f, const struct pf_rtrace *t, const struct pf_rcats 
 	pf_report_sched(f, t, cats, md);
 	tree(f, t, cats, md);
 	pf_report_pants(f, t, md);
+	pf_report_install(f, t, cats, md);
 	pf_report_phase_tree(f, t, md);
 	phases(f, t, md);
 	files(f, t, md);

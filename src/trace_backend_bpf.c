@@ -652,6 +652,7 @@ static int bpf_collect(struct pf_backend *b, uint64_t now)
 	for_each_row(b->skel->maps.archives, b, archive_row, now);
 	for_each_row(b->skel->maps.imports, b, import_row, now);
 	collect_syscalls(b);
+	pf_trace_net_collect(tr, bpf_map__fd(b->skel->maps.peers));
 	pf_probes_report(&b->probes, tr);
 	tr->lost_events = b->skel->bss->lost_events;
 	tr->map_full = b->skel->bss->map_full;

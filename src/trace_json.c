@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* A trace as JSON: the contract documented in README.md ("Trace JSON"). */
+#include <string.h>
 #include <sys/wait.h>
 #include "perfanity.h"
 #include "categories.h"
@@ -161,6 +162,8 @@ json_t *pf_trace_to_json(struct pf_trace *tr)
 	json_object_set_new(root, "attached", att);
 	json_object_set_new(root, "files", files);
 	json_object_set_new(root, "syscalls", pf_trace_syscalls_json(tr));
+	if (!strcmp(tr->backend, "bpf")) /* the seccomp backend does not see sockets' peers */
+		json_object_set_new(root, "net_peers", pf_trace_net_json(tr));
 	json_object_set_new(root, "dirs", dirs_json(tr));
 	pf_trace_python_json(tr, root);
 	return root;

@@ -128,6 +128,7 @@ void pf_trace_free(struct pf_trace *tr)
 	for (size_t i = 0; i < tr->nattach_roots; i++)
 		free(tr->attach_roots[i].how);
 	free(tr->attach_roots);
+	free(tr->peers);
 	argv_free(tr->command);
 	memset(tr, 0, sizeof(*tr));
 }
