@@ -176,7 +176,7 @@ static __always_inline void count_file_call(struct pf_thread_state *st, __u64 ke
  * closing of its interval and additions to sums: no file row to look up
  * (none, or the one the thread's fd sums are on, and not one of its first
  * reads), no path, no mutation, no archive or venv to refine its category
- * (the tests syscall_ctx makes, answered at entry), no fd dropped. Decided
+ * (the tests syscall_ctx makes, answered at entry), no socket, no fd dropped. Decided
  * here, so that the exits of a loop of calls on one fd skip every test. */
 static __always_inline bool exit_is_plain(struct pf_thread_state *st, __u16 sc, __u64 now)
 {
@@ -184,6 +184,9 @@ static __always_inline bool exit_is_plain(struct pf_thread_state *st, __u16 sc, 
 
 	if (cls == PF_SC_PATH || cls == PF_SC_OPEN || cls == PF_SC_CLOSE || (sc & PF_SC_FDS_GONE) ||
 	    st->mutates || st->cat == PF_CAT_ZIP_EXTRACT)
+		return false;
+	/* socket I/O: its bytes go to the peer's row (count_peer) */
+	if (cls == PF_SC_NET || (cls == PF_SC_FD && (st->fc_mode & PF_S_IFMT) == PF_S_IFSOCK))
 		return false;
 	if (!st->file_key)
 		return true;
