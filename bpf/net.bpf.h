@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0 */
 /* Socket bytes by peer (include/trace_net.h): at the exit of a read or write that moved
  * bytes on a socket, the socket's connected address from its struct sock. Read at the
  * syscall, not at connect(): a socket made before the trace started counts too. */

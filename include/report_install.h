@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* An installer's time in the terms of the installers review (report_install.c): the
  * network (time in socket calls, bytes by peer), building (compiler processes),
  * unpacking (zip_extract), writing files (file_io, bytes written) and bytecode

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Socket I/O by peer, shared by the BPF program (bpf/net.bpf.h) and user space
  * (src/trace_net.c): every read or write that moved bytes on a socket is added to the
  * row of the address that socket is connected to, so a trace says which host:port its

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* An installer's time in the review's terms (see report_install.h). The figures come
  * from what the trace already has: category totals, the processes, the files, the
  * "compile" summary and "net_peers" (socket bytes by peer, BPF backend). */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Socket bytes by peer (see trace_net.h): read from the kernel's map, written as the
  * trace JSON's "net_peers". */
 #include <arpa/inet.h>

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # The installers preset (examples/installers, docs/bench.md "The installers preset"):
 #  - .installers/py3: pip, virtualenv, setuptools and wheel of requirements-installers.txt on
 #    Debian's /usr/bin/python3;

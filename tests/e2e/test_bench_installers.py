@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 """The installers preset (examples/installers): real installers, through perfanity's
 local index, driven by `perfanity bench`.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 """What perfanity trace leaves behind and what its tear-down is made of: no
 BPF program or link of a trace survives it, and on a kernel with
 uprobe_multi links (6.6+) every uprobe of a Python trace is in such a link

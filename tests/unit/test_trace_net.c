@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Socket bytes by peer (trace_net.h) and the installer terms' compiler processes
  * (report_install.h): how a peer is named, how rows are ordered in the JSON, and which
  * executables count as building. */

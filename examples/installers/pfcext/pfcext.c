@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* pfcext.checksum(bytes) -> int: a byte sum, so the module does something testable.
  * One source for Python 2.7 and 3.x (their module initialisation differs). */
 #define PY_SSIZE_T_CLEAN /* "s#" gives a Py_ssize_t length (an int without it on 2.7) */
