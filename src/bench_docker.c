@@ -15,13 +15,13 @@ const char *const bench_docker_strategies = "pex, packed, venv-layers, two-pex, 
 /* The packed strategy's Dockerfile: its FROM line (written before the build), one COPY
  * per wheel zip in name order (no braces: {} are the template's). */
 #define PACKED_DOCKERFILE                                                                                  \
-	"(head -n1 {context}/Dockerfile && for w in $(cd {context}/deps/.deps && ls | LC_ALL=C sort); do "    \
-	"echo \"COPY deps/.deps/$w /app/app.pex/.deps/$w\"; done && echo 'COPY app.pex /app/app.pex' && "      \
-	"echo 'ENTRYPOINT [\"python3\", \"/app/app.pex\"]') > {context}/Dockerfile.new && "                      \
+	"(head -n1 {context}/Dockerfile && for w in $(cd {context}/deps/.deps && ls | LC_ALL=C sort); do " \
+	"echo \"COPY deps/.deps/$w /app/app.pex/.deps/$w\"; done && echo 'COPY app.pex /app/app.pex' && "  \
+	"echo 'ENTRYPOINT [\"python3\", \"/app/app.pex\"]') > {context}/Dockerfile.new && "                \
 	"mv {context}/Dockerfile.new {context}/Dockerfile"
 /* Pants' docker backend builds the image from the project (a Pants build root) with the
  * targets bench_docker_pants.c writes there; the image is tagged {image} by them. */
-#define PANTS_IMAGE                                                                                      \
+#define PANTS_IMAGE                                                                                              \
 	"mkdir -p {build_cache}/sandboxes && env PERFANITY_CACHE_KEY={docker_cache_key} {pants} {pants_config} " \
 	"--local-store-dir={build_cache}/lmdb --named-caches-dir={build_cache}/named "                           \
 	"--local-execution-root-dir={build_cache}/sandboxes {pants_find_links} package :perfanity-image"
@@ -42,15 +42,18 @@ static const struct strategy strategies[] = {
 	       " && " PACKED_DOCKERFILE,
 	  "# then one COPY per wheel zip, in name order (the build writes them):\n"
 	  "# COPY deps/.deps/NAME.whl /app/app.pex/.deps/NAME.whl\n"
-	  "COPY app.pex /app/app.pex\nENTRYPOINT [\"python3\", \"/app/app.pex\"]\n", 0 },
+	  "COPY app.pex /app/app.pex\nENTRYPOINT [\"python3\", \"/app/app.pex\"]\n",
+	  0 },
 	/* The Pants blog's: one stage per scope, each copied into the final image as a layer. */
-	{ "venv-layers", PEXB " {source_args} -e {entry_point} {pex_args} --include-tools -o {context}/app.pex", NULL, 0 },
+	{ "venv-layers", PEXB " {source_args} -e {entry_point} {pex_args} --include-tools -o {context}/app.pex", NULL,
+	  0 },
 	/* Dependencies and sources in two PEXes, joined at run time by PEX_PATH. */
 	{ "two-pex",
 	  PEXB " {pex_args} -o {context}/deps.pex && {pex} --python {python} --pex-root {build_cache}"
 	       " {source_args} -e {entry_point} {pex_args} -o {context}/srcs.pex",
 	  "COPY deps.pex /app/deps.pex\nCOPY srcs.pex /app/srcs.pex\nENV PEX_PATH=/app/deps.pex\n"
-	  "ENTRYPOINT [\"python3\", \"/app/srcs.pex\"]\n", 0 },
+	  "ENTRYPOINT [\"python3\", \"/app/srcs.pex\"]\n",
+	  0 },
 	/* The blog's two images built by Pants: one PEX, and the venv's two scopes in layers. */
 	{ "pants", PANTS_IMAGE, NULL, 1 },
 	{ "pants-venv-layers", PANTS_IMAGE, NULL, 1 },

@@ -92,10 +92,14 @@ char *bench_docker_pants_build(const char *strategy, const struct bench_docker_p
 	if (!strcmp(strategy, "pants")) {
 		put_pex_binary(f, "perfanity-app", "", p);
 	} else {
-		put_pex_binary(f, "perfanity-deps", "    layout=\"packed\",\n    include_tools=True,\n"
-			       "    include_sources=False,\n", p);
-		put_pex_binary(f, "perfanity-srcs", "    layout=\"packed\",\n    include_tools=True,\n"
-			       "    include_requirements=False,\n", p);
+		put_pex_binary(f, "perfanity-deps",
+			       "    layout=\"packed\",\n    include_tools=True,\n"
+			       "    include_sources=False,\n",
+			       p);
+		put_pex_binary(f, "perfanity-srcs",
+			       "    layout=\"packed\",\n    include_tools=True,\n"
+			       "    include_requirements=False,\n",
+			       p);
 	}
 	fprintf(f, "docker_image(\n    name=\"perfanity-image\",\n    repository=\"%.*s\",\n    image_tags=[\"%s\"],\n",
 		(int)(colon - image), image, colon + 1);
@@ -113,24 +117,23 @@ char *bench_docker_pants_build(const char *strategy, const struct bench_docker_p
  * run with the legacy builder as the other strategies, and DOCKER_HOST passed on (Pants
  * gives docker a restricted environment). The machine's offline settings, when set-up
  * wrote them, come on top (--pants-config-files). */
-const char *const bench_docker_pants_toml =
-	"# Written by perfanity bench for the docker preset's Pants strategies.\n"
-	"[GLOBAL]\n"
-	"pants_version = \"2.17.1\"\n"
-	"backend_packages = [\"pants.backend.python\", \"pants.backend.docker\"]\n"
-	"ignore_warnings = [\"$regex$DEPRECATED\"]\n\n"
-	"[source]\n"
-	"root_patterns = [\"src\", \"tests\"]\n\n"
-	"[python]\n"
-	"interpreter_constraints = [\"CPython==3.11.*\"]\n"
-	"pip_version = \"20.3.4-patched\"\n\n"
-	"[python-bootstrap]\n"
-	"search_path = [\"/usr/bin\"]\n\n"
-	"[python-infer]\n"
-	"use_rust_parser = true\n"
-	"unowned_dependency_behavior = \"ignore\"\n\n"
-	"[dockerfile-parser]\n"
-	"version = \"dockerfile==3.2.0\"\n"
-	"lockfile = \"<none>\"\n\n"
-	"[docker]\n"
-	"env_vars = [\"DOCKER_HOST\", \"DOCKER_BUILDKIT=0\"]\n";
+const char *const bench_docker_pants_toml = "# Written by perfanity bench for the docker preset's Pants strategies.\n"
+					    "[GLOBAL]\n"
+					    "pants_version = \"2.17.1\"\n"
+					    "backend_packages = [\"pants.backend.python\", \"pants.backend.docker\"]\n"
+					    "ignore_warnings = [\"$regex$DEPRECATED\"]\n\n"
+					    "[source]\n"
+					    "root_patterns = [\"src\", \"tests\"]\n\n"
+					    "[python]\n"
+					    "interpreter_constraints = [\"CPython==3.11.*\"]\n"
+					    "pip_version = \"20.3.4-patched\"\n\n"
+					    "[python-bootstrap]\n"
+					    "search_path = [\"/usr/bin\"]\n\n"
+					    "[python-infer]\n"
+					    "use_rust_parser = true\n"
+					    "unowned_dependency_behavior = \"ignore\"\n\n"
+					    "[dockerfile-parser]\n"
+					    "version = \"dockerfile==3.2.0\"\n"
+					    "lockfile = \"<none>\"\n\n"
+					    "[docker]\n"
+					    "env_vars = [\"DOCKER_HOST\", \"DOCKER_BUILDKIT=0\"]\n";

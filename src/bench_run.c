@@ -239,7 +239,8 @@ static const char *docker_strategy(const struct bench_matrix *m, const struct be
 }
 
 /* A Pants strategy without Pants: its image goal fails with the reason. */
-#define NO_PANTS "echo 'perfanity bench: Pants not found (pants = \"{pants}\"): this strategy builds its image " \
+#define NO_PANTS                                                                                                 \
+	"echo 'perfanity bench: Pants not found (pants = \"{pants}\"): this strategy builds its image "          \
 	"with Pants; run make setup (it installs Pants 2.17 into .venv-pants), put pants on PATH, or set pants " \
 	"in the matrix' >&2; exit 127"
 
@@ -440,9 +441,12 @@ static int run_command(const struct cmd_ctx *x, const char *tmpl, const char *ou
 		json_object_set_new(rec, "seconds", json_real(r.seconds));
 		json_object_set_new(rec, "harness_seconds", json_real(r.seconds));
 		json_object_set_new(rec, "exit_code", json_integer(r.exit_code));
+		if (r.first_line >= 0)
+			json_object_set_new(rec, "first_line_seconds", json_real(r.first_line));
 		if (r.timed_out)
 			json_object_set_new(rec, "timed_out", json_true());
 		json_array_append_new(out->records, rec);
+		out->sum.first_line = r.first_line; /* the last command's */
 		out->sum.seconds += r.seconds;
 		out->sum.user += r.user;
 		out->sum.sys += r.sys;
@@ -665,8 +669,16 @@ static void record_leftovers(struct config_run *cr, json_t *jconf, const struct 
 	}
 }
 
+/* The docker preset's start goal is timed to the app's first output line, not to the
+ * container's exit (its tear-down and removal are docker's, not the app's start-up); under
+ * --trace, to its exit as traced. */
+static int to_first_line(const struct config_run *cr, const char *goal)
+{
+	return cr->m->preset == BENCH_PRESET_DOCKER && !strcmp(goal, "start") && !cr->env->tracer;
+}
+
 /* A goal's sample: its times, status and commands (res's records move into it). */
-static json_t *new_sample(struct config_run *cr, const struct rep_run *r, struct cmd_result *res)
+static json_t *new_sample(struct config_run *cr, const struct rep_run *r, struct cmd_result *res, const char *goal)
 {
 	const struct bench_exec_result *t = &res->sum;
 	json_t *sample = json_object();
@@ -676,6 +688,10 @@ static json_t *new_sample(struct config_run *cr, const struct rep_run *r, struct
 	/* under --trace, the time is the commands' own wall as traced: the tracer's start-up
 	 * and tear-down are not the command's */
 	json_object_set_new(sample, "seconds", json_real(cr->env->tracer ? t->traced : t->seconds));
+	if (to_first_line(cr, goal) && t->first_line >= 0) {
+		json_object_set_new(sample, "seconds", json_real(t->first_line));
+		json_object_set_new(sample, "exit_seconds", json_real(t->seconds));
+	}
 	if (cr->env->tracer)
 		json_object_set_new(sample, "harness_seconds", json_real(t->seconds));
 	json_object_set_new(sample, "user", json_real(t->user));
@@ -708,7 +724,7 @@ static int run_goal(struct config_run *cr, json_t *jconf, struct rep_run *r, siz
 	}
 	int rc = res.harness_error ? -1 : res.sum.interrupted ? 1 : 0;
 	if (!rc) {
-		json_t *sample = new_sample(cr, r, &res);
+		json_t *sample = new_sample(cr, r, &res, goal->name);
 		record_leftovers(cr, jconf, r, goal->name, res.sum.exit_code, sample);
 		json_object_set_new(sample, "stdout_tail", json_string(res.stdout_tail ? res.stdout_tail : ""));
 		if (res.sum.exit_code)
@@ -719,7 +735,9 @@ static int run_goal(struct config_run *cr, json_t *jconf, struct rep_run *r, siz
 		else
 			json_decref(sample);
 		progress_line(cr->prog, cr->label, r->st->name, r->warm ? r->rep + 1 : r->rep - m->warmup + 1,
-			      r->warm ? m->warmup : m->repetitions, r->warm, goal->name, res.sum.seconds,
+			      r->warm ? m->warmup : m->repetitions, r->warm, goal->name,
+			      to_first_line(cr, goal->name) && res.sum.first_line >= 0 ? res.sum.first_line
+										       : res.sum.seconds,
 			      res.sum.exit_code);
 	}
 	cmd_result_free(&res);
