@@ -207,7 +207,8 @@ CLANG_FORMAT ?= $(firstword $(shell command -v clang-format clang-format-14 2>/d
 FORMAT_FILES := include/pf_util.h src/pf_util.c include/pf_table.h src/pf_table.c tests/unit/test_pf_table.c include/pf_cli.h src/pf_cli.c \
 	include/bench_cli.h src/bench_cli.c src/bench.c include/bench_load.h src/bench_load.c \
 	include/bench_output.h src/bench_output.c include/bench_sweep.h src/bench_sweep.c src/bench_run.c \
-	include/bench_docker.h src/bench_docker.c src/bench_docker_layers.c \
+	include/bench_docker.h src/bench_docker.c src/bench_docker_layers.c src/bench_docker_pants.c \
+	tests/unit/test_bench_exec.c \
 	tests/unit/test_bench_cli.c tests/unit/test_pf_util.c \
 	include/launch_user.h src/launch_user.c tests/unit/test_launch_user.c \
 	include/seccomp_filter.h src/seccomp_filter.c include/seccomp_backend.h src/seccomp_syscalls.c \

@@ -6,12 +6,34 @@
 #include <jansson.h>
 #include "bench_template.h"
 
-/* The strategies, for schema errors: "pex, packed, venv-layers, two-pex". */
+/* The strategies, for schema errors: "pex, packed, venv-layers, two-pex, pants, ...". */
 extern const char *const bench_docker_strategies;
 int bench_docker_strategy_ok(const char *strategy);
+/* Whether the strategy's image is built by Pants' docker backend (`pants package`). */
+int bench_docker_uses_pants(const char *strategy);
 
 /* The Dockerfile of a strategy, FROM base. Malloc'd, or NULL for an unknown strategy. */
 char *bench_docker_file(const char *strategy, const char *base);
+
+/* A Pants strategy's Dockerfile: its docker_image's instructions. Malloc'd, or NULL. */
+char *bench_docker_pants_dockerfile(const char *strategy, const char *base);
+
+/* What a Pants strategy's targets are made of. */
+struct bench_docker_pants {
+	const char *base;        /* the FROM image */
+	const char *image;       /* name:tag the docker_image is tagged and labelled with */
+	const char *entry_point; /* the pex_binary's */
+	const char *synthetic;   /* a requirements file of the synthetic wheels (relative to
+				  * the build root), or NULL */
+};
+
+/* A Pants strategy's targets, as BUILD text: the blog's pex_binary (or deps and srcs
+ * pair) and the docker_image named perfanity-image, tagged p->image and labelled
+ * perfanity-bench=p->image. Malloc'd, or NULL. */
+char *bench_docker_pants_build(const char *strategy, const struct bench_docker_pants *p);
+
+/* The pants.toml a project without one gets for the Pants strategies. */
+extern const char *const bench_docker_pants_toml;
 
 /* The host commands that put the strategy's PEX(es) into {context}, as one command line
  * rendered with vars (which must hold the pex preset's variables and "context"). Malloc'd,

@@ -11,6 +11,7 @@ struct bench_exec_result {
 	int timed_out;
 	int interrupted;
 	double traced;  /* --trace: the command's wall as the tracer measured it */
+	double first_line; /* seconds to the first newline on stdout (a file); -1: none */
 };
 
 /* Set by the SIGINT/SIGTERM handler bench_exec_install_interrupt() installs. */

@@ -97,7 +97,8 @@ static int check_tools(struct bench_matrix *m, const char *pex_arg, const char *
 static void find_pants(struct bench_matrix *m, const struct pf_paths *paths)
 {
 	char local[PATH_MAX];
-	if (m->preset != BENCH_PRESET_PANTS || strcmp(m->pants, "pants") || paths->installed || pf_which_ok(m->pants))
+	if ((m->preset != BENCH_PRESET_PANTS && m->preset != BENCH_PRESET_DOCKER) || strcmp(m->pants, "pants") ||
+	    paths->installed || pf_which_ok(m->pants))
 		return;
 	snprintf(local, sizeof(local), "%s/.venv-pants/bin/pants", paths->data);
 	if (!access(local, X_OK)) {

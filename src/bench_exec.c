@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -105,11 +106,62 @@ static char **merged_env(char *const *env_add)
 	return envp;
 }
 
+/* The time to the command's first line on stdout, for the docker preset's start goal
+ * (the app's first output, before the container's tear-down): stdout is a file, so its
+ * writes are seen with inotify and the new bytes searched for a newline. */
+struct first_line {
+	int fd;        /* inotify; -1 once found or when not watched */
+	int file;      /* the stdout file, read from off */
+	off_t off;
+};
+
+static void first_line_open(struct first_line *w, const char *stdout_path)
+{
+	w->fd = w->file = -1;
+	w->off = 0;
+	if (!stdout_path || !strcmp(stdout_path, "/dev/null"))
+		return;
+	w->fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	w->file = open(stdout_path, O_RDONLY | O_CLOEXEC);
+	if (w->fd < 0 || w->file < 0 || inotify_add_watch(w->fd, stdout_path, IN_MODIFY) < 0) {
+		if (w->fd >= 0)
+			close(w->fd);
+		w->fd = -1;
+	}
+}
+
+/* After a write: sets r->first_line when the file now holds a newline. */
+static void first_line_check(struct first_line *w, double t0, struct bench_exec_result *r)
+{
+	char buf[4096];
+	while (read(w->fd, buf, sizeof(buf)) > 0) /* drain the events */
+		;
+	ssize_t n;
+	while ((n = pread(w->file, buf, sizeof(buf), w->off)) > 0) {
+		w->off += n;
+		if (memchr(buf, '\n', n)) {
+			r->first_line = pf_now_s() - t0;
+			close(w->fd);
+			w->fd = -1;
+			return;
+		}
+	}
+}
+
+static void first_line_close(struct first_line *w)
+{
+	if (w->fd >= 0)
+		close(w->fd);
+	if (w->file >= 0)
+		close(w->file);
+}
+
 int bench_exec(const char *cmdline, const char *cwd, char *const *env_add,
 	       const char *stdout_path, const char *stderr_path, double timeout_s,
 	       struct bench_exec_result *r)
 {
 	memset(r, 0, sizeof(*r));
+	r->first_line = -1;
 	char *copy = strdup(cmdline);
 	char **argv = NULL;
 	char *sh_argv[] = { "/bin/sh", "-c", copy, NULL };
@@ -171,6 +223,9 @@ int bench_exec(const char *cmdline, const char *cwd, char *const *env_add,
 	}
 	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	double deadline = timeout_s > 0 ? t0 + timeout_s : 0;
+	struct first_line fl;
+	r->first_line = -1;
+	first_line_open(&fl, pidfd >= 0 ? stdout_path : NULL);
 	int status = 0;
 	struct rusage ru;
 	memset(&ru, 0, sizeof(ru));
@@ -190,12 +245,14 @@ int bench_exec(const char *cmdline, const char *cwd, char *const *env_add,
 			ms = r->timed_out ? -1 : (int)(left * 1000) + 1;
 		}
 		if (pidfd >= 0) {
-			struct pollfd p = { .fd = pidfd, .events = POLLIN };
-			int pr = poll(&p, 1, ms);
+			struct pollfd p[2] = { { .fd = pidfd, .events = POLLIN }, { .fd = fl.fd, .events = POLLIN } };
+			int pr = poll(p, fl.fd >= 0 ? 2 : 1, ms);
 			if (pr < 0 && errno == EINTR)
 				continue;
-			if (pr == 0)
-				continue; /* deadline: loop kills it */
+			if (fl.fd >= 0 && p[1].revents)
+				first_line_check(&fl, t0, r);
+			if (!p[0].revents)
+				continue; /* output, or the deadline: loop kills it */
 		}
 		pid_t w = wait4(pid, &status, 0, &ru);
 		if (w == pid)
@@ -208,6 +265,9 @@ int bench_exec(const char *cmdline, const char *cwd, char *const *env_add,
 		}
 	}
 	r->seconds = pf_now_s() - t0;
+	if (fl.fd >= 0) /* written as it exited: seen now */
+		first_line_check(&fl, t0, r);
+	first_line_close(&fl);
 	if (pidfd >= 0)
 		close(pidfd);
 	/* Whatever the group left behind (daemonised helpers) must not outlive the cell. */

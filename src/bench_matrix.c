@@ -46,15 +46,13 @@ static const struct preset_goal pex_goals[] = {
 };
 /* The docker preset: the strategy's PEX(es) built on the host, then the image; the
  * container run to its exit; the tests run in a container of the image with the test PEX
- * and the tests mounted (bench_run.c sets {docker_pex}, {context}, {image}; the label lets
- * it remove every image the config built, the untagged earlier ones too). The legacy
- * builder on purpose: its layer cache is the engine's, so `--no-cache` (the clean step's
- * {docker_build_args}) is the whole of a cold build. */
-static const char *const docker_image[] = {
-	"{docker_pex}",
-	"env DOCKER_BUILDKIT=0 docker build -q {docker_build_args} --label perfanity-bench={image} -t {image} {context}",
-	NULL
-};
+ * and the tests mounted (bench_run.c sets {docker_pex}, {docker_build}, {context}, {image}:
+ * `env DOCKER_BUILDKIT=0 docker build -q {docker_build_args} --label perfanity-bench={image}
+ * -t {image} {context}`, nothing for the Pants strategies, whose `pants package` runs
+ * docker; the label lets it remove every image the config built, the untagged earlier ones
+ * too). The legacy builder on purpose: its layer cache is the engine's, so `--no-cache`
+ * (the clean step's {docker_build_args}) is the whole of a cold build. */
+static const char *const docker_image[] = { "{docker_pex}", "{docker_build}", NULL };
 static const char *const docker_start[] = { "docker run --rm {image} {run_args}", NULL };
 static const char *const docker_test[] = {
 	PEX_BUILD " {test_requirement_args} -e pytest -o {test_artifact}",

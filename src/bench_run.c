@@ -16,6 +16,7 @@
 #include "bench_run.h"
 #include "bench_docker.h"
 #include "pants.h"
+#include "pf_paths.h"
 #include "bench_stats.h"
 #include "bench_template.h"
 
@@ -232,12 +233,48 @@ static void set_path(struct bench_vars *v, const char *name, const char *dir, co
 	free(p);
 }
 
-/* The docker preset's: the build context, the image's name (one per config directory, so
- * concurrent runs do not share it), the strategy's host build, the clean step's option. */
-static void docker_vars(struct bench_vars *v, const struct bench_matrix *m, const struct bench_config *c,
-			const char *cdir)
+static const char *docker_strategy(const struct bench_matrix *m, const struct bench_config *c)
 {
-	char err[256], *p;
+	int k = docker_param(m, "strategy");
+	return k < 0 ? "" : c->values[k];
+}
+
+/* A Pants strategy without Pants: its image goal fails with the reason. */
+#define NO_PANTS                                                                                                 \
+	"echo 'perfanity bench: Pants not found (pants = \"{pants}\"): this strategy builds its image "          \
+	"with Pants; run make setup (it installs Pants 2.17 into .venv-pants), put pants on PATH, or set pants " \
+	"in the matrix' >&2; exit 127"
+
+/* The image goal's commands for a repetition: the strategy's host build (or `pants
+ * package`), then `docker build` with the step's options (none for Pants strategies:
+ * Pants runs docker). Rendered again at every repetition: the options and the Pants
+ * strategies' cache key change with the step. */
+static void docker_rep_vars(struct bench_vars *v, const struct bench_matrix *m, const struct bench_config *c)
+{
+	char err[256], *p, *pants = pf_which(m->pants);
+	const char *strategy = docker_strategy(m, c);
+	int uses_pants = bench_docker_uses_pants(strategy);
+	if (uses_pants && !pants)
+		p = bench_render(NO_PANTS, v, err, sizeof(err));
+	else
+		p = bench_docker_pex_build(strategy, v, err, sizeof(err));
+	bench_vars_set(v, "docker_pex", p ? p : "false", 1);
+	free(p);
+	free(pants);
+	p = uses_pants ? strdup("")
+		       : bench_render("env DOCKER_BUILDKIT=0 docker build -q {docker_build_args} --label "
+				      "perfanity-bench={image} -t {image} {context}",
+				      v, err, sizeof(err));
+	bench_vars_set(v, "docker_build", p ? p : "false", 1);
+	free(p);
+}
+
+/* The docker preset's: the build context, the image's name (one per config directory, so
+ * concurrent runs do not share it), the Pants strategies' options, the image goal. */
+static void docker_vars(struct bench_vars *v, const struct bench_matrix *m, const struct bench_config *c,
+			const char *cdir, const char *synthetic)
+{
+	char *p;
 	unsigned h = 2166136261u; /* FNV-1a of the config directory */
 	for (const char *s = cdir; *s; s++)
 		h = (h ^ (unsigned char)*s) * 16777619u;
@@ -246,10 +283,14 @@ static void docker_vars(struct bench_vars *v, const struct bench_matrix *m, cons
 	bench_vars_set(v, "image", p, 0);
 	free(p);
 	bench_vars_set(v, "docker_build_args", "", 1);
-	int k = docker_param(m, "strategy");
-	p = bench_docker_pex_build(k < 0 ? "" : c->values[k], v, err, sizeof(err));
-	bench_vars_set(v, "docker_pex", p ? p : "false", 1);
+	bench_vars_set(v, "docker_cache_key", "0", 0);
+	/* the synthetic wheels, for Pants: its find-links option appended to (+[...]) */
+	char *opt = m->deps > 0 ? fmt("--python-repos-find-links=+['file://%s']", synthetic) : strdup("");
+	p = bench_shell_quote(opt);
+	bench_vars_set(v, "pants_find_links", m->deps > 0 && p ? p : "", 1);
 	free(p);
+	free(opt);
+	docker_rep_vars(v, m, c);
 }
 
 /* Everything a command template may refer to, for one config. */
@@ -294,7 +335,7 @@ static void config_vars(struct bench_vars *v, const struct bench_matrix *m, cons
 	set_path(v, "build_cache", cdir, "build-cache");
 	set_path(v, "pex_root", cdir, "pex-root");
 	if (m->preset == BENCH_PRESET_DOCKER)
-		docker_vars(v, m, c, cdir);
+		docker_vars(v, m, c, cdir, synthetic);
 	free(project);
 }
 
@@ -381,6 +422,10 @@ static int run_command(const struct cmd_ctx *x, const char *tmpl, const char *ou
 		pf_err("%s: %s", tmpl, msg);
 		return -1;
 	}
+	if (!cmd[strspn(cmd, " ")]) { /* a step the configuration has not (a Pants image's docker build) */
+		free(cmd);
+		return 0;
+	}
 	if (x->tracer) { /* --trace: the same command, under perfanity trace */
 		bench_mkdir_p(x->trace_dir);
 		tfile = fmt("%s/t%06u.json", x->trace_dir, ++*x->trace_seq);
@@ -398,9 +443,12 @@ static int run_command(const struct cmd_ctx *x, const char *tmpl, const char *ou
 		json_object_set_new(rec, "seconds", json_real(r.seconds));
 		json_object_set_new(rec, "harness_seconds", json_real(r.seconds));
 		json_object_set_new(rec, "exit_code", json_integer(r.exit_code));
+		if (r.first_line >= 0)
+			json_object_set_new(rec, "first_line_seconds", json_real(r.first_line));
 		if (r.timed_out)
 			json_object_set_new(rec, "timed_out", json_true());
 		json_array_append_new(out->records, rec);
+		out->sum.first_line = r.first_line; /* the last command's */
 		out->sum.seconds += r.seconds;
 		out->sum.user += r.user;
 		out->sum.sys += r.sys;
@@ -487,10 +535,11 @@ static void dry_run_config(struct config_run *cr)
 	}
 }
 
-/* The Pants preset's clean step starts without pantsd, and no pantsd outlives its config. */
+/* The Pants preset's (and the docker preset's Pants strategies') clean step starts
+ * without pantsd, and no pantsd outlives its config. */
 static void stop_pantsd(const struct bench_matrix *m, const char *project)
 {
-	if (m->preset == BENCH_PRESET_PANTS && pf_pantsd_stop(project, 10))
+	if ((m->preset == BENCH_PRESET_PANTS || m->preset == BENCH_PRESET_DOCKER) && pf_pantsd_stop(project, 10))
 		pf_err("the pantsd of %s would not stop", project);
 }
 
@@ -537,9 +586,18 @@ static void rep_begin(struct config_run *cr, size_t s, int rep, struct rep_run *
 		bench_rm_rf(bench_vars_get(&cr->vars, "pex_root"));
 		bench_rm_rf(outdir);
 	}
-	/* docker's clean: a build that uses no cached layer (the engine's cache is shared) */
-	if (m->preset == BENCH_PRESET_DOCKER)
-		bench_vars_set(&cr->vars, "docker_build_args", r->st->kind == BENCH_STEP_CLEAN ? "--no-cache" : "", 1);
+	/* docker's clean: a build that uses no cached layer (the engine's cache is shared);
+	 * a Pants strategy's new cache key has the same effect (bench_docker_pants.c) */
+	if (m->preset == BENCH_PRESET_DOCKER) {
+		int clean = r->st->kind == BENCH_STEP_CLEAN;
+		bench_vars_set(&cr->vars, "docker_build_args", clean ? "--no-cache" : "", 1);
+		if (clean) {
+			char *key = fmt("%.6f-%d", pf_now_s(), rep);
+			bench_vars_set(&cr->vars, "docker_cache_key", key, 0);
+			free(key);
+		}
+		docker_rep_vars(&cr->vars, m, cr->c);
+	}
 	bench_mkdir_p(outdir);
 	if (r->st->kind == BENCH_STEP_INCREMENTAL && edit_source(project, m->edit, ++*cr->edit_counter))
 		r->prep_failed = 1;
@@ -580,6 +638,13 @@ static void record_image(struct config_run *cr, json_t *jconf, const struct rep_
 		json_object_set_new(jconf, "push_bytes", json_integer(push));
 	}
 	json_object_set_new(jconf, "layers", layers);
+	/* the Dockerfile as built: the packed strategy's build writes its COPY lines */
+	char *df = fmt("%s/Dockerfile", bench_vars_get(&cr->vars, "context"));
+	char *text = bench_docker_uses_pants(docker_strategy(cr->m, cr->c)) ? NULL : bench_file_tail(df, 1 << 20);
+	if (text)
+		json_object_set_new(jconf, "dockerfile", json_string(text));
+	free(text);
+	free(df);
 }
 
 /* What the goal left behind: the artifact it built, the PEX_ROOT it filled (in the
@@ -606,8 +671,16 @@ static void record_leftovers(struct config_run *cr, json_t *jconf, const struct 
 	}
 }
 
+/* The docker preset's start goal is timed to the app's first output line, not to the
+ * container's exit (its tear-down and removal are docker's, not the app's start-up); under
+ * --trace, to its exit as traced. */
+static int to_first_line(const struct config_run *cr, const char *goal)
+{
+	return cr->m->preset == BENCH_PRESET_DOCKER && !strcmp(goal, "start") && !cr->env->tracer;
+}
+
 /* A goal's sample: its times, status and commands (res's records move into it). */
-static json_t *new_sample(struct config_run *cr, const struct rep_run *r, struct cmd_result *res)
+static json_t *new_sample(struct config_run *cr, const struct rep_run *r, struct cmd_result *res, const char *goal)
 {
 	const struct bench_exec_result *t = &res->sum;
 	json_t *sample = json_object();
@@ -617,6 +690,10 @@ static json_t *new_sample(struct config_run *cr, const struct rep_run *r, struct
 	/* under --trace, the time is the commands' own wall as traced: the tracer's start-up
 	 * and tear-down are not the command's */
 	json_object_set_new(sample, "seconds", json_real(cr->env->tracer ? t->traced : t->seconds));
+	if (to_first_line(cr, goal) && t->first_line >= 0) {
+		json_object_set_new(sample, "seconds", json_real(t->first_line));
+		json_object_set_new(sample, "exit_seconds", json_real(t->seconds));
+	}
 	if (cr->env->tracer)
 		json_object_set_new(sample, "harness_seconds", json_real(t->seconds));
 	json_object_set_new(sample, "user", json_real(t->user));
@@ -649,7 +726,7 @@ static int run_goal(struct config_run *cr, json_t *jconf, struct rep_run *r, siz
 	}
 	int rc = res.harness_error ? -1 : res.sum.interrupted ? 1 : 0;
 	if (!rc) {
-		json_t *sample = new_sample(cr, r, &res);
+		json_t *sample = new_sample(cr, r, &res, goal->name);
 		record_leftovers(cr, jconf, r, goal->name, res.sum.exit_code, sample);
 		json_object_set_new(sample, "stdout_tail", json_string(res.stdout_tail ? res.stdout_tail : ""));
 		if (res.sum.exit_code)
@@ -660,7 +737,9 @@ static int run_goal(struct config_run *cr, json_t *jconf, struct rep_run *r, siz
 		else
 			json_decref(sample);
 		progress_line(cr->prog, cr->label, r->st->name, r->warm ? r->rep + 1 : r->rep - m->warmup + 1,
-			      r->warm ? m->warmup : m->repetitions, r->warm, goal->name, res.sum.seconds,
+			      r->warm ? m->warmup : m->repetitions, r->warm, goal->name,
+			      to_first_line(cr, goal->name) && res.sum.first_line >= 0 ? res.sum.first_line
+										       : res.sum.seconds,
 			      res.sum.exit_code);
 	}
 	cmd_result_free(&res);
@@ -893,26 +972,63 @@ static json_t *new_config_result(const struct config_run *cr)
 	return jconf;
 }
 
-/* The docker preset's build context: the strategy's Dockerfile (also in the result). */
-static int docker_context(struct config_run *cr, json_t *jconf)
+static int write_text(const char *path, const char *text)
 {
-	const struct bench_matrix *m = cr->m;
-	if (m->preset != BENCH_PRESET_DOCKER)
-		return 0;
-	int k = docker_param(m, "strategy"), b = docker_param(m, "base_image");
-	const char *base = b >= 0 ? cr->c->values[b] : getenv("PERFANITY_DOCKER_BASE");
-	char *text = bench_docker_file(cr->c->values[k], base && base[0] ? base : "perfanity-base:latest");
-	const char *ctx = bench_vars_get(&cr->vars, "context");
-	char *path = fmt("%s/Dockerfile", ctx);
-	bench_mkdir_p(ctx);
 	FILE *f = text ? fopen(path, "w") : NULL;
 	int rc = !f || fputs(text, f) < 0;
 	if (f && fclose(f))
 		rc = 1;
 	if (rc)
 		pf_err("cannot write %s", path);
-	else
+	return rc;
+}
+
+/* A Pants strategy's build root is the project copy: its targets in BUILD.perfanity
+ * (kept in the result as "pants_build"), a pants.toml unless it has one, and the
+ * synthetic wheels' requirements where a BUILD file can name them. */
+static int pants_project(struct config_run *cr, json_t *jconf, const char *base)
+{
+	const char *project = bench_vars_get(&cr->vars, "project");
+	char *toml = fmt("%s/pants.toml", project), *build_path = fmt("%s/BUILD.perfanity", project);
+	char *syn_src = fmt("%s/requirements.txt", bench_vars_get(&cr->vars, "synthetic"));
+	char *syn_dst = fmt("%s/perfanity-synthetic.txt", project), *syn_text = NULL;
+	struct bench_docker_pants p = { .base = base,
+					.image = bench_vars_get(&cr->vars, "image"),
+					.entry_point = cr->m->entry_point,
+					.synthetic = cr->m->deps > 0 ? "perfanity-synthetic.txt" : NULL };
+	char *build = bench_docker_pants_build(docker_strategy(cr->m, cr->c), &p);
+	int rc = (!bench_is_file(toml) && write_text(toml, bench_docker_pants_toml)) || write_text(build_path, build);
+	if (!rc && p.synthetic)
+		rc = !(syn_text = bench_file_tail(syn_src, 1 << 20)) || write_text(syn_dst, syn_text);
+	if (!rc)
+		json_object_set_new(jconf, "pants_build", json_string(build));
+	free(toml);
+	free(build_path);
+	free(syn_src);
+	free(syn_dst);
+	free(syn_text);
+	free(build);
+	return rc;
+}
+
+/* The docker preset's build context: the strategy's Dockerfile (also in the result). */
+static int docker_context(struct config_run *cr, json_t *jconf)
+{
+	const struct bench_matrix *m = cr->m;
+	if (m->preset != BENCH_PRESET_DOCKER)
+		return 0;
+	int b = docker_param(m, "base_image");
+	const char *base = b >= 0 ? cr->c->values[b] : getenv("PERFANITY_DOCKER_BASE");
+	base = base && base[0] ? base : "perfanity-base:latest";
+	char *text = bench_docker_file(docker_strategy(m, cr->c), base);
+	const char *ctx = bench_vars_get(&cr->vars, "context");
+	char *path = fmt("%s/Dockerfile", ctx);
+	bench_mkdir_p(ctx);
+	int rc = write_text(path, text);
+	if (!rc)
 		json_object_set_new(jconf, "dockerfile", json_string(text));
+	if (!rc && bench_docker_uses_pants(docker_strategy(m, cr->c)))
+		rc = pants_project(cr, jconf, base);
 	free(text);
 	free(path);
 	return rc;

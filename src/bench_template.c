@@ -12,7 +12,7 @@ const char *const bench_template_var_names[] = {
 	"synthetic", "entry_point", "out", "artifact", "test_artifact", "build_cache",
 	"pex_root", "tmp", "rep", "step", "pants", "pants_args", "pants_config", "resolve_args",
 	"requirement_args", "source_args", "test_requirement_args", "run_args", "context", "image",
-	"docker_pex", "docker_build_args", "root", NULL
+	"docker_pex", "docker_build_args", "docker_build", "docker_cache_key", "pants_find_links", "root", NULL
 };
 
 void bench_vars_set(struct bench_vars *vars, const char *name, const char *value, int raw)

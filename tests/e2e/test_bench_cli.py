@@ -45,11 +45,11 @@ def test_docker_preset_schema_errors(tmp_path):
     m.write_text('entry_point = "a:b"\npreset = "docker"\n[parameters]\nstrategy = ["pex", "layers"]\n')
     err = one_line_error(bench(str(m)))
     assert err == (f"perfanity: bench: {m}: parameters.strategy: expected one of pex, packed, venv-layers, "
-                   "two-pex, got 'layers'")
+                   "two-pex, pants, pants-venv-layers, got 'layers'")
     m.write_text('entry_point = "a:b"\npreset = "docker"\n')
     err = one_line_error(bench(str(m)))
-    assert err.endswith("parameters.strategy: expected a list of strategies (pex, packed, venv-layers, two-pex): "
-                        "the docker preset needs it")
+    assert err.endswith("parameters.strategy: expected a list of strategies (pex, packed, venv-layers, two-pex, "
+                        "pants, pants-venv-layers): the docker preset needs it")
     m.write_text('preset = "docker"\n[parameters]\nstrategy = ["pex"]\n')
     assert "entry_point: expected a string like 'pkg.module:function' (the docker preset needs it)" in \
         one_line_error(bench(str(m)))

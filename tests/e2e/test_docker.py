@@ -82,8 +82,12 @@ def test_two_strategies_build_and_their_containers_print_the_app_output(tmp_path
     assert bench_images() <= images, "a bench image outlived its configuration"
     assert [c["params"]["strategy"] for c in doc["configs"]] == ["pex", "two-pex"]
     for config in doc["configs"]:
-        out = cell(config, "clean", "start")["samples"][0]["stdout_tail"]
+        start = cell(config, "clean", "start")["samples"][0]
+        out = start["stdout_tail"]
         assert "simple 1.0 edit=0" in out and "requests: requests ok" in out, out
+        # start is timed to the app's first output line, before the container's tear-down
+        assert start["seconds"] == start["commands"][0]["first_line_seconds"], start
+        assert 0 < start["seconds"] < start["exit_seconds"] == start["commands"][0]["seconds"], start
         assert config["dockerfile"].startswith(f"FROM {BASE}\n")
         layers = config["layers"]
         assert all(la["digest"].startswith("sha256:") and la["bytes"] > 0 for la in layers), layers
@@ -135,3 +139,61 @@ def test_dockerfile_that_fails_to_build_fails_its_cell_and_the_run_goes_on(tmp_p
     failed = [line for line in p.stdout.splitlines() if line.startswith("failed:")]
     assert len(failed) == 1 and "base_image=Not/A:Valid:Ref" in failed[0], p.stdout
     assert "invalid reference format" in failed[0].lower(), failed
+
+
+def test_packed_source_edit_keeps_every_wheel_layer(tmp_path):
+    m = matrix(tmp_path, {"strategy": ["packed"]})
+    p, doc = bench(tmp_path, m, "--step", "clean", "--step", "incremental", "--goal", "image")
+    assert p.returncode == 0, p.stdout + p.stderr
+    config = doc["configs"][0]
+    copies = [line for line in config["dockerfile"].splitlines() if line.startswith("COPY deps/.deps/")]
+    # the example's 15 wheels and the two synthetic ones, a COPY each, in name order
+    assert len(copies) == 17 and copies == sorted(copies), config["dockerfile"]
+    before = cell(config, "clean", "image")["samples"][0]
+    after = cell(config, "incremental", "image")["samples"][0]
+    digests = [[la["digest"] for la in s["layers"]] for s in (before, after)]
+    # base, a layer per wheel, the rest of the PEX: only the last one changed
+    assert len(digests[0]) == len(digests[1]) == 1 + 17 + 1, digests
+    assert digests[0][:-1] == digests[1][:-1], "a wheel's layer changed after a source edit"
+    assert digests[0][-1] != digests[1][-1]
+    assert after["push_bytes"] == after["layers"][-1]["bytes"]
+
+
+PANTS = ROOT / ".venv-pants" / "bin" / "pants"
+OFFLINE = ROOT / ".cache" / "pants" / "offline.toml"
+needs_pants = pytest.mark.skipif(not (PANTS.exists() and OFFLINE.exists()),
+                                 reason="Pants is not set up (make setup installs it when a CPython 3.9 is found)")
+
+
+@needs_pants
+def test_pants_built_venv_layers_image_prints_the_app_output_and_keeps_its_deps_layer(tmp_path):
+    m = matrix(tmp_path, {"strategy": ["pants-venv-layers"]})
+    images = bench_images()
+    p, doc = bench(tmp_path, m, "--step", "clean", "--step", "incremental", "--goal", "image", "--goal", "start")
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert bench_images() <= images, "a Pants-built bench image outlived its configuration"
+    config = doc["configs"][0]
+    assert 'name="perfanity-image"' in config["pants_build"], config["pants_build"]
+    # Pants ran docker: the image goal is `pants package`, and no docker build of ours
+    commands = cell(config, "clean", "image")["samples"][0]["commands"]
+    assert len(commands) == 1 and commands[0]["command"].endswith("package :perfanity-image"), commands
+    for step, edit in (("clean", 0), ("incremental", 1)):
+        out = cell(config, step, "start")["samples"][0]["stdout_tail"]
+        assert f"simple 1.0 edit={edit}" in out and "synthetic: 2 deps" in out, out
+    before = cell(config, "clean", "image")["samples"][0]
+    after = cell(config, "incremental", "image")["samples"][0]
+    digests = [[la["digest"] for la in s["layers"]] for s in (before, after)]
+    assert len(digests[0]) == len(digests[1]) == 3, digests
+    assert digests[0][:2] == digests[1][:2], "the dependencies layer changed after a source edit"
+    assert digests[0][2] != digests[1][2]
+
+
+def test_pants_strategy_without_pants_fails_its_cell_with_the_reason(tmp_path):
+    m = matrix(tmp_path, {"strategy": ["pants", "pex"]})
+    m.write_text(f'pants = "{tmp_path}/no/pants"\n' + m.read_text())
+    p, doc = bench(tmp_path, m, "--step", "clean", "--goal", "image")
+    assert p.returncode == 1, p.stdout + p.stderr
+    assert [cell(c, "clean", "image")["status"] for c in doc["configs"]] == ["failed", "ok"]
+    failed = [line for line in p.stdout.splitlines() if line.startswith("failed:")]
+    assert len(failed) == 1 and "strategy=pants" in failed[0], p.stdout
+    assert "Pants not found" in failed[0] and "make setup" in failed[0], failed

@@ -45,8 +45,47 @@ static void host_build(void **state)
 	assert_non_null(strstr(c, "-e entry_point pex_args -o context/srcs.pex"));
 	free(c);
 	assert_null(bench_docker_pex_build("nope", &v, err, sizeof(err)));
-	assert_string_equal(err, "unknown strategy 'nope' (expected one of pex, packed, venv-layers, two-pex)");
+	assert_string_equal(err, "unknown strategy 'nope' (expected one of pex, packed, venv-layers, two-pex, pants, "
+				 "pants-venv-layers)");
 	bench_vars_free(&v);
+}
+
+/* The Pants strategies: the blog's targets, the image named and labelled for the bench,
+ * every stage keyed by the cache key, and the synthetic wheels only when there are some. */
+static void pants_targets(void **state)
+{
+	(void)state;
+	struct bench_docker_pants p = { .base = "base:1", .image = "perfanity-bench:abc", .entry_point = "a.b:c" };
+	assert_true(bench_docker_uses_pants("pants-venv-layers"));
+	assert_false(bench_docker_uses_pants("venv-layers"));
+	char *b = bench_docker_pants_build("pants-venv-layers", &p);
+	assert_non_null(strstr(b, "name=\"perfanity-deps\",\n    entry_point=\"a.b:c\",\n    layout=\"packed\",\n"
+				  "    include_tools=True,\n    include_sources=False,\n)"));
+	assert_non_null(strstr(b, "    include_requirements=False,\n)"));
+	assert_non_null(strstr(b, "repository=\"perfanity-bench\",\n    image_tags=[\"abc\"],\n"
+				  "    image_labels={\"perfanity-bench\": \"perfanity-bench:abc\"},\n"));
+	assert_non_null(strstr(b, "        'RUN PEX_TOOLS=1 python3 /deps.pex venv --scope=deps --compile /app',\n"));
+	assert_non_null(strstr(b, "        'ENTRYPOINT [\"/app/pex\"]',\n    ],\n)\n"));
+	assert_null(strstr(b, "synthetic"));
+	free(b);
+	char *f = bench_docker_file("pants-venv-layers", "base:1"), *k = f;
+	int stages = 0;
+	while ((k = strstr(k, "FROM base:1")) && strstr(k, "ARG PERFANITY_CACHE_KEY\nLABEL perfanity-cache-key=") ==
+						     strchr(k, '\n') + 1) {
+		stages++;
+		k++;
+	}
+	assert_int_equal(stages, 3);
+	free(f);
+	p.synthetic = "syn.txt";
+	b = bench_docker_pants_build("pants", &p);
+	assert_non_null(strstr(b, "python_requirements(name=\"perfanity-synthetic\", source=\"syn.txt\")\n"));
+	assert_non_null(strstr(b, "name=\"perfanity-app\",\n    entry_point=\"a.b:c\",\n"
+				  "    dependencies=[\":perfanity-synthetic\"],\n)"));
+	assert_non_null(strstr(b, "'COPY perfanity-app.pex /app/app.pex',"));
+	free(b);
+	p.image = "no-tag";
+	assert_null(bench_docker_pants_build("pants", &p));
 }
 
 static void push_bytes(void **state)
@@ -69,6 +108,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(dockerfiles),
 		cmocka_unit_test(host_build),
+		cmocka_unit_test(pants_targets),
 		cmocka_unit_test(push_bytes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
