@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The docker preset's Pants strategies: the targets of the Pants blog "Optimizing Python
  * Docker deploys using Pants", written into the project copy (a Pants build root) for
  * Pants' docker backend to build. `pants` is the blog's first image (one PEX copied in);

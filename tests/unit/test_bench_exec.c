@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* bench_exec's time to the first output line (the docker preset's start goal): a command
  * that prints, then keeps running, has its first line long before its exit; one that
  * prints nothing has none. */
