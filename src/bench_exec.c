@@ -226,6 +226,8 @@ int bench_exec(const char *cmdline, const char *cwd, char *const *env_add,
 	struct first_line fl;
 	r->first_line = -1;
 	first_line_open(&fl, pidfd >= 0 ? stdout_path : NULL);
+	if (fl.fd >= 0) /* written before the watch was there: no event would tell */
+		first_line_check(&fl, t0, r);
 	int status = 0;
 	struct rusage ru;
 	memset(&ru, 0, sizeof(ru));
