@@ -139,6 +139,30 @@ static int load_proc(json_t *o, struct pf_rtrace *t, struct pf_rcats *cats, stru
 	return 0;
 }
 
+/* Whether entry a comes before entry b: by start, then by position. A chain
+ * links only forward in this order, so no input, however malformed (an end
+ * before its start), makes a cycle of it. */
+static int starts_before(const struct pf_rtrace *t, int a, int b)
+{
+	int64_t sa = t->procs[a].start_ns, sb = t->procs[b].start_ns;
+	return sa < sb || (sa == sb && a < b);
+}
+
+/* Processes that are each other's ancestors (two entries of equal start, each
+ * with the other's pid as its ppid: only a malformed trace) would have the
+ * tree walked forever: the link that closes such a loop is cut. */
+static void break_parent_cycles(struct pf_rtrace *t)
+{
+	for (int i = 0; i < t->nprocs; i++) {
+		int a = t->procs[i].parent, steps = 0;
+
+		while (a >= 0 && a != i && steps++ < t->nprocs)
+			a = t->procs[a].parent;
+		if (a == i)
+			t->procs[i].parent = -1;
+	}
+}
+
 /* Tree links. A pid seen twice is either a re-exec written as separate
  * entries (same ppid, the later one starting as the earlier ends) or a
  * reused pid; a child's parent is the latest entry of its ppid that had
@@ -157,7 +181,7 @@ static void link_procs(struct pf_rtrace *t, int has_execs)
 		for (int j = 0; j < t->nprocs; j++) {
 			struct pf_rproc *q = &t->procs[j];
 			if (j == i || q->pid != p->pid || q->ppid != p->ppid || q->start_ns < p->end_ns ||
-			    q->chain_head != j)
+			    q->chain_head != j || !starts_before(t, i, j))
 				continue;
 			if (best < 0 || q->start_ns < t->procs[best].start_ns)
 				best = j;
@@ -187,6 +211,7 @@ static void link_procs(struct pf_rtrace *t, int has_execs)
 		}
 		p->parent = best >= 0 ? t->procs[best].chain_head : -1;
 	}
+	break_parent_cycles(t);
 	/* A tree attached to (pantsd, --pid) works for the command while the
 	 * command waits for it: it hangs under the command's root, as its children do. */
 	int cmd_root = -1;
