@@ -213,7 +213,8 @@ FORMAT_FILES := include/pf_util.h src/pf_util.c include/pf_table.h src/pf_table.
 	include/launch_user.h src/launch_user.c tests/unit/test_launch_user.c \
 	include/seccomp_filter.h src/seccomp_filter.c include/seccomp_backend.h src/seccomp_syscalls.c \
 	src/trace_backend_seccomp.c include/trace_backend_pick.h src/trace_backend_pick.c \
-	include/trace_partial.h src/trace_partial.c tests/workloads/soak.c $(wildcard tests/fuzz/*.c)
+	include/trace_partial.h src/trace_partial.c tests/workloads/soak.c $(wildcard tests/fuzz/*.c) \
+	include/btf_cache.h src/btf_cache.c tests/unit/test_btf_cache.c
 format:
 	$(CLANG_FORMAT) -i $(FORMAT_FILES)
 format-check:

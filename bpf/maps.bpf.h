@@ -118,6 +118,16 @@ struct {
 struct scratch {
 	char path[2 * PF_PATH_MAX + NAME_READ];
 	struct dentry *comps[PATH_DEPTH];
+	/* a path walk's counts: here, not on the stack, so that the verifier
+	 * sees them as any number and checks the walk's steps once, not once
+	 * per value they take */
+	int walk_n;   /* components collected in comps, leaf first */
+	int walk_off; /* bytes written to path */
+	/* FNV-1a of path, word by word (pf_hash_path): here for the same reason */
+	struct {
+		__u64 h, window, flags;
+		__u32 len; /* the path's length once its NUL is seen, PF_PATH_MAX before */
+	} hash;
 	union {
 		struct pf_ev_exec exec;
 		struct pf_ev_path path;

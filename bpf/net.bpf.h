@@ -27,7 +27,8 @@ static __always_inline struct file *socket_file(struct pf_thread_state *st)
 	return NULL;
 }
 
-static __always_inline void count_peer(struct pf_thread_state *st, long ret, __u64 delta)
+/* Global: verified once, apart from the other work of a syscall's exit. */
+__noinline int pf_count_peer(struct pf_thread_state *st, long ret, __u64 delta)
 {
 	struct pf_peer_key k = {};
 	struct pf_peer_stat *ps, zero = {};
@@ -35,15 +36,15 @@ static __always_inline void count_peer(struct pf_thread_state *st, long ret, __u
 	struct sock *sk;
 	struct file *f;
 
-	if (ret <= 0 || !(st->sc & (PF_SC_READS | PF_SC_WRITES)))
-		return;
+	if (!st || ret <= 0 || !(st->sc & (PF_SC_READS | PF_SC_WRITES)))
+		return 0;
 	f = socket_file(st);
 	if (!f)
-		return;
+		return 0;
 	sock = (struct socket *)BPF_CORE_READ(f, private_data);
 	sk = sock ? BPF_CORE_READ(sock, sk) : NULL;
 	if (!sk)
-		return;
+		return 0;
 	k.family = BPF_CORE_READ(sk, __sk_common.skc_family);
 	if (k.family == PF_AF_INET) {
 		__u32 a = BPF_CORE_READ(sk, __sk_common.skc_daddr);
@@ -57,7 +58,7 @@ static __always_inline void count_peer(struct pf_thread_state *st, long ret, __u
 	ps = lookup_or_init(&peers, &k, &zero);
 	if (!ps) {
 		count(&map_full);
-		return;
+		return 0;
 	}
 	if (st->sc & PF_SC_READS)
 		__sync_fetch_and_add(&ps->bytes_received, ret);
@@ -65,6 +66,7 @@ static __always_inline void count_peer(struct pf_thread_state *st, long ret, __u
 		__sync_fetch_and_add(&ps->bytes_sent, ret);
 	__sync_fetch_and_add(&ps->ns, delta);
 	__sync_fetch_and_add(&ps->calls, 1);
+	return 0;
 }
 
 #endif

@@ -6,8 +6,9 @@
 #define PF_PATHS_BPF_H
 
 /* The struct file of the current thread's fd: direct BTF loads down to the
- * table (no helper calls), one read of the slot. */
-static __always_inline struct file *fd_file(int fd)
+ * table (no helper calls), one read of the slot. Global: each load costs the
+ * verifier a search of the kernel's BTF, once per program this way. */
+__noinline __u64 pf_fd_file(int fd)
 {
 	struct task_struct *t = bpf_get_current_task_btf();
 	struct files_struct *files = t->files;
@@ -15,13 +16,18 @@ static __always_inline struct file *fd_file(int fd)
 	struct file **fds, *f = NULL;
 
 	if (fd < 0 || !files)
-		return NULL;
+		return 0;
 	fdt = files->fdt;
 	if (!fdt || (unsigned int)fd >= fdt->max_fds)
-		return NULL;
+		return 0;
 	fds = fdt->fd;
 	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
-	return f;
+	return (__u64)f;
+}
+
+static __always_inline struct file *fd_file(int fd)
+{
+	return (struct file *)pf_fd_file(fd);
 }
 
 static __always_inline __u32 file_mode(struct file *f)
@@ -36,8 +42,6 @@ struct walk_ctx {
 	struct dentry *d;
 	struct vfsmount *vm;
 	struct mount *mnt;
-	int n;    /* components collected in scratch.comps, leaf first */
-	int off;  /* bytes written to scratch.path */
 };
 
 /* One step up from w->d: record the component, or cross a mount point. */
@@ -62,10 +66,10 @@ static long walk_up(__u32 i, void *c)
 	}
 	up = BPF_CORE_READ(d, d_parent);
 	s = get_scratch();
-	if (!s || !up || up == d || w->n >= PATH_DEPTH)
+	if (!s || !up || up == d || s->walk_n >= PATH_DEPTH)
 		return 1;
-	s->comps[w->n & (PATH_DEPTH - 1)] = d;
-	w->n++;
+	s->comps[s->walk_n & (PATH_DEPTH - 1)] = d;
+	s->walk_n++;
 	w->d = up;
 	return 0;
 }
@@ -73,14 +77,17 @@ static long walk_up(__u32 i, void *c)
 /* Append "/" + the j-th component from the top to scratch.path. */
 static long write_down(__u32 j, void *c)
 {
-	struct walk_ctx *w = c;
-	int i = w->n - 1 - (int)j, off = w->off;
 	struct scratch *s = get_scratch();
 	const unsigned char *name;
 	struct dentry *dd;
+	int i, off;
 	long r;
 
-	if (!s || i < 0 || off < 0 || off > PF_PATH_MAX - NAME_READ - 1)
+	if (!s)
+		return 1;
+	i = s->walk_n - 1 - (int)j;
+	off = s->walk_off;
+	if (i < 0 || off < 0 || off > PF_PATH_MAX - NAME_READ - 1)
 		return 1;
 	s->path[off & (PF_PATH_MAX - 1)] = '/';
 	off++;
@@ -89,115 +96,121 @@ static long write_down(__u32 j, void *c)
 	r = bpf_probe_read_kernel_str(&s->path[off & (PF_PATH_MAX - 1)], NAME_READ, name);
 	if (r > 0)
 		off += r - 1;
-	w->off = off;
+	s->walk_off = off;
 	return 0;
 }
 
 /* Write the absolute path of (dentry, vfsmount) into scratch.path; returns
- * its length. Walks up to PATH_DEPTH components, crossing mount points. */
-static __always_inline int walk_path(struct scratch *s, struct dentry *d, struct vfsmount *vm)
+ * its length. Walks up to PATH_DEPTH components, crossing mount points.
+ * Global, like the path's hashing: verified once per program, not per caller. */
+__noinline int pf_walk_path(__u64 dentry, __u64 vfsmount)
 {
-	struct walk_ctx w = { .d = d, .vm = vm, .mnt = container_of(vm, struct mount, mnt) };
+	struct vfsmount *vm = (struct vfsmount *)vfsmount;
+	struct walk_ctx w = { .d = (struct dentry *)dentry, .vm = vm, .mnt = container_of(vm, struct mount, mnt) };
+	struct scratch *s = get_scratch();
+	int off;
 
+	if (!s)
+		return 0;
+	s->walk_n = 0;
+	s->walk_off = 0;
 	bpf_loop(PATH_DEPTH + 8, walk_up, &w, 0);
 	bpf_loop(PATH_DEPTH, write_down, &w, 0);
-	if (w.off <= 0) {
+	off = s->walk_off;
+	if (off <= 0) {
 		s->path[0] = '/';
-		w.off = 1;
+		off = 1;
 	}
-	s->path[w.off & (2 * PF_PATH_MAX - 1)] = 0;
-	return w.off & (2 * PF_PATH_MAX - 1);
-}
-
-struct hash_ctx {
-	__u64 h;
-	__u32 len;        /* bytes of whole words hashed before the NUL's word */
-	__u32 pad;
-	__u64 window;     /* the last 8 bytes */
-	__u64 flags;      /* PF_FILE_* */
-};
-
-/* The path's length: the NUL is in the word that starts at `start`. */
-static __always_inline __u32 path_len(struct scratch *s, __u32 start)
-{
-	__u32 len = start;
-
-#pragma unroll
-	for (int b = 0; b < 8; b++) {
-		if (!s->path[(start + b) & (PF_PATH_MAX - 1)])
-			break;
-		len++;
-	}
-	return len;
+	off &= 2 * PF_PATH_MAX - 1;
+	s->path[off] = 0;
+	return off;
 }
 
 /* "/venvs/" as the low 7 bytes of a big-endian window of the last bytes */
 #define VENVS_MASK 0x00ffffffffffffffULL
 #define VENVS_PACKED ((PACK4(0, '/', 'v', 'e') << 32) | PACK4('n', 'v', 's', '/'))
 
-/* One 8-byte word of the path per callback: a path costs len/8 calls. */
+/* One 8-byte word of the path per callback: a path costs len/8 calls. The
+ * state is in scratch.hash (see there). */
 static long hash_word(__u32 i, void *c)
 {
-	struct hash_ctx *hc = c;
 	struct scratch *s = get_scratch();
-	__u64 w;
+	__u64 w, h, window, flags;
 
 	if (!s)
 		return 1;
 	w = *(__u64 *)&s->path[(i * 8) & (PF_PATH_MAX - 8)];
+	h = s->hash.h;
+	window = s->hash.window;
+	flags = s->hash.flags;
 #pragma unroll
 	for (int b = 0; b < 8; b++) {
 		unsigned char ch = (w >> (8 * b)) & 0xff; /* little-endian: byte b */
 
-		if (!ch)
-			return 1;
-		hc->h ^= ch;
-		hc->h *= 0x100000001b3ULL;
+		if (!ch) {
+			s->hash.len = i * 8 + b;
+			break;
+		}
+		h ^= ch;
+		h *= 0x100000001b3ULL;
 		/* "/venvs/" in the last 7 bytes: '/' is at both ends of the needle */
-		hc->window = (hc->window << 8) | ch;
-		if (ch == '/' && (hc->window & VENVS_MASK) == VENVS_PACKED)
-			hc->flags |= PF_FILE_VENV;
+		window = (window << 8) | ch;
+		if (ch == '/' && (window & VENVS_MASK) == VENVS_PACKED)
+			flags |= PF_FILE_VENV;
 	}
-	hc->len = (i + 1) * 8;
+	s->hash.h = h;
+	s->hash.window = window;
+	s->hash.flags = flags;
+	if (s->hash.len != PF_PATH_MAX)
+		return 1;
 	return 0;
 }
 
-static __always_inline bool ends_with4(struct scratch *s, __u32 len, const char *suffix)
-{
-	if (len < 5)
-		return false;
-	for (int i = 0; i < 4; i++)
-		if (s->path[(len - 4 + i) & (PF_PATH_MAX - 1)] != suffix[i])
-			return false;
-	return true;
-}
+/* The last four bytes of a path, as one little-endian word. */
+#define LE4(a, b, c, d) ((__u32)(a) | (__u32)(b) << 8 | (__u32)(c) << 16 | (__u32)(d) << 24)
 
 /* FNV-1a over the NUL-terminated path in scratch.path; sets *flags. */
-static __always_inline __u64 hash_path(struct scratch *s, __u64 *flags)
+__noinline __u64 pf_hash_path(__u64 *flags)
 {
-	struct hash_ctx hc = { .h = 0xcbf29ce484222325ULL };
+	struct scratch *s = get_scratch();
+	__u32 len, tail;
 
-	bpf_loop(PF_PATH_MAX / 8, hash_word, &hc, 0);
-	hc.len = path_len(s, hc.len);
-	if (ends_with4(s, hc.len, ".pex") || ends_with4(s, hc.len, ".zip") ||
-	    ends_with4(s, hc.len, ".whl") || ends_with4(s, hc.len, ".egg"))
-		hc.flags |= PF_FILE_ARCHIVE;
-	*flags = hc.flags;
-	return hc.h ? hc.h : 1;
+	if (!s || !flags)
+		return 0;
+	s->hash.h = 0xcbf29ce484222325ULL;
+	s->hash.window = 0;
+	s->hash.flags = 0;
+	s->hash.len = PF_PATH_MAX; /* until the NUL is seen */
+	bpf_loop(PF_PATH_MAX / 8, hash_word, NULL, 0);
+	len = s->hash.len;
+	if (len >= 5) {
+		tail = *(__u32 *)&s->path[(len - 4) & (PF_PATH_MAX - 1)];
+		if (tail == LE4('.', 'p', 'e', 'x') || tail == LE4('.', 'z', 'i', 'p') ||
+		    tail == LE4('.', 'w', 'h', 'l') || tail == LE4('.', 'e', 'g', 'g'))
+			s->hash.flags |= PF_FILE_ARCHIVE;
+	}
+	*flags = s->hash.flags;
+	return s->hash.h ? s->hash.h : 1;
 }
 
-/* Register the path in s->path: creates its file row, and on first sight
- * sends the string to user space. Returns its key. */
-static __always_inline __u64 register_path(struct scratch *s, __u32 tgid)
+/* Register the path in scratch.path: creates its file row, and on first
+ * sight sends the string to user space. Returns its key. Global. */
+__noinline __u64 pf_register_path(__u32 tgid)
 {
 	struct pf_file_stat row = {};
-	__u64 key = hash_path(s, &row.flags), size;
+	struct scratch *s;
+	__u64 key = pf_hash_path(&row.flags), size;
 	long n;
 
+	if (!key)
+		return 0;
 	if (bpf_map_lookup_elem(&files, &key))
 		return key;
 	if (bpf_map_update_elem(&files, &key, &row, BPF_NOEXIST))
 		return bpf_map_lookup_elem(&files, &key) ? key : (count(&map_full), 0);
+	s = get_scratch();
+	if (!s)
+		return key;
 	s->ev.path.h.type = PF_EV_PATH;
 	s->ev.path.h.pid = tgid;
 	s->ev.path.h.ts = bpf_ktime_get_ns();
@@ -218,7 +231,6 @@ __noinline __u64 pf_file_key(__u64 fp, __u32 tgid)
 {
 	struct file *f = (struct file *)fp;
 	struct file_key_val *cached, v;
-	struct scratch *s;
 
 	if (!f)
 		return 0;
@@ -226,11 +238,8 @@ __noinline __u64 pf_file_key(__u64 fp, __u32 tgid)
 	cached = bpf_map_lookup_elem(&file_keys, &fp);
 	if (cached && cached->inode == v.inode)
 		return cached->key;
-	s = get_scratch();
-	if (!s)
-		return 0;
-	walk_path(s, BPF_CORE_READ(f, f_path.dentry), BPF_CORE_READ(f, f_path.mnt));
-	v.key = register_path(s, tgid);
+	pf_walk_path((__u64)BPF_CORE_READ(f, f_path.dentry), (__u64)BPF_CORE_READ(f, f_path.mnt));
+	v.key = pf_register_path(tgid);
 	if (v.key)
 		bpf_map_update_elem(&file_keys, &fp, &v, BPF_ANY);
 	return v.key;
@@ -256,11 +265,11 @@ __noinline __u64 pf_user_path_key(__u64 path_arg, __s32 dirfd, __u32 tgid)
 		if (dirfd != AT_FDCWD)
 			base = fd_file(dirfd);
 		if (base) {
-			len = walk_path(s, BPF_CORE_READ(base, f_path.dentry), BPF_CORE_READ(base, f_path.mnt));
+			len = pf_walk_path((__u64)BPF_CORE_READ(base, f_path.dentry), (__u64)BPF_CORE_READ(base, f_path.mnt));
 		} else {
 			struct task_struct *t = (struct task_struct *)bpf_get_current_task();
 
-			len = walk_path(s, BPF_CORE_READ(t, fs, pwd.dentry), BPF_CORE_READ(t, fs, pwd.mnt));
+			len = pf_walk_path((__u64)BPF_CORE_READ(t, fs, pwd.dentry), (__u64)BPF_CORE_READ(t, fs, pwd.mnt));
 		}
 		if (len > 1)
 			s->path[len++ & (PF_PATH_MAX - 1)] = '/';
@@ -270,7 +279,7 @@ __noinline __u64 pf_user_path_key(__u64 path_arg, __s32 dirfd, __u32 tgid)
 	if (bpf_probe_read_user_str(&s->path[len & (PF_PATH_MAX - 1)], PF_PATH_MAX, upath) < 0)
 		return 0;
 	s->path[PF_PATH_MAX - 1] = 0;
-	return register_path(s, tgid);
+	return pf_register_path(tgid);
 }
 
 /* The type of the current thread's fd. Global: verified once, not at each

@@ -109,7 +109,7 @@ static __always_inline __u64 import_row(struct pf_thread_state *st, struct scrat
 	__u64 key, flags;
 
 	/* a module name is hashed like a path (same function, same buffer) */
-	key = hash_path(s, &flags);
+	key = pf_hash_path(&flags);
 	if (!bpf_map_lookup_elem(&imports, &key)) {
 		if (!bpf_map_update_elem(&imports, &key, &izero, BPF_NOEXIST)) {
 			s->ev.path.h.type = PF_EV_MODULE;

@@ -5,46 +5,45 @@
 #ifndef PF_SYSCALLS_BPF_H
 #define PF_SYSCALLS_BPF_H
 
-/* Whether any of the first fds given to poll/ppoll (arg0 = struct pollfd *)
- * or select/pselect6 (arg1 = fd_set *) is a socket. */
-static __always_inline bool polls_socket(struct pt_regs *regs, __u8 is_select)
+/* Whether any of the first fds given to poll/ppoll (a0 = struct pollfd *,
+ * a1 = nfds) or select/pselect6 (a1 = fd_set *) is a socket. Global: verified
+ * once, not in the path of every syscall. */
+__noinline int pf_polls_socket(__u64 a0, __u64 a1, __u32 is_select)
 {
 	if (is_select) {
 		__u64 bits = 0;
-		void *set = (void *)PT_REGS_PARM2_SYSCALL(regs);
+		void *set = (void *)a1;
 
 		if (set)
 			bpf_probe_read_user(&bits, sizeof(bits), set);
 		for (int fd = 0; fd < 16; fd++)
 			if ((bits >> fd) & 1 && pf_fd_mode(fd) == PF_S_IFSOCK)
-				return true;
-		return false;
+				return 1;
+		return 0;
 	}
-	struct pollfd *pfds = (struct pollfd *)PT_REGS_PARM1_SYSCALL(regs);
-	unsigned long nfds = PT_REGS_PARM2_SYSCALL(regs);
+	struct pollfd *pfds = (struct pollfd *)a0;
 
 	for (int i = 0; i < PF_POLL_FDS_CHECKED; i++) {
 		int fd = -1;
 
-		if ((unsigned long)i >= nfds)
+		if ((__u64)i >= a1)
 			break;
 		bpf_probe_read_user(&fd, sizeof(fd), &pfds[i].fd);
 		if (pf_fd_mode(fd) == PF_S_IFSOCK)
-			return true;
+			return 1;
 	}
-	return false;
+	return 0;
 }
 
 /* An fd syscall's file: its type (returned) and, for files, its key in
  * st->file_key. The thread's last file is cached (see fd_gen): a loop of
  * calls on one fd pays for one slot read. */
-static __always_inline __u32 fd_syscall_file(struct pf_thread_state *st, struct pt_regs *regs, __u16 sc)
+static __always_inline __u32 fd_syscall_file(struct pf_thread_state *st, int fd, __u64 a1, __u16 sc)
 {
-	int fd = (int)PT_REGS_PARM1_SYSCALL(regs);
 	__u64 gen = fd_gen;
 
 	st->fd = fd;
-	st->buf = (sc & PF_SC_BUF1) ? PT_REGS_PARM2_SYSCALL(regs) : 0;
+	st->buf = (sc & PF_SC_BUF1) ? a1 : 0;
 	if (fd != st->fc_fd || gen != st->fc_gen || !st->fc_file) {
 		struct file *f = fd_file(fd);
 
@@ -209,6 +208,18 @@ static __always_inline void count_syscall(struct pf_thread_state *st, long ret, 
 		s->errors++;
 	else if (ret > 0 && (st->sc & (PF_SC_READS | PF_SC_WRITES)))
 		s->bytes += ret;
+}
+
+/* A syscall in zip extraction: its time, and the archive's bytes read. */
+static __always_inline void count_archive_call(struct pf_thread_state *st, __u64 key, long ret, __u64 delta)
+{
+	struct pf_archive_stat *as = bpf_map_lookup_elem(&archives, &st->archive_key);
+
+	if (!as)
+		return;
+	__sync_fetch_and_add(&as->ns, delta);
+	if (ret > 0 && (st->sc & PF_SC_READS) && key == st->archive_key)
+		__sync_fetch_and_add(&as->bytes_read, ret);
 }
 
 /* The file a path call worked on (or an open opened): its key, and its flags. */

@@ -40,12 +40,18 @@ int BPF_PROG(pf_sys_enter, struct pt_regs *regs, long nr)
 {
 	__u64 now = 0;
 	struct pf_thread_state *st = current_state_at(&now);
+	/* the arguments, read once: each load from regs costs the verifier a
+	 * search of the kernel's BTF, per path it checks */
+	unsigned long a0, a1, a2;
 	__u32 base, mode = 0;
 	int socket_polled = 0;
 	__u16 sc;
 
 	if (!st)
 		return 0;
+	a0 = PT_REGS_PARM1_SYSCALL(regs);
+	a1 = PT_REGS_PARM2_SYSCALL(regs);
+	a2 = PT_REGS_PARM3_SYSCALL(regs);
 	close_interval(st, now);
 	sc = (unsigned long)nr < PF_SC_NR_MAX ? syscall_class[nr & (PF_SC_NR_MAX - 1)] : PF_SC_OTHER;
 	if (st->ctx & PF_CTX_LOADER) {
@@ -68,8 +74,6 @@ int BPF_PROG(pf_sys_enter, struct pt_regs *regs, long nr)
 	case PF_SC_PATH:
 	case PF_SC_OPEN: {
 		/* where the (dirfd, path) pair starts: arg0, or arg1 for symlink */
-		unsigned long a0 = PT_REGS_PARM1_SYSCALL(regs), a1 = PT_REGS_PARM2_SYSCALL(regs),
-			      a2 = PT_REGS_PARM3_SYSCALL(regs);
 		unsigned long flags;
 
 		if (sc & PF_SC_SHIFT1) {
@@ -91,13 +95,13 @@ int BPF_PROG(pf_sys_enter, struct pt_regs *regs, long nr)
 	}
 	case PF_SC_FD:
 	case PF_SC_CLOSE:
-		mode = fd_syscall_file(st, regs, sc);
+		mode = fd_syscall_file(st, (int)a0, a1, sc);
 		break;
 	case PF_SC_POLL:
-		socket_polled = polls_socket(regs, sc & PF_SC_SELECT);
+		socket_polled = pf_polls_socket(a0, a1, sc & PF_SC_SELECT);
 		break;
 	case PF_SC_NET: /* send/recv-like: the socket, for count_peer() at exit */
-		st->fd = (int)PT_REGS_PARM1_SYSCALL(regs);
+		st->fd = (int)a0;
 		break;
 	}
 	base = pf_sc_category(sc, mode, socket_polled);
@@ -107,29 +111,18 @@ int BPF_PROG(pf_sys_enter, struct pt_regs *regs, long nr)
 	return 0;
 }
 
-SEC("tp_btf/sys_exit")
-int BPF_PROG(pf_sys_exit, struct pt_regs *regs, long ret)
+/* The exit of a syscall that needs more than sums (exit_is_plain): its file
+ * row looked up (or its path's), its category refined by that file, its
+ * socket peer, its archive, its fd dropped. Global: verified once, apart
+ * from the hot path, whose load it would otherwise multiply. */
+__noinline int pf_sys_exit_full(struct pf_thread_state *st, long ret, __u64 now)
 {
-	__u64 now = 0;
-	struct pf_thread_state *st = current_state_at(&now);
 	__u64 delta, key, flags = 0;
 	bool by_fd;
 	__u8 cls;
 
 	if (!st)
 		return 0;
-	if (!st->in_syscall) {
-		close_interval(st, now); /* e.g. a new child returning from fork */
-		goto out;
-	}
-	if (st->plain_exit) {
-		close_interval(st, now);
-		delta = now - st->sc_start;
-		if (st->file_key)
-			count_file_call(st, st->file_key, true, ret, delta);
-		count_syscall(st, ret, delta);
-		goto out;
-	}
 	cls = st->sc & PF_SC_CLASS_MASK;
 	by_fd = cls == PF_SC_FD || cls == PF_SC_CLOSE;
 	key = st->file_key;
@@ -146,26 +139,39 @@ int BPF_PROG(pf_sys_exit, struct pt_regs *regs, long ret)
 	if (key)
 		count_file_call(st, key, by_fd, ret, delta);
 	count_syscall(st, ret, delta);
-	count_peer(st, ret, delta);
-	if (st->cat == PF_CAT_ZIP_EXTRACT && st->archive_key) {
-		struct pf_archive_stat *as = bpf_map_lookup_elem(&archives, &st->archive_key);
-
-		if (as) {
-			__sync_fetch_and_add(&as->ns, delta);
-			if (ret > 0 && (st->sc & PF_SC_READS) && key == st->archive_key)
-				__sync_fetch_and_add(&as->bytes_read, ret);
-		}
-	}
-	if (cls == PF_SC_CLOSE && ret == 0) {
+	pf_count_peer(st, ret, delta);
+	if (st->cat == PF_CAT_ZIP_EXTRACT && st->archive_key)
+		count_archive_call(st, key, ret, delta);
+	if (cls == PF_SC_CLOSE && ret == 0 && st->path_arg) {
 		/* the struct file may be freed and reused: forget its key */
 		__u64 fp = st->path_arg;
 
-		if (fp)
-			bpf_map_delete_elem(&file_keys, &fp);
+		bpf_map_delete_elem(&file_keys, &fp);
 	}
 	if (st->sc & PF_SC_FDS_GONE)
 		__sync_fetch_and_add(&fd_gen, 1);
-out:
+	return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(pf_sys_exit, struct pt_regs *regs, long ret)
+{
+	__u64 now = 0, delta;
+	struct pf_thread_state *st = current_state_at(&now);
+
+	if (!st)
+		return 0;
+	if (!st->in_syscall) {
+		close_interval(st, now); /* e.g. a new child returning from fork */
+	} else if (st->plain_exit) {
+		close_interval(st, now);
+		delta = now - st->sc_start;
+		if (st->file_key)
+			count_file_call(st, st->file_key, true, ret, delta);
+		count_syscall(st, ret, delta);
+	} else {
+		pf_sys_exit_full(st, ret, now);
+	}
 	/* the syscall may have changed the mappings: look the next fault up */
 	st->fault_lo = st->fault_hi = 0;
 	st->in_syscall = 0;
@@ -331,7 +337,7 @@ int BPF_PROG(pf_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	s->ev.exec.h.pid = tgid;
 	s->ev.exec.h.ts = now;
 	/* the executable as resolved (symlinks followed), absolute */
-	walk_path(s, BPF_CORE_READ(bprm, file, f_path.dentry), BPF_CORE_READ(bprm, file, f_path.mnt));
+	pf_walk_path((__u64)BPF_CORE_READ(bprm, file, f_path.dentry), (__u64)BPF_CORE_READ(bprm, file, f_path.mnt));
 	bpf_probe_read_kernel_str(s->ev.exec.filename, sizeof(s->ev.exec.filename), s->path);
 	mm = BPF_CORE_READ(p, mm);
 	start = BPF_CORE_READ(mm, arg_start);

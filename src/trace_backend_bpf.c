@@ -8,12 +8,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 #include <bpf/libbpf.h>
 #include <bpf/bpf.h>
 #include "perfanity.h"
+#include "btf_cache.h"
+#include "pf_paths.h"
 #include "syscall_class.h"
 #include "trace_backend.h"
 #include "trace_probes.h"
@@ -263,16 +266,119 @@ static bool kernel_has_what_we_use(void)
 static void allocate_rows_on_demand(struct trace_bpf *s)
 {
 	struct bpf_map *maps[] = { s->maps.files, s->maps.cat_ns, s->maps.procs, s->maps.traced,
-				   s->maps.imports, s->maps.import_stacks, s->maps.archives };
+				   s->maps.imports, s->maps.import_stacks, s->maps.archives, s->maps.peers };
 
 	for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++)
 		bpf_map__set_map_flags(maps[i], bpf_map__map_flags(maps[i]) | BPF_F_NO_PREALLOC);
 }
 
+/* The kernel BTF for CO-RE: the cached minimal one (btf_cache.h) in
+ * $PERFANITY_BTF_CACHE (a directory; "off": none) or the cache's btf/;
+ * NULL: the kernel's own. */
+static const char *core_btf(char *buf, size_t len)
+{
+	const char *setting = getenv("PERFANITY_BTF_CACHE");
+	const void *obj;
+	struct pf_paths paths;
+	char err[256], dir[4096];
+	size_t size;
+	int ok = -1;
+
+	obj = trace_bpf__elf_bytes(&size);
+	if (setting && setting[0])
+		return strcmp(setting, "off") && !pf_btf_cache_get(setting, obj, size, buf, len) ? buf : NULL;
+	if (pf_paths_find(&paths, err, sizeof(err)))
+		return NULL;
+	if (snprintf(dir, sizeof(dir), "%s/btf", paths.cache) < (int)sizeof(dir) &&
+	    (!mkdir(paths.cache, 0755) || errno == EEXIST))
+		ok = pf_btf_cache_get(dir, obj, size, buf, len);
+	pf_paths_free(&paths);
+	return ok ? NULL : buf;
+}
+
+/* Open the object, relocating against btf_path (NULL: the kernel's BTF), and
+ * set what is known before loading: sizes, knobs, which programs load. */
+static struct trace_bpf *open_skeleton(struct pf_trace *tr, bool verbose, const char *btf_path)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .btf_custom_path = btf_path);
+	struct trace_bpf *skel = trace_bpf__open_opts(&opts);
+
+	if (!skel)
+		return NULL;
+	if (tr->max_files)
+		bpf_map__set_max_entries(skel->maps.files, tr->max_files);
+	allocate_rows_on_demand(skel);
+	skel->rodata->cg_mode = tr->cg.mode;
+	skel->rodata->cg_id = tr->cg.id;
+	memcpy((char *)skel->rodata->cg_target, tr->cg.container, sizeof(tr->cg.container));
+	if (verbose)
+		pf_verifier_log_setup(skel->obj);
+	/* the end-of-trace iterator is attached when summing up, not before */
+	bpf_program__set_autoattach(skel->progs.pf_dump_threads, false);
+	/* uprobe_multi programs only where the kernel has such links, and
+	 * then not the perf-event ones: every program loaded is verified */
+	if (pf_uprobe_multi_supported()) {
+		struct bpf_program *unused[] = { skel->progs.pf_inflate_enter, skel->progs.pf_inflate_exit,
+						 skel->progs.pf_inflate_init, skel->progs.pf_import_start,
+						 skel->progs.pf_import_done };
+
+		for (size_t i = 0; i < sizeof(unused) / sizeof(unused[0]); i++)
+			bpf_program__set_autoload(unused[i], false);
+		bpf_program__set_expected_attach_type(skel->progs.pf_uprobe_multi_entry,
+						      (enum bpf_attach_type)PF_BPF_TRACE_UPROBE_MULTI);
+		bpf_program__set_expected_attach_type(skel->progs.pf_uprobe_multi_return,
+						      (enum bpf_attach_type)PF_BPF_TRACE_UPROBE_MULTI);
+	} else {
+		bpf_program__set_autoload(skel->progs.pf_uprobe_multi_entry, false);
+		bpf_program__set_autoload(skel->progs.pf_uprobe_multi_return, false);
+	}
+	pf_syscall_class_fill((unsigned short *)skel->rodata->syscall_class,
+			      sizeof(skel->rodata->syscall_class) / sizeof(skel->rodata->syscall_class[0]));
+	return skel;
+}
+
+/* Open and load, against the cached minimal BTF if there is one; if that
+ * fails, it is removed and the kernel's own BTF is tried. 0 or -errno. */
+static int open_and_load(struct pf_backend *b, struct pf_trace *tr, bool verbose)
+{
+	double t = pf_now_s();
+	char cached[4096];
+	const char *btf = core_btf(cached, sizeof(cached));
+	char errbuf[128];
+	int err;
+
+	b->cost.open = pf_now_s() - t;
+	for (;;) {
+		t = pf_now_s();
+		b->skel = open_skeleton(tr, verbose, btf);
+		if (!b->skel)
+			return errno ? -errno : -EINVAL;
+		b->cost.open += pf_now_s() - t;
+		t = pf_now_s();
+		err = trace_bpf__load(b->skel);
+		b->cost.load += pf_now_s() - t;
+		/* refused for want of privileges: the BTF is not the cause */
+		if (!err || !btf || err == -EPERM || err == -EACCES)
+			break;
+		if (verbose)
+			pf_err("loading against the cached BTF %s failed (%s): removed, trying the kernel's own",
+			       btf, libbpf_strerror(err, errbuf, sizeof(errbuf)) ? strerror(-err) : errbuf);
+		unlink(btf);
+		trace_bpf__destroy(b->skel);
+		btf = NULL;
+	}
+	if (verbose && btf)
+		pf_err("CO-RE relocations against the cached minimal BTF %s", btf);
+	if (err && verbose)
+		pf_verifier_log_print_failure(b->skel->obj, stderr);
+	else if (verbose)
+		pf_verifier_log_print_costs(b->skel->obj, stderr);
+	return err;
+}
+
 static struct pf_backend *bpf_open(struct pf_trace *tr, bool verbose, bool *privilege_error)
 {
 	struct pf_backend *b = calloc(1, sizeof(*b));
-	double t;
 	int err;
 
 	*privilege_error = false;
@@ -283,50 +389,12 @@ static struct pf_backend *bpf_open(struct pf_trace *tr, bool verbose, bool *priv
 	u64map_init(&b->given);
 	verbose_libbpf = verbose;
 	libbpf_set_print(libbpf_print);
-	t = pf_now_s();
-	b->skel = trace_bpf__open();
+	err = open_and_load(b, tr, verbose);
 	if (!b->skel) {
-		pf_err("cannot open the BPF object: %s", strerror(errno));
+		pf_err("cannot open the BPF object: %s", strerror(-err));
 		free(b);
 		return NULL;
 	}
-	if (tr->max_files)
-		bpf_map__set_max_entries(b->skel->maps.files, tr->max_files);
-	allocate_rows_on_demand(b->skel);
-	b->skel->rodata->cg_mode = tr->cg.mode;
-	b->skel->rodata->cg_id = tr->cg.id;
-	memcpy((char *)b->skel->rodata->cg_target, tr->cg.container, sizeof(tr->cg.container));
-	if (verbose)
-		pf_verifier_log_setup(b->skel->obj);
-	/* the end-of-trace iterator is attached when summing up, not before */
-	bpf_program__set_autoattach(b->skel->progs.pf_dump_threads, false);
-	/* uprobe_multi programs only where the kernel has such links, and
-	 * then not the perf-event ones: every program loaded is verified */
-	if (pf_uprobe_multi_supported()) {
-		struct bpf_program *unused[] = { b->skel->progs.pf_inflate_enter, b->skel->progs.pf_inflate_exit,
-						 b->skel->progs.pf_inflate_init, b->skel->progs.pf_import_start,
-						 b->skel->progs.pf_import_done };
-
-		for (size_t i = 0; i < sizeof(unused) / sizeof(unused[0]); i++)
-			bpf_program__set_autoload(unused[i], false);
-		bpf_program__set_expected_attach_type(b->skel->progs.pf_uprobe_multi_entry,
-						      (enum bpf_attach_type)PF_BPF_TRACE_UPROBE_MULTI);
-		bpf_program__set_expected_attach_type(b->skel->progs.pf_uprobe_multi_return,
-						      (enum bpf_attach_type)PF_BPF_TRACE_UPROBE_MULTI);
-	} else {
-		bpf_program__set_autoload(b->skel->progs.pf_uprobe_multi_entry, false);
-		bpf_program__set_autoload(b->skel->progs.pf_uprobe_multi_return, false);
-	}
-	pf_syscall_class_fill((unsigned short *)b->skel->rodata->syscall_class,
-			      sizeof(b->skel->rodata->syscall_class) / sizeof(b->skel->rodata->syscall_class[0]));
-	b->cost.open = pf_now_s() - t;
-	t = pf_now_s();
-	err = trace_bpf__load(b->skel);
-	b->cost.load = pf_now_s() - t;
-	if (err && verbose)
-		pf_verifier_log_print_failure(b->skel->obj, stderr);
-	else if (verbose)
-		pf_verifier_log_print_costs(b->skel->obj, stderr);
 	if (err) {
 		err = -err;
 		if (err == EPERM || err == EACCES) {

@@ -78,3 +78,49 @@ def test_verbose_shows_what_the_fixed_cost_is_made_of(tmp_path):
     parts = re.search(r"fixed cost: (.*)", r.stderr).group(1)
     for what in ("load+verify", "attach uprobes", "final reads", "detach uprobes", "unload"):
         assert re.search(re.escape(what) + r" [0-9.]+ s", parts), parts
+
+
+def btf_files(d):
+    return sorted(p for p in os.listdir(d) if p.endswith(".btf"))
+
+
+def test_core_relocations_use_a_cached_minimal_btf(trace, tmp_path, monkeypatch):
+    """The first trace writes the types the programs read (a few KB of the
+    kernel's BTF); the next relocates against them, with the same counts as
+    a trace relocated against the kernel's own BTF."""
+    from conftest import make_file, workload
+    cache = tmp_path / "btf"
+    data = make_file(tmp_path / "small.bin", 4096)
+    cmd = [workload("small_reads"), data, "20000", "16"]
+    monkeypatch.setenv("PERFANITY_BTF_CACHE", str(cache))
+    first = trace(cmd)
+    assert first.rc == 0, first.stderr
+    files = btf_files(cache)
+    assert len(files) == 1 and re.fullmatch(r"core-[0-9a-f]{16}\.btf", files[0]), files
+    assert 0 < os.path.getsize(cache / files[0]) < 64 * 1024
+    second = trace(cmd, options=["--verbose"])
+    assert second.rc == 0, second.stderr
+    assert f"CO-RE relocations against the cached minimal BTF {cache / files[0]}" in second.stderr
+    monkeypatch.setenv("PERFANITY_BTF_CACHE", "off")
+    full = trace(cmd, options=["--verbose"])
+    assert "cached minimal BTF" not in full.stderr
+    for t in (first, second, full):
+        row = t.file(data)
+        assert (row["ops"], row["bytes_read"]) == (20_002, 20_000 * 16), row  # open, reads, close
+
+
+def test_a_corrupt_cached_btf_is_replaced(trace, tmp_path, monkeypatch):
+    from conftest import make_file, workload
+    cache = tmp_path / "btf"
+    data = make_file(tmp_path / "small.bin", 4096)
+    monkeypatch.setenv("PERFANITY_BTF_CACHE", str(cache))
+    assert trace(["/bin/true"]).rc == 0
+    [name] = btf_files(cache)
+    (cache / name).write_bytes(b"not BTF")
+    t = trace([workload("small_reads"), data, "1000", "16"], options=["--verbose"])
+    assert t.rc == 0, t.stderr
+    assert f"loading against the cached BTF {cache / name} failed" in t.stderr
+    assert t.file(data)["bytes_read"] == 16_000
+    assert btf_files(cache) == []  # removed; the next trace makes it again
+    assert trace(["/bin/true"]).rc == 0
+    assert btf_files(cache) == [name]
