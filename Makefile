@@ -214,7 +214,7 @@ FORMAT_FILES := include/pf_util.h src/pf_util.c include/pf_table.h src/pf_table.
 	include/seccomp_filter.h src/seccomp_filter.c include/seccomp_backend.h src/seccomp_syscalls.c \
 	src/trace_backend_seccomp.c include/trace_backend_pick.h src/trace_backend_pick.c \
 	include/trace_partial.h src/trace_partial.c tests/workloads/soak.c $(wildcard tests/fuzz/*.c) \
-	include/btf_cache.h src/btf_cache.c tests/unit/test_btf_cache.c
+	include/btf_cache.h src/btf_cache.c tests/unit/test_btf_cache.c include/link_handoff.h src/link_handoff.c
 format:
 	$(CLANG_FORMAT) -i $(FORMAT_FILES)
 format-check:

@@ -41,6 +41,7 @@ struct pf_probes {
 	bool multi;          /* the kernel has uprobe_multi links and their programs loaded */
 	bool verbose;
 	double detach_t0;    /* when removing the links started, 0 not yet */
+	pid_t handoff;       /* the child that removes the uprobe_multi links (link_handoff.h), or 0 */
 	pthread_t threads[PF_PROBES_MAX_THREADS];
 	struct pf_probes_destroyer destroyers[PF_PROBES_MAX_THREADS];
 	size_t nthreads;

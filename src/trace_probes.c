@@ -22,6 +22,7 @@
 #include <bpf/libbpf.h>
 #include "perfanity.h"
 #include "elf_syms.h"
+#include "link_handoff.h"
 #include "py_layout.h"
 #include "trace_model.h"
 #include "trace_probes.h"
@@ -317,8 +318,9 @@ void pf_probes_report(const struct pf_probes *p, struct pf_trace *tr)
 static void *destroy_some(void *arg)
 {
 	struct pf_probes_destroyer *d = arg;
+	size_t multi = d->p->handoff > 0 ? 0 : d->p->nmulti;
 
-	for (size_t i = d->first; i < d->p->nlinks + d->p->nmulti; i += d->step)
+	for (size_t i = d->first; i < d->p->nlinks + multi; i += d->step)
 		if (i < d->p->nlinks)
 			bpf_link__destroy(d->p->links[i]);
 		else
@@ -332,11 +334,14 @@ static void *destroy_some(void *arg)
  * while the trace is read and written out (joined in pf_probes_free). */
 void pf_probes_detach_start(struct pf_probes *p)
 {
-	size_t all = p->nlinks + p->nmulti, n = all < PF_PROBES_MAX_THREADS ? all : PF_PROBES_MAX_THREADS;
+	size_t all, n;
 
 	if (p->detach_t0)
 		return;
 	p->detach_t0 = pf_now_s();
+	p->handoff = pf_link_handoff(p->multi_fds, p->nmulti);
+	all = p->nlinks + (p->handoff > 0 ? 0 : p->nmulti);
+	n = all < PF_PROBES_MAX_THREADS ? all : PF_PROBES_MAX_THREADS;
 	for (size_t t = 0; t < n; t++) {
 		p->destroyers[t] = (struct pf_probes_destroyer){ p, t, n };
 		if (pthread_create(&p->threads[t], NULL, destroy_some, &p->destroyers[t]))
@@ -357,8 +362,11 @@ void pf_probes_free(struct pf_probes *p)
 		pthread_join(p->threads[t], NULL);
 	if (p->verbose) /* each perf-event uprobe waits for its own grace period */
 		fprintf(stderr, "perfanity: trace: removed %zu perf-event probes and %zu uprobe_multi links in %.3f s "
-				"(%.3f s of it waited for at the end)\n",
-			p->nlinks, p->nmulti, pf_now_s() - p->detach_t0, pf_now_s() - t_wait);
+				"(%.3f s of it waited for at the end)%s\n",
+			p->nlinks, p->nmulti, pf_now_s() - p->detach_t0, pf_now_s() - t_wait,
+			p->handoff > 0 ? ": the uprobe_multi links are let go by a child, which waits for their "
+					 "grace periods after perfanity exits"
+				       : "");
 	for (size_t i = 0; i < p->nbins; i++)
 		free(p->bins[i].path);
 	free(p->links);

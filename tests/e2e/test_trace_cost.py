@@ -66,6 +66,9 @@ def test_nothing_left_after_a_python_trace(tmp_path):
         assert "perf_event" not in kinds, kinds  # no per-probe uprobe link to wait for
         m = re.search(r"removed (\d+) perf-event probes and (\d+) uprobe_multi links", r.stderr)
         assert m and m.group(1) == "0" and int(m.group(2)) >= 2, r.stderr
+        # their grace periods are waited for by a child once perfanity is gone
+        # (links_gone above: and they do go), not by the user
+        assert "(0.000 s of it waited for at the end): the uprobe_multi links are let go by a child" in r.stderr
 
 
 def test_verbose_shows_what_the_fixed_cost_is_made_of(tmp_path):
