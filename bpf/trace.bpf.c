@@ -38,27 +38,23 @@ char LICENSE[] SEC("license") = "GPL";
 SEC("tp_btf/sys_enter")
 int BPF_PROG(pf_sys_enter, struct pt_regs *regs, long nr)
 {
+	/* the arguments, read once and first: each load from regs costs the
+	 * verifier a search of the kernel's BTF, per path it checks */
+	unsigned long a0 = PT_REGS_PARM1_SYSCALL(regs), a1 = PT_REGS_PARM2_SYSCALL(regs),
+		      a2 = PT_REGS_PARM3_SYSCALL(regs), ip = PT_REGS_IP(regs);
 	__u64 now = 0;
 	struct pf_thread_state *st = current_state_at(&now);
-	/* the arguments, read once: each load from regs costs the verifier a
-	 * search of the kernel's BTF, per path it checks */
-	unsigned long a0, a1, a2;
 	__u32 base, mode = 0;
 	int socket_polled = 0;
 	__u16 sc;
 
 	if (!st)
 		return 0;
-	a0 = PT_REGS_PARM1_SYSCALL(regs);
-	a1 = PT_REGS_PARM2_SYSCALL(regs);
-	a2 = PT_REGS_PARM3_SYSCALL(regs);
 	close_interval(st, now);
 	sc = (unsigned long)nr < PF_SC_NR_MAX ? syscall_class[nr & (PF_SC_NR_MAX - 1)] : PF_SC_OTHER;
 	if (st->ctx & PF_CTX_LOADER) {
 		/* the loader's phase ends with the first syscall made from
 		 * outside ld.so's mapping: the program (or its libc) is running */
-		__u64 ip = PT_REGS_IP(regs);
-
 		if (ip - st->loader_base >= st->loader_size)
 			st->ctx &= ~PF_CTX_LOADER;
 	}
