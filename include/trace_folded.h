@@ -6,6 +6,7 @@
 #ifndef PF_TRACE_FOLDED_H
 #define PF_TRACE_FOLDED_H
 #include <stdio.h>
+#include <jansson.h>
 #include "trace_model.h"
 
 /* Writes the stacks, sorted; what the timeline does not split (no runs, or
@@ -13,5 +14,7 @@
  * up to its categories (within a microsecond a line). Sorts tr's timeline.
  * Returns 0, or -1 when out of memory. */
 int pf_model_folded(struct pf_trace *tr, FILE *out);
+/* The same lines as a JSON array of strings (the trace JSON's "folded_time"). */
+json_t *pf_model_folded_json(struct pf_trace *tr);
 
 #endif

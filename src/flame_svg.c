@@ -187,7 +187,7 @@ static void put_tree(const struct layout *l, const struct node *n, uint64_t x, i
 static const char script[] =
 	"<script type=\"text/ecmascript\"><![CDATA[\n"
 	"(function () {\n"
-	"  var svg = document.getElementById('pf-flame'), W = +svg.getAttribute('width') - 2 * 10;\n"
+	"  var svg = document.currentScript.closest('svg'), W = +svg.getAttribute('width') - 2 * 10;\n"
 	"  var frames = Array.prototype.slice.call(svg.querySelectorAll('g.f'));\n"
 	"  function num(g, a) { return +g.getAttribute(a); }\n"
 	"  function name(g) { return g.querySelector('title').textContent.replace(/ \\([^()]*\\)$/, ''); }\n"
@@ -208,7 +208,7 @@ static const char script[] =
 	"    });\n"
 	"  }\n"
 	"  function search(re) {\n"
-	"    var spans = [], sum = 0, end = -1, m = svg.getElementById ? svg.getElementById('pf-matched') : document.getElementById('pf-matched');\n"
+	"    var spans = [], sum = 0, end = -1, m = svg.querySelector('.pf-matched');\n"
 	"    frames.forEach(function (g) {\n"
 	"      var hit = !!re && re.test(name(g));\n"
 	"      g.setAttribute('class', hit ? 'f hl' : 'f');\n"
@@ -224,9 +224,12 @@ static const char script[] =
 	"    try { search(s ? new RegExp(s) : null); } catch (err) { search(null); }\n"
 	"  }\n"
 	"  frames.forEach(function (g) { g.addEventListener('click', function () { zoom(g); }); });\n"
-	"  document.getElementById('pf-search').addEventListener('click', ask);\n"
-	"  document.getElementById('pf-reset').addEventListener('click', function () { zoom(frames[0]); search(null); });\n"
+	"  svg.querySelector('.pf-search').addEventListener('click', ask);\n"
+	"  svg.querySelector('.pf-reset').addEventListener('click', function () { zoom(frames[0]); search(null); });\n"
+	"  svg.addEventListener('mouseenter', function () { window.pfFlameKeys = svg; });\n"
+	"  if (!window.pfFlameKeys) window.pfFlameKeys = svg;\n"
 	"  window.addEventListener('keydown', function (e) {\n"
+	"    if (window.pfFlameKeys !== svg) return; /* the graph last pointed at, on a page of several */\n"
 	"    if ((e.ctrlKey || e.metaKey) && e.key === 'f') { e.preventDefault(); ask(); }\n"
 	"    else if (e.key === 'Escape') { zoom(frames[0]); search(null); }\n"
 	"  });\n"
@@ -237,7 +240,7 @@ static const char script[] =
 static void put_head(FILE *out, const char *title, int height)
 {
 	fprintf(out,
-		"<svg id=\"pf-flame\" xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"%d\" height=\"%d\" "
+		"<svg class=\"pf-flame\" xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"%d\" height=\"%d\" "
 		"viewBox=\"0 0 %d %d\">\n"
 		"<style>text { font: 12px monospace; fill: #000; pointer-events: none; } g.f { cursor: pointer; } "
 		"g.f:hover rect { stroke: #000; stroke-width: 0.5; } g.hl rect { fill: rgb(230,0,230); } "
@@ -247,9 +250,9 @@ static void put_head(FILE *out, const char *title, int height)
 		PF_FLAME_WIDTH, height, PF_FLAME_WIDTH, height, PAD);
 	put_xml(out, title, (size_t)-1);
 	fprintf(out,
-		"</text>\n<text id=\"pf-reset\" class=\"ui\" x=\"%d\" y=\"34\">Reset zoom (Esc)</text>"
-		"<text id=\"pf-search\" class=\"ui\" x=\"%d\" y=\"34\">Search (Ctrl-F)</text>"
-		"<text id=\"pf-matched\" x=\"%d\" y=\"34\"></text>\n",
+		"</text>\n<text class=\"ui pf-reset\" x=\"%d\" y=\"34\">Reset zoom (Esc)</text>"
+		"<text class=\"ui pf-search\" x=\"%d\" y=\"34\">Search (Ctrl-F)</text>"
+		"<text class=\"pf-matched\" x=\"%d\" y=\"34\"></text>\n",
 		PAD, PF_FLAME_WIDTH - 300, PF_FLAME_WIDTH - 180);
 }
 

@@ -215,3 +215,20 @@ int pf_model_folded(struct pf_trace *tr, FILE *out)
 	u64map_free(&st.index);
 	return rc;
 }
+
+json_t *pf_model_folded_json(struct pf_trace *tr)
+{
+	char *text = NULL, *line, *save = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&text, &len);
+	json_t *a = json_array();
+
+	if (!mem || pf_model_folded(tr, mem) | fclose(mem)) {
+		free(text);
+		return a;
+	}
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		json_array_append_new(a, json_string(line));
+	free(text);
+	return a;
+}
