@@ -213,7 +213,10 @@ FORMAT_FILES := include/pf_util.h src/pf_util.c include/pf_table.h src/pf_table.
 	include/launch_user.h src/launch_user.c tests/unit/test_launch_user.c \
 	include/seccomp_filter.h src/seccomp_filter.c include/seccomp_backend.h src/seccomp_syscalls.c \
 	src/trace_backend_seccomp.c include/trace_backend_pick.h src/trace_backend_pick.c \
-	include/trace_partial.h src/trace_partial.c tests/workloads/soak.c $(wildcard tests/fuzz/*.c)
+	include/trace_partial.h src/trace_partial.c tests/workloads/soak.c $(wildcard tests/fuzz/*.c) \
+	include/flame_svg.h src/flame_svg.c tests/unit/test_flame_svg.c include/trace_folded.h src/trace_folded.c \
+	include/trace_perfetto.h src/trace_perfetto.c include/trace_pictures.h src/trace_pictures.c \
+	include/trace_timeline.h src/trace_timeline.c src/report_html.c
 format:
 	$(CLANG_FORMAT) -i $(FORMAT_FILES)
 format-check:

@@ -9,8 +9,8 @@
 #define PF_FLAME_SVG_H
 #include <stdio.h>
 
-#define PF_FLAME_WIDTH 1200   /* px */
-#define PF_FLAME_FRAME_H 16   /* px per frame */
+#define PF_FLAME_WIDTH 1200 /* px */
+#define PF_FLAME_FRAME_H 16 /* px per frame */
 
 /* folded: lines "frame;frame;... count" (counts are whole numbers; lines
  * that do not end in one are skipped, as FlameGraph does). unit names the

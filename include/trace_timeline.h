@@ -28,8 +28,8 @@ struct pf_run_drop_row {
 };
 
 struct pf_timeline {
-	bool on;                /* runs asked of the kernel */
-	uint64_t min_ns;        /* runs shorter than this are counted, not sent */
+	bool on;         /* runs asked of the kernel */
+	uint64_t min_ns; /* runs shorter than this are counted, not sent */
 	struct pf_run *runs;
 	size_t nruns, cap_runs;
 	struct pf_span *spans;
@@ -46,8 +46,8 @@ void pf_timeline_add_drops(struct pf_timeline *tl, uint32_t pid, uint32_t cat, c
 /* A thread still alive at now: its run in progress (iv_cat since iv_start,
  * 0: none yet) up to last_ts and its open interval [last_ts, now) in cat,
  * sent or counted as the kernel would have at its exit. */
-void pf_timeline_close_thread(struct pf_timeline *tl, uint32_t pid, uint32_t tid, uint32_t iv_cat,
-			      uint64_t iv_start, uint64_t iv_key, uint64_t last_ts, uint32_t cat, uint64_t now);
+void pf_timeline_close_thread(struct pf_timeline *tl, uint32_t pid, uint32_t tid, uint32_t iv_cat, uint64_t iv_start,
+			      uint64_t iv_key, uint64_t last_ts, uint32_t cat, uint64_t now);
 /* Runs, then spans, by (tid, start); spans of one start outer first. */
 void pf_timeline_sort(struct pf_timeline *tl);
 /* Sums over all rows: short_ns, short_runs, lost_ns, lost_runs. */

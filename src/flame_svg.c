@@ -123,7 +123,11 @@ static void put_xml(FILE *out, const char *s, size_t max)
 			fputc('?', out);
 			p++;
 		} else if (*p == '&' || *p == '<' || *p == '>' || *p == '"' || *p == '\'') {
-			fputs(*p == '&' ? "&amp;" : *p == '<' ? "&lt;" : *p == '>' ? "&gt;" : *p == '"' ? "&quot;" : "&#39;",
+			fputs(*p == '&'   ? "&amp;"
+			      : *p == '<' ? "&lt;"
+			      : *p == '>' ? "&gt;"
+			      : *p == '"' ? "&quot;"
+					  : "&#39;",
 			      out);
 			p++;
 		} else {
@@ -149,7 +153,7 @@ static void colour(const char *name, char *buf, size_t len)
 struct layout {
 	FILE *out;
 	uint64_t total;
-	int depth;       /* levels above the base */
+	int depth; /* levels above the base */
 	const char *unit;
 };
 
@@ -164,7 +168,8 @@ static void put_frame(const struct layout *l, const struct node *n, uint64_t x, 
 	colour(n->name, fill, sizeof(fill));
 	fprintf(l->out, "<g class=\"f\" data-x=\"%.9f\" data-w=\"%.9f\" data-d=\"%d\"><title>", fx, fw, d);
 	put_xml(l->out, n->name, (size_t)-1);
-	fprintf(l->out, " (%llu %s, %.2f%%)</title><rect x=\"%.2f\" y=\"%.1f\" width=\"%.2f\" height=\"%d\" fill=\"%s\"/>",
+	fprintf(l->out,
+		" (%llu %s, %.2f%%)</title><rect x=\"%.2f\" y=\"%.1f\" width=\"%.2f\" height=\"%d\" fill=\"%s\"/>",
 		(unsigned long long)n->count, l->unit, 100.0 * fw, PAD + fx * span, y, w, PF_FLAME_FRAME_H - 1, fill);
 	fprintf(l->out, "<text x=\"%.2f\" y=\"%.1f\">", PAD + fx * span + 3, y + PF_FLAME_FRAME_H - 4);
 	if (w > 3 * CHAR_PX)

@@ -23,16 +23,15 @@ static void put_html(FILE *f, const char *s)
 	}
 }
 
-static const char style[] =
-	"body { font: 14px sans-serif; margin: 2em; color: #222; }\n"
-	"table { border-collapse: collapse; margin: 0.5em 0 1.5em; }\n"
-	"td, th { padding: 2px 10px; border-bottom: 1px solid #ddd; text-align: right; }\n"
-	"td:first-child, th:first-child { text-align: left; }\n"
-	"ul.tree { font: 13px monospace; } ul.tree ul { margin: 0; padding-left: 1.5em; }\n"
-	".cause { display: flex; align-items: center; margin: 2px 0; font: 13px monospace; }\n"
-	".cause .name { width: 14em; } .cause .bar { height: 14px; margin-right: 8px; }\n"
-	".up { background: #d9534f; } .down { background: #5cb85c; }\n"
-	".why { color: #666; font: 12px sans-serif; margin-left: 14em; }\n";
+static const char style[] = "body { font: 14px sans-serif; margin: 2em; color: #222; }\n"
+			    "table { border-collapse: collapse; margin: 0.5em 0 1.5em; }\n"
+			    "td, th { padding: 2px 10px; border-bottom: 1px solid #ddd; text-align: right; }\n"
+			    "td:first-child, th:first-child { text-align: left; }\n"
+			    "ul.tree { font: 13px monospace; } ul.tree ul { margin: 0; padding-left: 1.5em; }\n"
+			    ".cause { display: flex; align-items: center; margin: 2px 0; font: 13px monospace; }\n"
+			    ".cause .name { width: 14em; } .cause .bar { height: 14px; margin-right: 8px; }\n"
+			    ".up { background: #d9534f; } .down { background: #5cb85c; }\n"
+			    ".why { color: #666; font: 12px sans-serif; margin-left: 14em; }\n";
 
 /* Categories: all threads, and along the root's path as a share of wall. */
 static void breakdown(FILE *f, const struct pf_rtrace *t, const struct pf_rcats *cats)
@@ -43,7 +42,8 @@ static void breakdown(FILE *f, const struct pf_rtrace *t, const struct pf_rcats 
 	for (int c = 0; c < cats->n; c++)
 		all += t->totals[c];
 	fputs("<table class=\"breakdown\"><tr><th>category</th><th>all threads</th><th>share</th>"
-	      "<th>root's path</th><th>of wall</th></tr>\n", f);
+	      "<th>root's path</th><th>of wall</th></tr>\n",
+	      f);
 	for (int c = 0; c < cats->n; c++) {
 		if (!t->totals[c] && !t->path_ns[c])
 			continue;
@@ -157,10 +157,12 @@ static void cause_bars(FILE *f, const struct pf_rtrace *a, const struct pf_rtrac
 	fprintf(f, ": %s</h3>\n<div class=\"causes\">\n",
 		pf_fmt_s(d, sizeof(d), (double)b->wall_ns - (double)a->wall_ns, 1));
 	for (int i = 0; i < n; i++) {
-		fprintf(f, "<div class=\"cause\"><span class=\"name\">%s</span>"
-			   "<span class=\"bar %s\" style=\"width: %.1fpx\"></span>%s</div>\n",
+		fprintf(f,
+			"<div class=\"cause\"><span class=\"name\">%s</span>"
+			"<span class=\"bar %s\" style=\"width: %.1fpx\"></span>%s</div>\n",
 			k[i].cat < 0 ? "unattributed" : cats->name[k[i].cat], k[i].delta_ns >= 0 ? "up" : "down",
-			2 + 400.0 * (double)llabs(k[i].delta_ns) / max, pf_fmt_s(d, sizeof(d), (double)k[i].delta_ns, 1));
+			2 + 400.0 * (double)llabs(k[i].delta_ns) / max,
+			pf_fmt_s(d, sizeof(d), (double)k[i].delta_ns, 1));
 		if (k[i].why[0]) {
 			fputs("<div class=\"why\">", f);
 			put_html(f, k[i].why);
@@ -195,9 +197,11 @@ static void one_trace(FILE *f, const struct pf_rtrace *t, const struct pf_rcats 
 
 void pf_report_html(FILE *f, const struct pf_rtrace *t, int n, const struct pf_rcats *cats)
 {
-	fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-		   "<title>perfanity report</title>\n<style>\n%s</style></head>\n<body>\n"
-		   "<h1>perfanity report</h1>\n", style);
+	fprintf(f,
+		"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+		"<title>perfanity report</title>\n<style>\n%s</style></head>\n<body>\n"
+		"<h1>perfanity report</h1>\n",
+		style);
 	if (n > 1) {
 		fputs("<h2>Why the wall times differ</h2>\n", f);
 		for (int i = 1; i < n; i++)
@@ -207,5 +211,6 @@ void pf_report_html(FILE *f, const struct pf_rtrace *t, int n, const struct pf_r
 		one_trace(f, &t[i], cats);
 	fputs("<script>\ndocument.documentElement.setAttribute('data-report-ready',\n"
 	      "  String(document.querySelectorAll('svg[data-flame-ready]').length));\n</script>\n"
-	      "</body></html>\n", f);
+	      "</body></html>\n",
+	      f);
 }

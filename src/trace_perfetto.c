@@ -123,8 +123,8 @@ static void write_spans(FILE *f, const struct pf_trace *tr)
 
 /* A process: its name, its lifetime, and inside it each exec'd image with
  * what pex did in it. images[first..] are its images (pf_trace_images). */
-static size_t write_process(FILE *f, const struct pf_trace *tr, const struct pf_proc *p,
-			    const struct pf_pex_proc *im, size_t nim, size_t first)
+static size_t write_process(FILE *f, const struct pf_trace *tr, const struct pf_proc *p, const struct pf_pex_proc *im,
+			    size_t nim, size_t first)
 {
 	uint32_t track = PF_PERFETTO_PROCESS_TID | p->pid;
 	uint64_t end = p->end_ts ? p->end_ts : tr->t_end;
@@ -171,13 +171,14 @@ static void write_other_data(FILE *f, const struct pf_trace *tr)
 	const struct pf_timeline *tl = &tr->tl;
 	struct pf_run_drops sum = pf_timeline_drop_sums(tl);
 
-	fprintf(f, "],\n\"otherData\":{\"tool\":\"perfanity " PERFANITY_VERSION "\",\"run_min_ns\":%" PRIu64
-		   ",\"slices\":%zu,\"import_spans\":%zu,\"import_spans_lost\":%" PRIu64 ",\"short_runs\":%" PRIu64
-		   ",\"short_ns\":%" PRIu64 ",\"lost_runs\":%" PRIu64 ",\"lost_ns\":%" PRIu64
-		   ",\"note\":\"a thread's consecutive intervals of one category are one slice; runs shorter than "
-		   "run_min_ns are not slices, their time is in drops (short_ns) with that of runs the ring buffer "
-		   "had no room for (lost_ns): per process and category, slices + drops = the trace's categories\""
-		   ",\"drops\":[",
+	fprintf(f,
+		"],\n\"otherData\":{\"tool\":\"perfanity " PERFANITY_VERSION "\",\"run_min_ns\":%" PRIu64
+		",\"slices\":%zu,\"import_spans\":%zu,\"import_spans_lost\":%" PRIu64 ",\"short_runs\":%" PRIu64
+		",\"short_ns\":%" PRIu64 ",\"lost_runs\":%" PRIu64 ",\"lost_ns\":%" PRIu64
+		",\"note\":\"a thread's consecutive intervals of one category are one slice; runs shorter than "
+		"run_min_ns are not slices, their time is in drops (short_ns) with that of runs the ring buffer "
+		"had no room for (lost_ns): per process and category, slices + drops = the trace's categories\""
+		",\"drops\":[",
 		tl->min_ns, tl->nruns, tl->nspans, tl->spans_lost, (uint64_t)sum.short_runs, (uint64_t)sum.short_ns,
 		(uint64_t)sum.lost_runs, (uint64_t)sum.lost_ns);
 	for (size_t i = 0; i < tl->ndrops; i++) {

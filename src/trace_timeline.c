@@ -58,8 +58,8 @@ void pf_timeline_add_drops(struct pf_timeline *tl, uint32_t pid, uint32_t cat, c
 }
 
 /* What the kernel's send_run() does, in user space. */
-static void end_run(struct pf_timeline *tl, uint32_t pid, uint32_t tid, uint32_t cat, uint64_t start,
-		    uint64_t end, uint64_t key)
+static void end_run(struct pf_timeline *tl, uint32_t pid, uint32_t tid, uint32_t cat, uint64_t start, uint64_t end,
+		    uint64_t key)
 {
 	if (end <= start)
 		return;
@@ -72,8 +72,8 @@ static void end_run(struct pf_timeline *tl, uint32_t pid, uint32_t tid, uint32_t
 	pf_timeline_add_run(tl, &(struct pf_run){ pid, tid, cat, start, end, key });
 }
 
-void pf_timeline_close_thread(struct pf_timeline *tl, uint32_t pid, uint32_t tid, uint32_t iv_cat,
-			      uint64_t iv_start, uint64_t iv_key, uint64_t last_ts, uint32_t cat, uint64_t now)
+void pf_timeline_close_thread(struct pf_timeline *tl, uint32_t pid, uint32_t tid, uint32_t iv_cat, uint64_t iv_start,
+			      uint64_t iv_key, uint64_t last_ts, uint32_t cat, uint64_t now)
 {
 	if (!tl->on || cat >= PF_CAT_MAX)
 		return;
