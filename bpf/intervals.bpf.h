@@ -64,16 +64,18 @@ static __always_inline void send_run(struct pf_thread_state *st, __u32 cat, __u6
 	bpf_ringbuf_submit(e, 0);
 }
 
-/* close_interval()'s one call: the interval [from, to) of cat extends the
+/* close_interval()'s one call, once the interval [last_ts - delta, last_ts)
+ * of cat is closed: it extends the
  * thread's run, or ends it and starts the next (file_io: a run per file,
  * the one the syscall closing it works on). Global: verified once, not at
  * each of close_interval()'s many inlined copies. */
-__noinline int pf_run_close(struct pf_thread_state *st, __u32 cat, __u64 from, __u64 to)
+__noinline int pf_run_close(struct pf_thread_state *st, __u32 cat, __u64 delta)
 {
-	__u64 key;
+	__u64 key, from;
 
-	if (!st || cat >= PF_CAT_MAX || from == to)
+	if (!st || cat >= PF_CAT_MAX || !delta)
 		return 0; /* an empty interval splits no run */
+	from = st->last_ts - delta;
 	key = cat == PF_CAT_FILE_IO ? st->file_key : 0;
 	if (st->iv_start && st->iv_cat == cat && st->iv_key == key)
 		return 0;

@@ -39,9 +39,9 @@ static __always_inline __u64 close_interval(struct pf_thread_state *st, __u64 no
 		st->cat_ns[c] += delta;
 	if (c == PF_CAT_FAULT_IO && st->fault_key)
 		pf_charge_fault(st->fault_key, delta);
-	if (emit_runs)
-		pf_run_close(st, c, st->last_ts, now);
 	st->last_ts = now;
+	if (emit_runs)
+		pf_run_close(st, c, delta);
 	return delta;
 }
 
