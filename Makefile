@@ -92,7 +92,7 @@ asan-unit:
 # The tracer's end-to-end tests (all but the slow pex and Pants matrices) run the ASan build too.
 asan-e2e: asan workloads
 	cd tests/e2e && PERFANITY=$(CURDIR)/build/asan/perfanity WORKLOADS=$(CURDIR)/$(BUILD)/workloads \
-		/usr/bin/python3 -m pytest -q -p no:cacheprovider -k "not pex_configuration and not bench_pants_preset" \
+		/usr/bin/python3 -m pytest -q -p no:cacheprovider -k "not pex_configuration and not bench_pants_preset and not pex_phases" \
 		test_trace_core.py test_trace_process.py test_trace_python.py test_report.py test_trace_attach.py test_trace_sched.py test_trace_cgroup.py test_trace_faults.py \
 		test_pants.py test_pictures.py
 

@@ -214,3 +214,31 @@ def test_bad_picture_path_keeps_the_trace(trace, tmp_path):
     assert t.rc == 1
     assert t.stderr.count("\n") == 1 and "f.svg" in t.stderr, t.stderr
     assert t.data["exit_code"] == 0
+
+
+PEX = os.path.join(os.path.dirname(__file__), "..", "..", ".venv", "bin", "pex")
+
+
+@pytest.mark.skipif(not os.path.exists(PEX), reason="no pex in .venv (scripts/setup.sh installs it)")
+def test_pex_phases_on_the_process_track(trace, tmp_path):
+    """A venv-mode PEX run cold: the root's track holds its lifetime and,
+    nested in it, its images named by what pex did in them."""
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "app.py").write_text("def main():\n    print('hi')\n")
+    pex = str(tmp_path / "app.pex")
+    subprocess.run([PEX, "-D", str(src), "-e", "app:main", "-o", pex, "--python", PY, "--venv"], check=True,
+                   capture_output=True, timeout=300)
+    os.environ["PEX_ROOT"] = str(tmp_path / "pex_root")
+    try:
+        data, perfetto, _, _ = pictures(trace, tmp_path, [PY, pex], min_us=10)
+    finally:
+        del os.environ["PEX_ROOT"]
+    events = perfetto["traceEvents"]
+    check_nested(events)
+    check_sums(data, perfetto)
+    root = data["processes"][0]["pid"]
+    images = [e["name"] for e in events if e["ph"] == "X" and e["cat"] == "image" and e["pid"] == root]
+    assert any("bootstrap, then re-exec into PEX_ROOT/venvs" in n for n in images), images
+    assert any("run from PEX_ROOT/venvs" in n for n in images), images
+    assert any(e["ph"] == "X" and e["cat"] == "image" and "create venv" in e["name"] for e in events)
