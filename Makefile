@@ -92,9 +92,9 @@ asan-unit:
 # The tracer's end-to-end tests (all but the slow pex and Pants matrices) run the ASan build too.
 asan-e2e: asan workloads
 	cd tests/e2e && PERFANITY=$(CURDIR)/build/asan/perfanity WORKLOADS=$(CURDIR)/$(BUILD)/workloads \
-		/usr/bin/python3 -m pytest -q -p no:cacheprovider -k "not pex_configuration and not bench_pants_preset" \
+		/usr/bin/python3 -m pytest -q -p no:cacheprovider -k "not pex_configuration and not bench_pants_preset and not pex_phases" \
 		test_trace_core.py test_trace_process.py test_trace_python.py test_report.py test_trace_attach.py test_trace_sched.py test_trace_cgroup.py test_trace_faults.py \
-		test_pants.py
+		test_pants.py test_pictures.py
 
 # Fuzzing (libFuzzer, clang, ASan+UBSan): the trace JSON loader of `report`, the bench
 # matrix loader and the template renderer, each in its own tree under build/fuzz. Seeds
@@ -214,7 +214,10 @@ FORMAT_FILES := include/pf_util.h src/pf_util.c include/pf_table.h src/pf_table.
 	include/seccomp_filter.h src/seccomp_filter.c include/seccomp_backend.h src/seccomp_syscalls.c \
 	src/trace_backend_seccomp.c include/trace_backend_pick.h src/trace_backend_pick.c \
 	include/trace_partial.h src/trace_partial.c tests/workloads/soak.c $(wildcard tests/fuzz/*.c) \
-	include/btf_cache.h src/btf_cache.c tests/unit/test_btf_cache.c include/link_handoff.h src/link_handoff.c
+	include/btf_cache.h src/btf_cache.c tests/unit/test_btf_cache.c include/link_handoff.h src/link_handoff.c \
+	include/flame_svg.h src/flame_svg.c tests/unit/test_flame_svg.c include/trace_folded.h src/trace_folded.c \
+	include/trace_perfetto.h src/trace_perfetto.c include/trace_pictures.h src/trace_pictures.c \
+	include/trace_timeline.h src/trace_timeline.c src/report_html.c
 format:
 	$(CLANG_FORMAT) -i $(FORMAT_FILES)
 format-check:

@@ -168,6 +168,8 @@ static __always_inline int import_pop(void)
 		}
 		if (d > 0)
 			stk->f[(d - 1) & (PF_IMPORT_DEPTH - 1)].child_ns += incl;
+		if (emit_runs)
+			pf_import_span(st, d, f->key, f->start, now);
 	}
 	if (!stk->depth)
 		set_ctx(st, st->ctx & ~PF_CTX_IMPORT, now);

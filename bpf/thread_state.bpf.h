@@ -40,6 +40,8 @@ static __always_inline __u64 close_interval(struct pf_thread_state *st, __u64 no
 	if (c == PF_CAT_FAULT_IO && st->fault_key)
 		pf_charge_fault(st->fault_key, delta);
 	st->last_ts = now;
+	if (emit_runs)
+		pf_run_close(st, c, delta);
 	return delta;
 }
 
@@ -67,6 +69,8 @@ static __always_inline struct pf_thread_state *new_thread(struct task_struct *t,
 	st->start_ts = now;
 	st->last_ts = now;
 	st->tgid = tgid;
+	if (emit_runs)
+		st->tid = BPF_CORE_READ(t, pid);
 	st->cat = PF_CAT_CPU;
 	st->nr = PF_SC_NR_MAX; /* in no syscall yet */
 	ps = lookup_or_init(&procs, &tgid, &zero);

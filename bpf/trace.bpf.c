@@ -11,6 +11,7 @@
  *
  * The programs are here; their helpers are in headers by concern:
  *   maps.bpf.h          maps, globals, scratch and ring-buffer helpers
+ *   intervals.bpf.h     --perfetto: the intervals as runs, imports as spans
  *   thread_state.bpf.h  a thread's state and the closing of its intervals
  *   paths.bpf.h         an fd's file, absolute paths and their keys
  *   syscalls.bpf.h      what a syscall works on, and what it adds up
@@ -27,6 +28,7 @@
 
 char LICENSE[] SEC("license") = "GPL";
 #include "maps.bpf.h"
+#include "intervals.bpf.h"
 #include "thread_state.bpf.h"
 #include "paths.bpf.h"
 #include "syscalls.bpf.h"
@@ -370,6 +372,8 @@ int BPF_PROG(pf_exit, struct task_struct *p, bool group_dead)
 	if (!__sync_val_compare_and_swap(&st->claimed, 0, PF_CLAIM_EXITED)) {
 		on_cpu_state(st, p, now);
 		close_interval(st, now);
+		if (emit_runs)
+			pf_run_end(st);
 		flush_thread(st);
 		flush_fd_sums(st);
 		if (ps)

@@ -59,7 +59,8 @@ _perfanity()
 		return 0
 	fi
 	case $cmd:$prev in
-	trace:-o|trace:--output|bench:--json|bench:--csv|bench:--markdown)
+	trace:-o|trace:--output|trace:--perfetto|trace:--flame|trace:--folded-time|report:-H|report:--html|\
+	bench:--json|bench:--csv|bench:--markdown)
 		compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur")); return 0 ;;
 	trace:-p|trace:--pid)
 		COMPREPLY=($(compgen -W "$(cd /proc && echo [0-9]*)" -- "$cur")); return 0 ;;
@@ -71,7 +72,7 @@ _perfanity()
 		COMPREPLY=($(compgen -W "auto bpf seccomp" -- "$cur")); return 0 ;;
 	trace:-u|trace:--user)
 		COMPREPLY=($(compgen -u -- "$cur")); return 0 ;;
-	trace:--top|bench:-r|bench:--repetitions|bench:-w|bench:--warmup|bench:--timeout|\
+	trace:--top|trace:--run-min-us|bench:-r|bench:--repetitions|bench:-w|bench:--warmup|bench:--timeout|\
 	bench:--deps|bench:--dep-size|bench:--sweep|bench:--config|bench:--entry-point|report:-l|report:--label)
 		return 0 ;; # a value of the user's
 	recommend:-p|recommend:--prefer)

@@ -7,7 +7,8 @@
  *   report_out.c      number formatting and text/Markdown tables
  *   report_single.c   one trace: breakdown
  *   report_compare.c  several traces: ranked causes of the wall-time difference
- *   report_explain.c  one-line explanations for other subcommands (bench --explain) */
+ *   report_explain.c  one-line explanations for other subcommands (bench --explain)
+ *   report_html.c     one self-contained HTML page (--html) */
 #ifndef PF_REPORT_H
 #define PF_REPORT_H
 #include <stdint.h>
@@ -183,5 +184,7 @@ int pf_report_explain_diff(json_t *a, json_t *b, int top, char *buf, size_t len)
 void pf_report_single(FILE *f, const struct pf_rtrace *t, const struct pf_rcats *cats, int markdown);
 void pf_report_compare(FILE *f, const struct pf_rtrace *t, int n, const struct pf_rcats *cats,
 		       int markdown);
+/* One self-contained HTML page of the traces (report_html.c). */
+void pf_report_html(FILE *f, const struct pf_rtrace *t, int n, const struct pf_rcats *cats);
 
 #endif

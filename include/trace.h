@@ -372,6 +372,13 @@ struct pf_thread_state {
 	/* Time per category, summed here on the hot path and added to the
 	 * per-process counters when the thread exits (or read at the end). */
 	__u64 cat_ns[PF_CAT_MAX];
+	/* --perfetto, --flame only (bpf/intervals.bpf.h): the thread's id, and
+	 * the run of consecutive intervals of one category (file_io: on one
+	 * file, iv_key) in progress since iv_start. */
+	__u32 tid;
+	__u32 iv_cat;
+	__u64 iv_start;
+	__u64 iv_key;
 };
 #define PF_CLAIM_DUMPED 1 /* written out by the end-of-trace iterator */
 #define PF_CLAIM_EXITED 2 /* flushed by the thread's exit */
@@ -398,6 +405,8 @@ enum pf_event_type {
 	PF_EV_EXIT,      /* the last thread of a process exited */
 	PF_EV_PATH,      /* a path seen for the first time: hash -> string */
 	PF_EV_MODULE,    /* a module name seen for the first time: hash -> name (in .path) */
+	PF_EV_RUN,       /* --perfetto: a run of one category on one thread (ring buffer `runs`) */
+	PF_EV_IMPORT_SPAN, /* --perfetto: one import's span on one thread (ring buffer `runs`) */
 };
 
 struct pf_event_hdr {
@@ -432,6 +441,32 @@ struct pf_ev_path {
 	struct pf_event_hdr h;
 	__u64 hash;
 	char path[PF_PATH_MAX];
+};
+
+/* --perfetto: a run of consecutive intervals of one category; h.ts is its start. */
+struct pf_ev_run {
+	struct pf_event_hdr h;
+	__u32 tid;
+	__u32 cat;
+	__u64 end;
+	__u64 key;       /* file_io: the file's path key (0: not known) */
+};
+
+/* --perfetto: an import, from its module body's start to its end. */
+struct pf_ev_import_span {
+	struct pf_event_hdr h;
+	__u32 tid;
+	__u32 depth;     /* 0: outermost */
+	__u64 end;
+	__u64 key;       /* the module's row (imports map, PF_EV_MODULE) */
+};
+
+/* --perfetto: per (tgid, category), the runs not delivered: shorter than the
+ * minimum (not sent), or the ring buffer full (lost). Their time is still in
+ * the category's totals, so slices + these = totals, exactly. */
+struct pf_run_drops {
+	__u64 short_ns, short_runs;
+	__u64 lost_ns, lost_runs;
 };
 
 #endif

@@ -22,6 +22,10 @@ struct pf_trace_opts {
 	const char *cg_arg;   /* its NAME or DIR */
 	int backend;          /* --backend: enum pf_backend_choice (auto: 0) */
 	const char *user;     /* --user NAME or UID; NULL: the invoking user under sudo */
+	const char *perfetto; /* --perfetto FILE.json: Chrome trace-event JSON */
+	const char *flame;    /* --flame FILE.svg */
+	const char *folded;   /* --folded-time FILE: the flame graph's stacks */
+	int run_min_us;       /* --run-min-us: shorter runs are counted, not slices */
 	char **command;       /* NULL-terminated, points into argv; NULL with --pid alone */
 };
 

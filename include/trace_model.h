@@ -11,6 +11,7 @@
 #include "trace.h"
 #include "trace_container.h"
 #include "trace_net.h"
+#include "trace_timeline.h"
 #include "u64map.h"
 
 struct pf_exec_rec {
@@ -103,6 +104,7 @@ struct pf_trace {
 	size_t nattach_roots, cap_attach_roots;
 	struct pf_peer_row *peers;    /* socket bytes by peer (trace_net.h), BPF backend only */
 	size_t npeers;
+	struct pf_timeline tl;        /* --perfetto, --flame: runs and import spans (BPF backend) */
 };
 
 void pf_trace_init(struct pf_trace *tr, char **command, const char *backend);

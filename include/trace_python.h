@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <jansson.h>
 #include "trace_model.h"
+#include "pex_phases.h"
 
 struct pf_venv_row {
 	char *path;            /* the directory holding pyvenv.cfg */
@@ -18,6 +19,11 @@ struct pf_venv_row {
  * happened under them. *out is malloc'd; returns the count. */
 size_t pf_trace_venvs(struct pf_trace *tr, struct pf_venv_row **out);
 void pf_venv_rows_free(struct pf_venv_row *v, size_t n);
+
+/* One entry per exec'd image (processes in order, their images in order), so
+ * re-execs are visible; a process's first image starts at its fork. Times
+ * relative to the trace's start; strings point into tr. Free with free(). */
+struct pf_pex_proc *pf_trace_images(const struct pf_trace *tr, size_t *n);
 
 /* Adds "archives", "venvs", "imports", "phases", "interpreters", "probes". */
 void pf_trace_python_json(struct pf_trace *tr, json_t *root);

@@ -14,6 +14,10 @@
 
 static const struct pf_opt report_opts[] = {
 	{ "markdown", 'm', no_argument, NULL, "Markdown instead of text" },
+	{ "html", 'H', required_argument, "FILE",
+	  "write one self-contained HTML page to FILE instead:\n"
+	  "breakdown, process tree, flame graph (searchable,\n"
+	  "click to zoom), and comparing, the causes as bars" },
 	{ "label", 'l', required_argument, "NAME",
 	  "name of the next trace (in order; default: from the file\n"
 	  "name, or the command when file names clash)" },
@@ -24,7 +28,7 @@ static const struct pf_opt report_opts[] = {
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: %s report [--markdown] [--label NAME]... TRACE.json [TRACE.json ...]\n"
+		"Usage: %s report [--markdown | --html FILE] [--label NAME]... TRACE.json [TRACE.json ...]\n"
 		"\n"
 		"One trace: where the time went (categories, process tree and re-exec chains,\n"
 		"pex phases, top files, archives, venvs, imports). Several: each compared with\n"
@@ -37,15 +41,34 @@ static void usage(FILE *f)
 		   "  perfanity report t.json                       where one command's time went\n"
 		   "  perfanity report zipapp.json venv.json        why the second differs from the first\n"
 		   "  perfanity report -l cold a.json -l warm b.json --markdown\n"
+		   "  perfanity report --html why.html zipapp.json venv.json\n"
 		   "\n"
 		   "Exit status: 0 reported, 1 the report could not be written, 2 bad input (an\n"
 		   "option, or a trace that cannot be read).\n");
+}
+
+/* --html FILE: the page, or one line and PF_EXIT_FAIL. */
+static int write_html(const char *path, const struct pf_rtrace *t, int n, const struct pf_rcats *cats)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f) {
+		pf_err("cannot write %s: %s", path, strerror(errno));
+		return PF_EXIT_FAIL;
+	}
+	pf_report_html(f, t, n, cats);
+	if (ferror(f) | fclose(f)) {
+		pf_err("cannot write %s: %s", path, strerror(errno));
+		return PF_EXIT_FAIL;
+	}
+	return PF_EXIT_OK;
 }
 
 int do_report(int argc, char **argv)
 {
 	const char *labels[MAX_TRACES] = { 0 };
 	int nlabels = 0, md = 0, c;
+	const char *html = NULL;
 	struct pf_cli cli;
 
 	pf_cli_init(&cli, "report", report_opts);
@@ -53,6 +76,9 @@ int do_report(int argc, char **argv)
 		switch (c) {
 		case 'm':
 			md = 1;
+			break;
+		case 'H':
+			html = optarg;
 			break;
 		case 'l':
 			if (nlabels == MAX_TRACES) {
@@ -116,7 +142,9 @@ int do_report(int argc, char **argv)
 		pf_report_label(t, n);
 		for (int i = 0; i < n; i++)
 			pf_report_path(&t[i], &cats);
-		if (n == 1)
+		if (html)
+			rc = write_html(html, t, n, &cats);
+		else if (n == 1)
 			pf_report_single(stdout, &t[0], &cats, md);
 		else
 			pf_report_compare(stdout, t, n, &cats, md);

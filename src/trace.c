@@ -28,6 +28,7 @@
 #include "trace_backend_pick.h"
 #include "trace_cmd.h"
 #include "trace_partial.h"
+#include "trace_pictures.h"
 #include "trace_syscalls.h"
 
 /* getopt_long's values of the long-only options. */
@@ -40,12 +41,30 @@ enum {
 	OPT_CONTAINERS,
 	OPT_CGROUP,
 	OPT_BACKEND,
+	OPT_PERFETTO,
+	OPT_FLAME,
+	OPT_FOLDED_TIME,
+	OPT_RUN_MIN,
 };
 
 /* The options, in --help's order; getopt_long's table is made from this one. */
 static const struct pf_opt trace_opts[] = {
 	{ "output", 'o', required_argument, "FILE", "write the trace as JSON to FILE (- for stdout)" },
 	{ "quiet", 'q', no_argument, NULL, "no summary on stderr" },
+	{ "perfetto", OPT_PERFETTO, required_argument, "FILE",
+	  "write a timeline as Chrome trace-event JSON (open it\n"
+	  "in ui.perfetto.dev): per thread its categories, per\n"
+	  "process its lifetime and images, imports nested" },
+	{ "flame", OPT_FLAME, required_argument, "FILE",
+	  "write a flame graph (SVG, searchable, click to zoom)\n"
+	  "of thread time: process, category, imports, file" },
+	{ "folded-time", OPT_FOLDED_TIME, required_argument, "FILE",
+	  "write the flame graph's stacks, folded (FlameGraph,\n"
+	  "speedscope), in microseconds" },
+	{ "run-min-us", OPT_RUN_MIN, required_argument, "N",
+	  "with the three above: a thread's stretch of one\n"
+	  "category shorter than N us is counted, not drawn\n"
+	  "(default 10; 0 draws all)" },
 	{ "verbose", 'v', no_argument, NULL,
 	  "show libbpf's messages, the verifier's time per program and\n"
 	  "what loading, attaching and detaching cost" },
@@ -90,6 +109,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: perfanity trace [-o FILE.json] [-q] [-v] [--top N] [--syscalls] [--pid PID[,PID...]] [--backend B] [--user NAME]\n"
+		"                       [--perfetto FILE.json] [--flame FILE.svg] [--folded-time FILE] [--run-min-us N]\n"
 		"                       [--container NAME | --containers | --cgroup DIR] [-- CMD [ARGS...]]\n"
 		"Run CMD and attribute the time of its whole process tree to categories\n"
 		"(file_io, net, exec, child_wait, sleep, cpu, other, ...).\n\n");
@@ -132,6 +152,7 @@ int pf_trace_parse_args(int argc, char **argv, struct pf_trace_opts *o)
 	memset(o, 0, sizeof(*o));
 	o->top_files = 10;
 	o->max_files = 65536;
+	o->run_min_us = 10;
 	pf_cli_init_command(&cli, "trace", trace_opts);
 	while ((c = pf_cli_next(&cli, argc, argv)) != -1) {
 		switch (c) {
@@ -140,6 +161,19 @@ int pf_trace_parse_args(int argc, char **argv, struct pf_trace_opts *o)
 			break;
 		case 'q':
 			o->quiet = true;
+			break;
+		case OPT_PERFETTO:
+			o->perfetto = optarg;
+			break;
+		case OPT_FLAME:
+			o->flame = optarg;
+			break;
+		case OPT_FOLDED_TIME:
+			o->folded = optarg;
+			break;
+		case OPT_RUN_MIN:
+			if (parse_count("--run-min-us", optarg, 0, 1000000000, &o->run_min_us))
+				return PF_EXIT_USAGE;
 			break;
 		case 'v':
 			o->verbose = true;
@@ -338,6 +372,8 @@ static int write_outputs(const struct pf_trace_opts *o, struct pf_trace *tr, int
 		}
 		json_decref(j);
 	}
+	if (pf_trace_write_pictures(tr, o->perfetto, o->flame, o->folded) && rc == 0)
+		rc = PF_EXIT_FAIL;
 	if (!o->quiet)
 		pf_trace_print_summary(tr, stderr, o->top_files);
 	if (!o->quiet && o->syscalls)
@@ -426,6 +462,8 @@ static int run_traced(const struct pf_trace_opts *o, const struct pf_run_as *ra)
 
 	pf_trace_init(&tr, o->command, ops->name);
 	tr.max_files = (uint32_t)o->max_files;
+	tr.tl.on = o->perfetto || o->flame || o->folded;
+	tr.tl.min_ns = (uint64_t)o->run_min_us * 1000;
 	e = resolve_cgroup_option(o, &tr.cg, cg_pids, &n_cg_pids);
 	if (e) {
 		pf_trace_free(&tr);

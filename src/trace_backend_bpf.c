@@ -227,6 +227,34 @@ static int on_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
+/* --perfetto, --flame: the runs ring buffer's events. */
+static int on_run(void *ctx, void *data, size_t size)
+{
+	struct pf_backend *b = ctx;
+	const struct pf_event_hdr *h = data;
+
+	if (h->type == PF_EV_RUN && size >= sizeof(struct pf_ev_run)) {
+		const struct pf_ev_run *e = data;
+
+		pf_timeline_add_run(&b->tr->tl, &(struct pf_run){ h->pid, e->tid, e->cat, h->ts, e->end, e->key });
+	} else if (h->type == PF_EV_IMPORT_SPAN && size >= sizeof(struct pf_ev_import_span)) {
+		const struct pf_ev_import_span *e = data;
+
+		pf_timeline_add_span(&b->tr->tl, &(struct pf_span){ h->pid, e->tid, e->depth, h->ts, e->end, e->key });
+	}
+	return 0;
+}
+
+/* The runs ring buffer: a page unless the timeline is wanted, then room
+ * for about a million runs between two reads. */
+static void size_runs(struct trace_bpf *skel, const struct pf_trace *tr)
+{
+	skel->rodata->emit_runs = tr->tl.on;
+	skel->rodata->run_min_ns = tr->tl.min_ns;
+	if (tr->tl.on)
+		bpf_map__set_max_entries(skel->maps.runs, 32u << 20);
+}
+
 /* What the BPF programs need beyond BTF and tp_btf, probed when loading
  * them failed (probing costs a few programs' loads: not on every run), so
  * that an older kernel is told what it lacks rather than shown a verifier
@@ -266,7 +294,8 @@ static bool kernel_has_what_we_use(void)
 static void allocate_rows_on_demand(struct trace_bpf *s)
 {
 	struct bpf_map *maps[] = { s->maps.files, s->maps.cat_ns, s->maps.procs, s->maps.traced,
-				   s->maps.imports, s->maps.import_stacks, s->maps.archives, s->maps.peers };
+				   s->maps.imports, s->maps.import_stacks, s->maps.archives, s->maps.peers,
+				   s->maps.run_drops };
 
 	for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++)
 		bpf_map__set_map_flags(maps[i], bpf_map__map_flags(maps[i]) | BPF_F_NO_PREALLOC);
@@ -308,6 +337,7 @@ static struct trace_bpf *open_skeleton(struct pf_trace *tr, bool verbose, const 
 	if (tr->max_files)
 		bpf_map__set_max_entries(skel->maps.files, tr->max_files);
 	allocate_rows_on_demand(skel);
+	size_runs(skel, tr);
 	skel->rodata->cg_mode = tr->cg.mode;
 	skel->rodata->cg_id = tr->cg.id;
 	memcpy((char *)skel->rodata->cg_target, tr->cg.container, sizeof(tr->cg.container));
@@ -413,6 +443,10 @@ static struct pf_backend *bpf_open(struct pf_trace *tr, bool verbose, bool *priv
 	}
 	pf_probes_init(&b->probes, b->skel, verbose);
 	b->rb = ring_buffer__new(bpf_map__fd(b->skel->maps.events), on_event, b, NULL);
+	if (b->rb && tr->tl.on && ring_buffer__add(b->rb, bpf_map__fd(b->skel->maps.runs), on_run, b)) {
+		ring_buffer__free(b->rb);
+		b->rb = NULL;
+	}
 	if (!b->rb) {
 		pf_err("cannot set up the BPF ring buffer: %s", strerror(errno));
 		trace_bpf__destroy(b->skel);
@@ -515,7 +549,7 @@ static int bpf_adopt(struct pf_backend *b, pid_t tgid, const struct pf_attach_th
 		struct pf_thread_state st = {
 			.start_ts = ts, .last_ts = ts, .tgid = (__u32)tgid, .cat = th[i].cat,
 			.base = th[i].cat, .in_syscall = th[i].in_syscall, .dirfd = -100 /* AT_FDCWD */,
-			.sc_start = ts, .nr = th[i].nr,
+			.sc_start = ts, .nr = th[i].nr, .tid = (__u32)th[i].tid,
 		};
 
 		seed_thread(bpf_map__fd(b->skel->maps.threads), th[i].tid, &st);
@@ -596,9 +630,11 @@ static void cat_row(struct pf_backend *b, const void *k, const void *v, uint64_t
  * the category the scheduler's view gives it */
 static void close_thread(struct pf_trace *tr, const struct pf_thread_state *st, uint64_t now)
 {
-	pf_trace_close_thread(tr, st->tgid, st->start_ts, st->last_ts,
-			      pf_sched_category(st->cat, st->sched, st->in_syscall), now,
-			      (const uint64_t *)st->cat_ns);
+	unsigned cat = pf_sched_category(st->cat, st->sched, st->in_syscall);
+
+	pf_trace_close_thread(tr, st->tgid, st->start_ts, st->last_ts, cat, now, (const uint64_t *)st->cat_ns);
+	pf_timeline_close_thread(&tr->tl, st->tgid, st->tid, st->iv_cat, st->iv_start, st->iv_key, st->last_ts,
+				 cat, now);
 }
 
 static void keep_fd_sums(struct pf_backend *b, const struct pf_thread_state *st)
@@ -669,6 +705,14 @@ static void import_row(struct pf_backend *b, const void *k, const void *v, uint6
 	pf_trace_add_import(b->tr, *(const __u64 *)k, v);
 }
 
+static void drops_row(struct pf_backend *b, const void *k, const void *v, uint64_t now)
+{
+	const struct pf_cat_key *ck = k;
+
+	(void)now;
+	pf_timeline_add_drops(&b->tr->tl, ck->tgid, ck->cat, v);
+}
+
 /* The per-CPU syscall table, added up over the CPUs. */
 static void collect_syscalls(struct pf_backend *b)
 {
@@ -719,6 +763,9 @@ static int bpf_collect(struct pf_backend *b, uint64_t now)
 	}
 	for_each_row(b->skel->maps.archives, b, archive_row, now);
 	for_each_row(b->skel->maps.imports, b, import_row, now);
+	if (tr->tl.on)
+		for_each_row(b->skel->maps.run_drops, b, drops_row, now);
+	tr->tl.spans_lost = b->skel->bss->import_spans_lost;
 	collect_syscalls(b);
 	pf_trace_net_collect(tr, bpf_map__fd(b->skel->maps.peers));
 	pf_probes_report(&b->probes, tr);

@@ -5,6 +5,7 @@
 #include "perfanity.h"
 #include "categories.h"
 #include "trace_model.h"
+#include "trace_folded.h"
 #include "trace_partial.h"
 #include "trace_python.h"
 #include "trace_syscalls.h"
@@ -166,5 +167,8 @@ json_t *pf_trace_to_json(struct pf_trace *tr)
 		json_object_set_new(root, "net_peers", pf_trace_net_json(tr));
 	json_object_set_new(root, "dirs", dirs_json(tr));
 	pf_trace_python_json(tr, root);
+	/* with a timeline (--flame, --perfetto), the flame graph's stacks, for report --html */
+	if (tr->tl.on)
+		json_object_set_new(root, "folded_time", pf_model_folded_json(tr));
 	return root;
 }

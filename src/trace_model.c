@@ -114,6 +114,7 @@ void pf_trace_free(struct pf_trace *tr)
 	free(tr->files);
 	free(tr->archives);
 	free(tr->imports);
+	pf_timeline_free(&tr->tl);
 	for (size_t i = 0; i < tr->ninterps; i++) {
 		free(tr->interps[i].exe);
 		free(tr->interps[i].imports);

@@ -66,9 +66,7 @@ void pf_venv_rows_free(struct pf_venv_row *v, size_t n)
 	free(v);
 }
 
-/* One entry per exec'd image, so re-execs are visible; a process's first
- * image starts at its fork. Times relative to the trace's start. */
-static struct pf_pex_proc *images_of(struct pf_trace *tr, size_t *n)
+struct pf_pex_proc *pf_trace_images(const struct pf_trace *tr, size_t *n)
 {
 	size_t np = 0, cap = 0;
 	struct pf_pex_proc *procs;
@@ -125,7 +123,7 @@ static json_t *phases_json(struct pf_trace *tr, json_t *root)
 {
 	struct pf_pex_file *files = calloc(tr->nfiles + 1, sizeof(*files));
 	size_t np = 0;
-	struct pf_pex_proc *procs = images_of(tr, &np);
+	struct pf_pex_proc *procs = pf_trace_images(tr, &np);
 	struct pf_pex_archive *arch = calloc(tr->narchives + 1, sizeof(*arch));
 	struct pf_pex_phases ph = { 0 };
 	json_t *a = json_array();
