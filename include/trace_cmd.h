@@ -22,6 +22,8 @@ struct pf_trace_opts {
 	const char *cg_arg;   /* its NAME or DIR */
 	int backend;          /* --backend: enum pf_backend_choice (auto: 0) */
 	const char *user;     /* --user NAME or UID; NULL: the invoking user under sudo */
+	unsigned sample_hz;   /* --sample[=HZ], --folded: CPU samples per second per CPU; 0: none */
+	const char *folded;   /* --folded FILE: the samples' folded stacks */
 	char **command;       /* NULL-terminated, points into argv; NULL with --pid alone */
 };
 

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Names for the addresses of sampled stacks: native frames with elfutils'
+ * libdwfl, from each process's mappings as they were while it ran (a
+ * process may be gone when its samples are read), kernel frames from
+ * /proc/kallsyms. */
+#ifndef PF_STACK_SYMBOLS_H
+#define PF_STACK_SYMBOLS_H
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct pf_symbols;
+
+struct pf_frame_name {
+	char func[160]; /* the function, or "[lib+0xoffset]" if the file has no symbol there */
+	char lib[96];   /* the mapped file's base name ("[unknown]": no mapping known) */
+};
+
+struct pf_symbols *pf_symbols_new(void);
+void pf_symbols_free(struct pf_symbols *s);
+
+/* Remember pid's mappings as they are now (/proc/PID/maps), replacing those
+ * remembered before: a later exec or dlopen maps more. 0, or -errno. */
+int pf_symbols_note_pid(struct pf_symbols *s, pid_t pid);
+/* The same from a maps text, as /proc/PID/maps has it. */
+int pf_symbols_set_maps(struct pf_symbols *s, pid_t pid, const char *maps);
+
+/* The function at a user address of pid (a return address: pass it less
+ * one, so that a call at a function's end is not named after the next).
+ * Always fills out; returns 0 when a symbol named it. */
+int pf_symbols_user(struct pf_symbols *s, pid_t pid, uint64_t addr, struct pf_frame_name *out);
+/* A kernel address's function ("[kernel]" if kallsyms has none). */
+int pf_symbols_kernel(struct pf_symbols *s, uint64_t addr, char *out, size_t n);
+
+#endif

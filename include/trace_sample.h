@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* perfanity trace --sample: CPU samples with kernel, native and Python
+ * stacks (bpf/sample.bpf.c), loaded beside the main BPF object only when
+ * sampling is asked for. */
+#ifndef PF_TRACE_SAMPLE_H
+#define PF_TRACE_SAMPLE_H
+#include <stdbool.h>
+#include "trace_model.h"
+
+#define PF_SAMPLE_HZ_DEFAULT 99
+
+struct pf_sampler;
+
+/* Load the sampling program, sharing the main object's map of traced
+ * processes (its fd). NULL after one line saying why: the trace goes on
+ * without samples. */
+struct pf_sampler *pf_sampler_open(int traced_fd, unsigned hz, bool verbose);
+/* A perf event per CPU, the program on each. 0, or -1 after one line. */
+int pf_sampler_attach(struct pf_sampler *s);
+/* Note what the live processes map now (their native frames are named
+ * from it) and find the interpreters among them (their Python stacks). */
+void pf_sampler_scan(struct pf_sampler *s, struct pf_trace *tr);
+void pf_sampler_scan_pid(struct pf_sampler *s, struct pf_trace *tr, pid_t pid);
+/* Stop sampling (the tree has ended) and remove the perf events. */
+void pf_sampler_stop(struct pf_sampler *s);
+/* The counts and stacks, named, into tr->samples. */
+void pf_sampler_collect(struct pf_sampler *s, struct pf_trace *tr);
+void pf_sampler_close(struct pf_sampler *s);
+
+#endif

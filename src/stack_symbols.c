@@ -1,0 +1,242 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Names for sampled stacks (see stack_symbols.h). One Dwfl per process,
+ * built when its first address is named, from the mappings remembered for
+ * it: libdwfl reads each file's symbol table (and its separate debug info,
+ * if installed) once per process. */
+#include <elfutils/libdwfl.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "stack_symbols.h"
+
+struct proc_syms {
+	pid_t pid;
+	char *maps;  /* /proc/PID/maps's text, the last one seen */
+	Dwfl *dwfl;  /* NULL until first used (or when it could not be built) */
+	int tried;
+};
+
+struct ksym {
+	uint64_t addr;
+	char *name;
+};
+
+struct pf_symbols {
+	struct proc_syms *procs;
+	size_t nprocs, cap;
+	struct ksym *ksyms;
+	size_t nksyms;
+	int ksyms_read;
+};
+
+static char *debuginfo_path;
+static const Dwfl_Callbacks callbacks = {
+	.find_elf = dwfl_linux_proc_find_elf,
+	.find_debuginfo = dwfl_standard_find_debuginfo,
+	.debuginfo_path = &debuginfo_path,
+};
+
+struct pf_symbols *pf_symbols_new(void)
+{
+	return calloc(1, sizeof(struct pf_symbols));
+}
+
+void pf_symbols_free(struct pf_symbols *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->nprocs; i++) {
+		free(s->procs[i].maps);
+		if (s->procs[i].dwfl)
+			dwfl_end(s->procs[i].dwfl);
+	}
+	for (size_t i = 0; i < s->nksyms; i++)
+		free(s->ksyms[i].name);
+	free(s->ksyms);
+	free(s->procs);
+	free(s);
+}
+
+static struct proc_syms *proc_of(struct pf_symbols *s, pid_t pid, int create)
+{
+	for (size_t i = 0; i < s->nprocs; i++)
+		if (s->procs[i].pid == pid)
+			return &s->procs[i];
+	if (!create)
+		return NULL;
+	if (s->nprocs == s->cap) {
+		size_t cap = s->cap ? 2 * s->cap : 16;
+		struct proc_syms *p = realloc(s->procs, cap * sizeof(*p));
+
+		if (!p)
+			return NULL;
+		s->procs = p;
+		s->cap = cap;
+	}
+	memset(&s->procs[s->nprocs], 0, sizeof(s->procs[0]));
+	s->procs[s->nprocs].pid = pid;
+	return &s->procs[s->nprocs++];
+}
+
+int pf_symbols_set_maps(struct pf_symbols *s, pid_t pid, const char *maps)
+{
+	struct proc_syms *p = proc_of(s, pid, 1);
+	char *copy = strdup(maps);
+
+	if (!p || !copy) {
+		free(copy);
+		return -ENOMEM;
+	}
+	free(p->maps);
+	p->maps = copy;
+	if (p->dwfl) /* built from older mappings: rebuilt when next used */
+		dwfl_end(p->dwfl);
+	p->dwfl = NULL;
+	p->tried = 0;
+	return 0;
+}
+
+int pf_symbols_note_pid(struct pf_symbols *s, pid_t pid)
+{
+	char path[64], *text = NULL;
+	size_t len = 0;
+	FILE *f, *m;
+	int c, rc;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	m = open_memstream(&text, &len);
+	if (!m) {
+		fclose(f);
+		return -ENOMEM;
+	}
+	while ((c = getc(f)) != EOF)
+		putc(c, m);
+	fclose(f);
+	fclose(m);
+	/* a process gone (or exec'ing) leaves an empty file: keep what we had */
+	rc = len ? pf_symbols_set_maps(s, pid, text) : -ESRCH;
+	free(text);
+	return rc;
+}
+
+static Dwfl *proc_dwfl(struct proc_syms *p)
+{
+	FILE *f;
+
+	if (p->dwfl || p->tried || !p->maps)
+		return p->dwfl;
+	p->tried = 1;
+	p->dwfl = dwfl_begin(&callbacks);
+	f = p->dwfl ? fmemopen(p->maps, strlen(p->maps), "r") : NULL;
+	if (!f) {
+		if (p->dwfl)
+			dwfl_end(p->dwfl);
+		p->dwfl = NULL;
+		return NULL;
+	}
+	dwfl_report_begin(p->dwfl);
+	dwfl_linux_proc_maps_report(p->dwfl, f);
+	dwfl_report_end(p->dwfl, NULL, NULL);
+	fclose(f);
+	return p->dwfl;
+}
+
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+int pf_symbols_user(struct pf_symbols *s, pid_t pid, uint64_t addr, struct pf_frame_name *out)
+{
+	struct proc_syms *p = proc_of(s, pid, 0);
+	Dwfl *d = p ? proc_dwfl(p) : NULL;
+	Dwfl_Module *m = d ? dwfl_addrmodule(d, addr) : NULL;
+	const char *mod, *name;
+	Dwarf_Addr start = 0;
+	GElf_Off off = 0;
+	GElf_Sym sym;
+
+	snprintf(out->lib, sizeof(out->lib), "[unknown]");
+	snprintf(out->func, sizeof(out->func), "[unknown]");
+	if (!m)
+		return -ENOENT;
+	mod = dwfl_module_info(m, NULL, &start, NULL, NULL, NULL, NULL, NULL);
+	snprintf(out->lib, sizeof(out->lib), "%s", mod ? base_name(mod) : "[unknown]");
+	name = dwfl_module_addrinfo(m, addr, &off, &sym, NULL, NULL, NULL);
+	if (!name) {
+		snprintf(out->func, sizeof(out->func), "[%s+0x%" PRIx64 "]", out->lib, (uint64_t)(addr - start));
+		return -ENOENT;
+	}
+	snprintf(out->func, sizeof(out->func), "%s", name);
+	return 0;
+}
+
+static int ksym_cmp(const void *a, const void *b)
+{
+	const struct ksym *x = a, *y = b;
+
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+/* The text symbols of /proc/kallsyms, sorted (their addresses are 0 to
+ * anyone but root: then every kernel frame is "[kernel]"). */
+static void read_kallsyms(struct pf_symbols *s)
+{
+	FILE *f = fopen("/proc/kallsyms", "re");
+	char line[512], name[256], type;
+	size_t cap = 0;
+	uint64_t addr;
+
+	s->ksyms_read = 1;
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%" SCNx64 " %c %255s", &addr, &type, name) != 3 || !addr)
+			continue;
+		if (type != 't' && type != 'T' && type != 'w' && type != 'W')
+			continue;
+		if (s->nksyms == cap) {
+			struct ksym *k = realloc(s->ksyms, (cap = cap ? 2 * cap : 65536) * sizeof(*k));
+
+			if (!k)
+				break;
+			s->ksyms = k;
+		}
+		s->ksyms[s->nksyms].addr = addr;
+		if (!(s->ksyms[s->nksyms].name = strdup(name)))
+			break;
+		s->nksyms++;
+	}
+	fclose(f);
+	qsort(s->ksyms, s->nksyms, sizeof(*s->ksyms), ksym_cmp);
+}
+
+int pf_symbols_kernel(struct pf_symbols *s, uint64_t addr, char *out, size_t n)
+{
+	size_t lo = 0, hi;
+
+	if (!s->ksyms_read)
+		read_kallsyms(s);
+	hi = s->nksyms;
+	while (lo < hi) { /* the last symbol at or below addr */
+		size_t mid = (lo + hi) / 2;
+
+		if (s->ksyms[mid].addr <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo) {
+		snprintf(out, n, "[kernel]");
+		return -ENOENT;
+	}
+	snprintf(out, n, "%s", s->ksyms[lo - 1].name);
+	return 0;
+}
