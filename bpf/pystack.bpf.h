@@ -56,7 +56,7 @@ __noinline __u64 pf_py_tstate(__u64 interp, __u64 pthread, __u32 next_off, __u32
 struct frame_walk {
 	__u64 f;
 	__u32 d;
-	__u16 owner_off, code_off, back_off;
+	__u16 owner_off, code_off, back_off, name_off;
 };
 
 /* One frame (bpf_loop's callback: verified once, whatever the depth). */
@@ -72,8 +72,10 @@ static long py_frame(__u64 i, struct frame_walk *w)
 	if (w->owner_off)
 		bpf_probe_read_user(&owner, 1, (void *)(w->f + w->owner_off));
 	code = owner == PF_PY_OWNED_BY_CSTACK ? 0 : read_uptr(w->f + w->code_off);
-	if (code)
-		s->stack.code[w->d++ & (PF_PY_DEPTH - 1)] = code;
+	if (code) {
+		s->stack.code[w->d & (PF_PY_DEPTH - 1)] = code;
+		s->stack.name[w->d++ & (PF_PY_DEPTH - 1)] = read_uptr(code + w->name_off);
+	}
 	w->f = read_uptr(w->f + w->back_off);
 	return 0;
 }
@@ -93,6 +95,7 @@ __noinline int pf_py_frames(__u64 f, __u32 tgid)
 	w.owner_off = o->frame_owner;
 	w.code_off = o->frame_code;
 	w.back_off = o->frame_back;
+	w.name_off = o->co_name;
 	bpf_loop(PF_PY_DEPTH + 8, py_frame, &w, 0);
 	s->stack.depth = w.d;
 	return (int)w.d;

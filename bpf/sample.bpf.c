@@ -58,9 +58,7 @@ struct {
 	__type(value, struct pf_py_stack);
 } pystacks SEC(".maps");
 
-/* A code object's names, read the first time a sample meets it (a code
- * object freed and its address reused within the process keeps the first
- * one's names: rare, and then only that frame is misnamed). */
+/* A code object's names, read the first time a sample meets it. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 16384);
@@ -100,6 +98,8 @@ static __always_inline __u64 stack_hash(const struct pf_py_stack *s, __u32 d)
 	for (__u32 i = 0; i < PF_PY_DEPTH && i < d; i++) {
 		h ^= s->code[i];
 		h *= 1099511628211ULL;
+		h ^= s->name[i];
+		h *= 1099511628211ULL;
 	}
 	return h ? h : 1;
 }
@@ -119,11 +119,12 @@ static long name_code(__u64 i, struct name_walk *w)
 	if (!o || !s || i >= w->d)
 		return 1;
 	k.code = s->stack.code[i & (PF_PY_DEPTH - 1)];
+	k.name = s->stack.name[i & (PF_PY_DEPTH - 1)];
 	if (bpf_map_lookup_elem(&codes, &k))
 		return 0;
 	s->info.firstlineno = 0;
 	bpf_probe_read_user(&s->info.firstlineno, sizeof(s->info.firstlineno), (void *)(k.code + o->co_firstlineno));
-	py_str(o, read_uptr(k.code + o->co_name), s->info.name, sizeof(s->info.name));
+	py_str(o, k.name, s->info.name, sizeof(s->info.name));
 	py_str(o, read_uptr(k.code + o->co_filename), s->info.file, sizeof(s->info.file));
 	/* full: the frames are still counted, shown unnamed */
 	return bpf_map_update_elem(&codes, &k, &s->info, BPF_NOEXIST) == -E2BIG;

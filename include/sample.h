@@ -59,12 +59,16 @@ struct pf_py_stack {
 	__u32 depth;
 	__u32 pad;
 	__u64 code[PF_PY_DEPTH]; /* code objects, innermost first */
+	__u64 name[PF_PY_DEPTH]; /* and their co_name: see pf_code_key */
 };
 
+/* A code object freed and its address reused by another is told apart by
+ * its co_name (a str object of its own, interned): the pair names it. */
 struct pf_code_key {
 	__u32 tgid;
 	__u32 pad;
 	__u64 code;
+	__u64 name;
 };
 
 struct pf_code_info {

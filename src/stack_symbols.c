@@ -153,6 +153,27 @@ static const char *base_name(const char *path)
 	return slash ? slash + 1 : path;
 }
 
+/* An address no module holds: the name of its mapping if it has one
+ * ([vdso], [heap], [stack]), or "[anon]" (JIT code, a trampoline). */
+static void mapping_name(const char *maps, uint64_t addr, struct pf_frame_name *out)
+{
+	for (const char *l = maps; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL) {
+		unsigned long lo, hi;
+		int name_at = 0;
+		size_t n;
+
+		if (sscanf(l, "%lx-%lx %*s %*s %*s %*s %n", &lo, &hi, &name_at) < 2 || addr < lo || addr >= hi)
+			continue;
+		n = name_at ? strcspn(l + name_at, "\n") : 0;
+		if (n)
+			snprintf(out->lib, sizeof(out->lib), "%.*s", (int)n, l + name_at);
+		else
+			snprintf(out->lib, sizeof(out->lib), "[anon]");
+		snprintf(out->func, sizeof(out->func), "%s", out->lib);
+		return;
+	}
+}
+
 int pf_symbols_user(struct pf_symbols *s, pid_t pid, uint64_t addr, struct pf_frame_name *out)
 {
 	struct proc_syms *p = proc_of(s, pid, 0);
@@ -165,8 +186,11 @@ int pf_symbols_user(struct pf_symbols *s, pid_t pid, uint64_t addr, struct pf_fr
 
 	snprintf(out->lib, sizeof(out->lib), "[unknown]");
 	snprintf(out->func, sizeof(out->func), "[unknown]");
-	if (!m)
+	if (!m) {
+		if (p)
+			mapping_name(p->maps, addr, out);
 		return -ENOENT;
+	}
 	mod = dwfl_module_info(m, NULL, &start, NULL, NULL, NULL, NULL, NULL);
 	snprintf(out->lib, sizeof(out->lib), "%s", mod ? base_name(mod) : "[unknown]");
 	name = dwfl_module_addrinfo(m, addr, &off, &sym, NULL, NULL, NULL);

@@ -264,7 +264,7 @@ static int python_frames(struct pf_sampler *s, uint32_t pid, __u64 h, FILE *m, c
 	if (!h || bpf_map_lookup_elem(bpf_map__fd(s->skel->maps.pystacks), &h, &st))
 		return 0;
 	for (int i = (int)(st.depth < PF_PY_DEPTH ? st.depth : PF_PY_DEPTH) - 1; i >= 0; i--) {
-		struct pf_code_key k = { .tgid = pid, .code = st.code[i] };
+		struct pf_code_key k = { .tgid = pid, .code = st.code[i], .name = st.name[i] };
 		struct pf_code_info ci;
 		char name[PF_PY_NAME + PF_PY_FILE + 32];
 
