@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <jansson.h>
+#include "u64map.h"
 
 /* One distinct stack of one process and how many samples hit it. */
 struct pf_sample_row {
@@ -26,11 +27,15 @@ struct pf_samples {
 	uint64_t lost;     /* of those, not counted (a kernel map full) */
 	struct pf_sample_row *rows;
 	size_t nrows, cap;
+	struct u64map index; /* hash of (pid, frames) -> row + 1: equal stacks are one row */
 };
 
 void pf_samples_init(struct pf_samples *s, unsigned hz);
 void pf_samples_free(struct pf_samples *s);
-/* A row; the strings are copied (NULL allowed where the row says). 0, or -ENOMEM. */
+/* A row; the strings are copied (NULL allowed where the row says). Kernel
+ * stacks that differ only where the frames are not named (an unwound
+ * return address nothing maps) name the same frames: their counts are
+ * added to the first such row. 0, or -ENOMEM. */
 int pf_samples_add(struct pf_samples *s, const struct pf_sample_row *row);
 
 /* Folded stacks, one line per distinct stack: "name (pid);frame;... count"

@@ -11,6 +11,7 @@ void pf_samples_init(struct pf_samples *s, unsigned hz)
 {
 	memset(s, 0, sizeof(*s));
 	s->hz = hz;
+	u64map_init(&s->index);
 }
 
 static void row_free(struct pf_sample_row *r)
@@ -30,6 +31,7 @@ void pf_samples_free(struct pf_samples *s)
 	free(s->rows);
 	s->rows = NULL;
 	s->nrows = s->cap = 0;
+	u64map_free(&s->index);
 }
 
 static char *dup_or_null(const char *p, int *err)
@@ -44,10 +46,41 @@ static char *dup_or_null(const char *p, int *err)
 	return d;
 }
 
+static uint64_t row_hash(uint32_t pid, const char *frames)
+{
+	uint64_t h = 14695981039346656037ULL ^ pid;
+
+	for (const char *c = frames; *c; c++) {
+		h ^= (unsigned char)*c;
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+/* The row already holding pid's stack of these frames, if any. */
+static struct pf_sample_row *same_stack(struct pf_samples *s, uint32_t pid, const char *frames, uint64_t h)
+{
+	uint64_t i;
+	struct pf_sample_row *r;
+
+	if (!u64map_get(&s->index, h, &i) || !i || i > s->nrows)
+		return NULL;
+	r = &s->rows[i - 1];
+	return r->pid == pid && !strcmp(r->frames, frames) ? r : NULL;
+}
+
 int pf_samples_add(struct pf_samples *s, const struct pf_sample_row *row)
 {
 	struct pf_sample_row *r;
+	const char *frames = row->frames ? row->frames : "";
+	uint64_t h = row_hash(row->pid, frames);
 	int err = 0;
+
+	r = same_stack(s, row->pid, frames, h);
+	if (r) {
+		r->count += row->count;
+		return 0;
+	}
 
 	if (s->nrows == s->cap) {
 		size_t cap = s->cap ? 2 * s->cap : 64;
@@ -71,6 +104,8 @@ int pf_samples_add(struct pf_samples *s, const struct pf_sample_row *row)
 		return -ENOMEM;
 	}
 	s->nrows++;
+	if (!u64map_get(&s->index, h, &(uint64_t){ 0 })) /* a collision keeps the first row's slot */
+		u64map_put(&s->index, h, s->nrows);
 	return 0;
 }
 

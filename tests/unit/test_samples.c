@@ -25,6 +25,10 @@ static void fill(struct pf_samples *s)
 	pf_samples_init(s, 99);
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
 		assert_int_equal(pf_samples_add(s, &rows[i]), 0);
+	/* the same frames again (stacks that differed where nothing is named): one row */
+	assert_int_equal(pf_samples_add(s, &rows[0]), 0);
+	s->rows[0].count -= rows[0].count;
+	assert_int_equal(s->nrows, 3);
 	s->count = 15;
 }
 
