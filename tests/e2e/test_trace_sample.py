@@ -119,6 +119,12 @@ def test_c_native_frame(tmp_path):
     # the leaf is always right; its callers only where frame pointers were kept
     assert sum(n for frames, n in lines if frames[-1] == "pf_spin_here") >= 0.8 * proc["samples"], lines[:5]
     assert len({tuple(frames) for frames, _ in lines}) == len(lines), "equal stacks not merged"
+    # perfanity report says the split in a few lines
+    r = subprocess.run([PERFANITY, "report", t.argv[t.argv.index("-o") + 1]], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    section = r.stdout.split("CPU samples (499 Hz, ")[1].split("\n\n")[0]
+    assert f"spin_func ({proc['pid']}): {proc['samples']} samples, cpu " in section, section
+    assert re.search(r"native: spin_func \d+%", section) and "kernel: (user mode) " in section, section
 
 
 def sample_prog_ids(pid):
