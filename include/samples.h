@@ -25,6 +25,7 @@ struct pf_samples {
 	unsigned hz;
 	uint64_t count;    /* samples of traced threads */
 	uint64_t lost;     /* of those, not counted (a kernel map full) */
+	uint64_t lost_stacks; /* counted, but a stack of theirs could not be kept */
 	struct pf_sample_row *rows;
 	size_t nrows, cap;
 	struct u64map index; /* hash of (pid, frames) -> row + 1: equal stacks are one row */

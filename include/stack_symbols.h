@@ -29,6 +29,10 @@ int pf_symbols_set_maps(struct pf_symbols *s, pid_t pid, const char *maps);
  * one, so that a call at a function's end is not named after the next).
  * Always fills out; returns 0 when a symbol named it. */
 int pf_symbols_user(struct pf_symbols *s, pid_t pid, uint64_t addr, struct pf_frame_name *out);
+/* Read /proc/kallsyms now (slow: 0.1-0.2 s of the kernel's formatting),
+ * e.g. in a thread while the traced command runs; pf_symbols_kernel does
+ * it on first use otherwise. Not to be called alongside other uses of s. */
+void pf_symbols_read_kernel(struct pf_symbols *s);
 /* A kernel address's function ("[kernel]" if kallsyms has none). */
 int pf_symbols_kernel(struct pf_symbols *s, uint64_t addr, char *out, size_t n);
 

@@ -11,10 +11,13 @@
 
 struct pf_sampler;
 
+/* A sampler: the kernel's symbols start being read (in a thread: reading
+ * /proc/kallsyms takes 0.1-0.2 s, done meanwhile). NULL after one line. */
+struct pf_sampler *pf_sampler_new(unsigned hz, bool verbose);
 /* Load the sampling program, sharing the main object's map of traced
- * processes (its fd). NULL after one line saying why: the trace goes on
- * without samples. */
-struct pf_sampler *pf_sampler_open(int traced_fd, unsigned hz, bool verbose);
+ * processes (its fd). 0, or -1 after one line saying why: the trace goes
+ * on without samples (pf_sampler_close it). */
+int pf_sampler_load(struct pf_sampler *s, int traced_fd);
 /* A perf event per CPU, the program on each. 0, or -1 after one line. */
 int pf_sampler_attach(struct pf_sampler *s);
 /* Note what the live processes map now (their native frames are named

@@ -223,6 +223,6 @@ json_t *pf_samples_to_json(const struct pf_samples *s, uint64_t (*cpu_ns)(void *
 	for (size_t i = 0; i < s->nrows; i++)
 		if (!seen_before(s, i))
 			json_array_append_new(procs, process_json(s, s->rows[i].pid, cpu_ns, arg, top));
-	return json_pack("{s:I, s:I, s:I, s:o}", "hz", (json_int_t)s->hz, "count", (json_int_t)s->count, "lost",
-			 (json_int_t)s->lost, "processes", procs);
+	return json_pack("{s:I, s:I, s:I, s:I, s:o}", "hz", (json_int_t)s->hz, "count", (json_int_t)s->count, "lost",
+			 (json_int_t)s->lost, "lost_stacks", (json_int_t)s->lost_stacks, "processes", procs);
 }

@@ -5,6 +5,8 @@
  * if installed) once per process. */
 #include <elfutils/libdwfl.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,12 +22,13 @@ struct proc_syms {
 
 struct ksym {
 	uint64_t addr;
-	char *name;
+	const char *name; /* in kallsyms */
 };
 
 struct pf_symbols {
 	struct proc_syms *procs;
 	size_t nprocs, cap;
+	char *kallsyms; /* /proc/kallsyms's text, the names point into it */
 	struct ksym *ksyms;
 	size_t nksyms;
 	int ksyms_read;
@@ -52,8 +55,7 @@ void pf_symbols_free(struct pf_symbols *s)
 		if (s->procs[i].dwfl)
 			dwfl_end(s->procs[i].dwfl);
 	}
-	for (size_t i = 0; i < s->nksyms; i++)
-		free(s->ksyms[i].name);
+	free(s->kallsyms);
 	free(s->ksyms);
 	free(s->procs);
 	free(s);
@@ -209,36 +211,74 @@ static int ksym_cmp(const void *a, const void *b)
 	return x->addr < y->addr ? -1 : x->addr > y->addr;
 }
 
-/* The text symbols of /proc/kallsyms, sorted (their addresses are 0 to
- * anyone but root: then every kernel frame is "[kernel]"). */
-static void read_kallsyms(struct pf_symbols *s)
+/* The whole of a /proc file: its size is not known before it is read. */
+static char *slurp(const char *path, size_t *len)
 {
-	FILE *f = fopen("/proc/kallsyms", "re");
-	char line[512], name[256], type;
-	size_t cap = 0;
-	uint64_t addr;
+	size_t cap = 8 << 20, n = 0;
+	char *buf = malloc(cap + 1);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t r;
 
-	s->ksyms_read = 1;
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%" SCNx64 " %c %255s", &addr, &type, name) != 3 || !addr)
-			continue;
-		if (type != 't' && type != 'T' && type != 'w' && type != 'W')
-			continue;
-		if (s->nksyms == cap) {
-			struct ksym *k = realloc(s->ksyms, (cap = cap ? 2 * cap : 65536) * sizeof(*k));
-
-			if (!k)
-				break;
-			s->ksyms = k;
-		}
-		s->ksyms[s->nksyms].addr = addr;
-		if (!(s->ksyms[s->nksyms].name = strdup(name)))
-			break;
-		s->nksyms++;
+	if (!buf || fd < 0) {
+		free(buf);
+		if (fd >= 0)
+			close(fd);
+		return NULL;
 	}
-	fclose(f);
+	while ((r = read(fd, buf + n, cap - n)) > 0) {
+		n += (size_t)r;
+		if (n == cap) {
+			char *more = realloc(buf, 2 * cap + 1);
+
+			if (!more)
+				break;
+			buf = more;
+			cap *= 2;
+		}
+	}
+	close(fd);
+	buf[n] = 0;
+	*len = n;
+	return buf;
+}
+
+/* One "addr type name[\t[module]]" line of kallsyms, a text symbol kept. */
+static void ksym_line(struct pf_symbols *s, char *line, size_t *cap)
+{
+	char *end, *name;
+	uint64_t addr = strtoull(line, &end, 16);
+	struct ksym *k;
+
+	if (!addr || end[0] != ' ' || !strchr("tTwW", end[1]) || end[2] != ' ')
+		return;
+	name = end + 3;
+	name[strcspn(name, "\t")] = 0;
+	if (s->nksyms == *cap) {
+		k = realloc(s->ksyms, (*cap = *cap ? 2 * *cap : 65536) * sizeof(*k));
+		if (!k)
+			return;
+		s->ksyms = k;
+	}
+	s->ksyms[s->nksyms++] = (struct ksym){ addr, name };
+}
+
+void pf_symbols_read_kernel(struct pf_symbols *s)
+{
+	size_t len = 0, cap = 0;
+	char *p;
+
+	if (s->ksyms_read)
+		return;
+	s->ksyms_read = 1;
+	s->kallsyms = slurp("/proc/kallsyms", &len);
+	for (p = s->kallsyms; p && *p;) {
+		char *nl = strchr(p, '\n');
+
+		if (nl)
+			*nl = 0;
+		ksym_line(s, p, &cap);
+		p = nl ? nl + 1 : p + strlen(p);
+	}
 	qsort(s->ksyms, s->nksyms, sizeof(*s->ksyms), ksym_cmp);
 }
 
@@ -246,8 +286,7 @@ int pf_symbols_kernel(struct pf_symbols *s, uint64_t addr, char *out, size_t n)
 {
 	size_t lo = 0, hi;
 
-	if (!s->ksyms_read)
-		read_kallsyms(s);
+	pf_symbols_read_kernel(s);
 	hi = s->nksyms;
 	while (lo < hi) { /* the last symbol at or below addr */
 		size_t mid = (lo + hi) / 2;

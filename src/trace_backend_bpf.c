@@ -324,6 +324,9 @@ static struct pf_backend *bpf_open(struct pf_trace *tr, bool verbose, bool *priv
 	pf_syscall_class_fill((unsigned short *)b->skel->rodata->syscall_class,
 			      sizeof(b->skel->rodata->syscall_class) / sizeof(b->skel->rodata->syscall_class[0]));
 	b->cost.open = pf_now_s() - t;
+	/* the sampler's slow start (the kernel's symbols) runs beside the load */
+	if (tr->sample_hz)
+		b->sampler = pf_sampler_new(tr->sample_hz, verbose);
 	t = pf_now_s();
 	err = trace_bpf__load(b->skel);
 	b->cost.load = pf_now_s() - t;
@@ -344,16 +347,20 @@ static struct pf_backend *bpf_open(struct pf_trace *tr, bool verbose, bool *priv
 			       strerror(err), last_libbpf_msg[0] ? last_libbpf_msg : "no detail");
 		}
 		trace_bpf__destroy(b->skel);
+		pf_sampler_close(b->sampler);
 		free(b);
 		return NULL;
 	}
 	pf_probes_init(&b->probes, b->skel, verbose);
-	if (tr->sample_hz)
-		b->sampler = pf_sampler_open(bpf_map__fd(b->skel->maps.traced), tr->sample_hz, verbose);
+	if (b->sampler && pf_sampler_load(b->sampler, bpf_map__fd(b->skel->maps.traced))) {
+		pf_sampler_close(b->sampler);
+		b->sampler = NULL;
+	}
 	b->rb = ring_buffer__new(bpf_map__fd(b->skel->maps.events), on_event, b, NULL);
 	if (!b->rb) {
 		pf_err("cannot set up the BPF ring buffer: %s", strerror(errno));
 		trace_bpf__destroy(b->skel);
+		pf_sampler_close(b->sampler);
 		free(b);
 		return NULL;
 	}

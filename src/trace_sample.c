@@ -5,6 +5,8 @@
  * kernel's counts into named stacks (src/samples.c). */
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
+#include <sys/resource.h>
 #include <linux/perf_event.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,33 +40,61 @@ struct pf_sampler {
 	struct pf_symbols *syms;
 	struct py_proc *py;
 	size_t npy, cappy;
+	double t_load, t_attach, t_stop, t_collect; /* seconds, for --verbose */
+	pthread_t kallsyms;  /* reads the kernel's symbols while the command runs */
+	bool kallsyms_started;
 };
 
-struct pf_sampler *pf_sampler_open(int traced_fd, unsigned hz, bool verbose)
+static void *read_kallsyms(void *arg)
+{
+	/* behind the traced command: it gets the CPU first */
+	setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 10);
+	pf_symbols_read_kernel(arg);
+	return NULL;
+}
+
+/* The kernel's symbols are read: the reading thread joined. */
+static void kallsyms_done(struct pf_sampler *s)
+{
+	if (s->kallsyms_started)
+		pthread_join(s->kallsyms, NULL);
+	s->kallsyms_started = false;
+}
+
+struct pf_sampler *pf_sampler_new(unsigned hz, bool verbose)
 {
 	struct pf_sampler *s = calloc(1, sizeof(*s));
-	int err;
 
-	if (!s || !(s->syms = pf_symbols_new()))
-		goto fail;
+	if (!s || !(s->syms = pf_symbols_new())) {
+		pf_err("--sample: out of memory; tracing without samples");
+		free(s);
+		return NULL;
+	}
 	s->hz = hz;
 	s->verbose = verbose;
+	s->kallsyms_started = !pthread_create(&s->kallsyms, NULL, read_kallsyms, s->syms);
+	return s;
+}
+
+int pf_sampler_load(struct pf_sampler *s, int traced_fd)
+{
+	int err;
+
+	s->t_load = pf_now_s();
 	s->skel = sample_bpf__open();
 	if (!s->skel) {
 		pf_err("--sample: cannot open the sampling program: %s; tracing without samples", strerror(errno));
-		goto fail;
+		return -1;
 	}
 	err = bpf_map__reuse_fd(s->skel->maps.traced, traced_fd);
 	if (!err)
 		err = sample_bpf__load(s->skel);
 	if (err) {
 		pf_err("--sample: cannot load the sampling program: %s; tracing without samples", strerror(-err));
-		goto fail;
+		return -1;
 	}
-	return s;
-fail:
-	pf_sampler_close(s);
-	return NULL;
+	s->t_load = pf_now_s() - s->t_load;
+	return 0;
 }
 
 static int perf_event_open_cpu(unsigned hz, int cpu)
@@ -85,6 +115,7 @@ static int perf_event_open_cpu(unsigned hz, int cpu)
 int pf_sampler_attach(struct pf_sampler *s)
 {
 	int n = libbpf_num_possible_cpus(), attached = 0;
+	double t = pf_now_s();
 
 	if (n <= 0 || !(s->perf_fds = calloc((size_t)n, sizeof(int))) ||
 	    !(s->links = calloc((size_t)n, sizeof(*s->links)))) {
@@ -108,11 +139,14 @@ int pf_sampler_attach(struct pf_sampler *s)
 		}
 		attached++;
 	}
+	s->t_attach = pf_now_s() - t;
 	return attached ? 0 : -1;
 }
 
 void pf_sampler_stop(struct pf_sampler *s)
 {
+	double t = pf_now_s();
+
 	for (int c = 0; s && c < s->ncpus; c++) {
 		bpf_link__destroy(s->links[c]);
 		s->links[c] = NULL;
@@ -120,6 +154,8 @@ void pf_sampler_stop(struct pf_sampler *s)
 			close(s->perf_fds[c]);
 		s->perf_fds[c] = -1;
 	}
+	if (s)
+		s->t_stop += pf_now_s() - t;
 }
 
 void pf_sampler_close(struct pf_sampler *s)
@@ -127,6 +163,12 @@ void pf_sampler_close(struct pf_sampler *s)
 	if (!s)
 		return;
 	pf_sampler_stop(s);
+	kallsyms_done(s);
+	if (s->verbose)
+		fprintf(stderr,
+			"perfanity: trace: --sample cost: load+verify %.3f s, perf events %.3f s, stop %.3f s, "
+			"reading and naming the stacks %.3f s\n",
+			s->t_load, s->t_attach, s->t_stop, s->t_collect);
 	free(s->perf_fds);
 	free(s->links);
 	sample_bpf__destroy(s->skel);
@@ -382,7 +424,9 @@ void pf_sampler_collect(struct pf_sampler *s, struct pf_trace *tr)
 {
 	int fd = bpf_map__fd(s->skel->maps.counts);
 	struct pf_sample_key key, next, *prev = NULL;
+	double t = pf_now_s();
 
+	kallsyms_done(s);
 	tr->samples = calloc(1, sizeof(*tr->samples));
 	if (!tr->samples) {
 		pf_err("--sample: out of memory: the samples are lost");
@@ -391,6 +435,7 @@ void pf_sampler_collect(struct pf_sampler *s, struct pf_trace *tr)
 	pf_samples_init(tr->samples, s->hz);
 	tr->samples->count = s->skel->bss->samples;
 	tr->samples->lost = s->skel->bss->lost;
+	tr->samples->lost_stacks = s->skel->bss->lost_stacks;
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
 		__u64 count = 0;
 
@@ -399,4 +444,5 @@ void pf_sampler_collect(struct pf_sampler *s, struct pf_trace *tr)
 		key = next;
 		prev = &key;
 	}
+	s->t_collect = pf_now_s() - t;
 }
