@@ -59,7 +59,7 @@ _perfanity()
 		return 0
 	fi
 	case $cmd:$prev in
-	trace:-o|trace:--output|bench:--json|bench:--csv|bench:--markdown)
+	trace:-o|trace:--output|trace:--folded|bench:--json|bench:--csv|bench:--markdown)
 		compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur")); return 0 ;;
 	trace:-p|trace:--pid)
 		COMPREPLY=($(compgen -W "$(cd /proc && echo [0-9]*)" -- "$cur")); return 0 ;;

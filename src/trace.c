@@ -82,12 +82,13 @@ static const struct pf_opt trace_opts[] = {
 	  "else seccomp, said in one line" },
 	{ "sample", OPT_SAMPLE, optional_argument, "HZ",
 	  "CPU samples with stacks (kernel, native, Python) of\n"
-	  "the traced threads, HZ a second on each CPU (default\n"
-	  "99: not a multiple of common timer ticks, so periodic\n"
-	  "work is not sampled in lockstep; about 1%% of a CPU's\n"
-	  "samples land on any 10 ms). The JSON gets `samples`:\n"
-	  "per process, cpu split by Python function, native\n"
-	  "library and function, kernel path" },
+	  "the traced threads, HZ a second on each CPU (1 to\n"
+	  "10000; default 99: off the kernel's 100/250/1000 Hz\n"
+	  "ticks, so periodic work is not sampled in lockstep,\n"
+	  "and a 10 s command still gets ~1000 samples). The\n"
+	  "JSON gets `samples`: per process, its samples split\n"
+	  "by Python function, native library and function and\n"
+	  "kernel path" },
 	{ "folded", OPT_FOLDED, required_argument, "FILE",
 	  "write the samples as folded stacks (FlameGraph,\n"
 	  "speedscope): \"proc (pid);frame;... count\"; implies --sample" },
@@ -105,6 +106,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: perfanity trace [-o FILE.json] [-q] [-v] [--top N] [--syscalls] [--pid PID[,PID...]] [--backend B] [--user NAME]\n"
+		"                       [--sample[=HZ]] [--folded FILE]\n"
 		"                       [--container NAME | --containers | --cgroup DIR] [-- CMD [ARGS...]]\n"
 		"Run CMD and attribute the time of its whole process tree to categories\n"
 		"(file_io, net, exec, child_wait, sleep, cpu, other, ...).\n\n");
@@ -120,6 +122,7 @@ static void usage(FILE *f)
 		"  perfanity trace -- pants package src/app:bin\n"
 		"  sudo perfanity trace -- make       (make runs as you, not as root)\n"
 		"  perfanity trace --pid 4242 -o server.json\n"
+		"  perfanity trace --sample --folded app.folded -o run.json -- python3 app.py\n"
 		"  perfanity trace --containers -o start.json -- docker run --rm app:latest\n"
 		"\n"
 		"Exit status: CMD's (128+N if a signal N killed it); 1 the trace failed, 2 bad input.\n");
