@@ -174,6 +174,8 @@ int pf_sample(struct bpf_perf_event_data *ctx)
 		return 0;
 	__sync_fetch_and_add(&samples, 1);
 	k.tgid = tgid;
+	/* the native frames are named from the mappings of the image that ran */
+	k.image = BPF_CORE_READ((struct task_struct *)bpf_get_current_task_btf(), mm, exe_file, f_inode, i_ino);
 	k.kstack = bpf_get_stackid(ctx, &stacks, 0);
 	k.ustack = bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK);
 	/* -EFAULT: no such stack (a kernel stack in user mode); else lost */

@@ -53,6 +53,7 @@ struct pf_sample_key {
 	__s32 ustack;
 	__u32 pad;
 	__u64 pystack;  /* key in pystacks, 0: no Python stack */
+	__u64 image;    /* the executable's inode: which image of tgid (it may exec) */
 };
 
 struct pf_py_stack {

@@ -6,6 +6,7 @@
 #include <elfutils/libdwfl.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@
 
 struct proc_syms {
 	pid_t pid;
+	uint64_t image; /* its executable's inode: a pid that execs maps another image */
 	char *maps;  /* /proc/PID/maps's text, the last one seen */
 	Dwfl *dwfl;  /* NULL until first used (or when it could not be built) */
 	int tried;
@@ -61,13 +63,21 @@ void pf_symbols_free(struct pf_symbols *s)
 	free(s);
 }
 
-static struct proc_syms *proc_of(struct pf_symbols *s, pid_t pid, int create)
+/* pid's mappings while it ran image; without an exact match (its maps
+ * were never read while it ran that image), its last ones, if create is 0. */
+static struct proc_syms *proc_of(struct pf_symbols *s, pid_t pid, uint64_t image, int create)
 {
-	for (size_t i = 0; i < s->nprocs; i++)
-		if (s->procs[i].pid == pid)
+	struct proc_syms *last = NULL;
+
+	for (size_t i = 0; i < s->nprocs; i++) {
+		if (s->procs[i].pid != pid)
+			continue;
+		if (s->procs[i].image == image)
 			return &s->procs[i];
+		last = &s->procs[i];
+	}
 	if (!create)
-		return NULL;
+		return last;
 	if (s->nprocs == s->cap) {
 		size_t cap = s->cap ? 2 * s->cap : 16;
 		struct proc_syms *p = realloc(s->procs, cap * sizeof(*p));
@@ -79,12 +89,13 @@ static struct proc_syms *proc_of(struct pf_symbols *s, pid_t pid, int create)
 	}
 	memset(&s->procs[s->nprocs], 0, sizeof(s->procs[0]));
 	s->procs[s->nprocs].pid = pid;
+	s->procs[s->nprocs].image = image;
 	return &s->procs[s->nprocs++];
 }
 
-int pf_symbols_set_maps(struct pf_symbols *s, pid_t pid, const char *maps)
+int pf_symbols_set_maps(struct pf_symbols *s, pid_t pid, uint64_t image, const char *maps)
 {
-	struct proc_syms *p = proc_of(s, pid, 1);
+	struct proc_syms *p = proc_of(s, pid, image, 1);
 	char *copy = strdup(maps);
 
 	if (!p || !copy) {
@@ -104,9 +115,13 @@ int pf_symbols_note_pid(struct pf_symbols *s, pid_t pid)
 {
 	char path[64], *text = NULL;
 	size_t len = 0;
+	struct stat st;
 	FILE *f, *m;
 	int c, rc;
 
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
+	if (stat(path, &st))
+		return -errno;
 	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
 	f = fopen(path, "re");
 	if (!f)
@@ -121,7 +136,7 @@ int pf_symbols_note_pid(struct pf_symbols *s, pid_t pid)
 	fclose(f);
 	fclose(m);
 	/* a process gone (or exec'ing) leaves an empty file: keep what we had */
-	rc = len ? pf_symbols_set_maps(s, pid, text) : -ESRCH;
+	rc = len ? pf_symbols_set_maps(s, pid, (uint64_t)st.st_ino, text) : -ESRCH;
 	free(text);
 	return rc;
 }
@@ -176,9 +191,9 @@ static void mapping_name(const char *maps, uint64_t addr, struct pf_frame_name *
 	}
 }
 
-int pf_symbols_user(struct pf_symbols *s, pid_t pid, uint64_t addr, struct pf_frame_name *out)
+int pf_symbols_user(struct pf_symbols *s, pid_t pid, uint64_t image, uint64_t addr, struct pf_frame_name *out)
 {
-	struct proc_syms *p = proc_of(s, pid, 0);
+	struct proc_syms *p = proc_of(s, pid, image, 0);
 	Dwfl *d = p ? proc_dwfl(p) : NULL;
 	Dwfl_Module *m = d ? dwfl_addrmodule(d, addr) : NULL;
 	const char *mod, *name;

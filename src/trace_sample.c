@@ -330,15 +330,15 @@ static bool is_eval_loop(const char *func)
 
 /* The native frames: under Python frames only those the innermost Python
  * frame called (inside the innermost eval loop), else all of them. */
-static void native_frames(struct pf_sampler *s, uint32_t pid, int id, bool python, FILE *m,
+static void native_frames(struct pf_sampler *s, const struct pf_sample_key *k, bool python, FILE *m,
 			  struct pf_sample_row *row)
 {
 	static __u64 ips[PF_STACK_DEPTH];
 	static struct pf_frame_name names[PF_STACK_DEPTH];
-	int n = stack_ips(s, id, ips), from;
+	int n = stack_ips(s, k->ustack, ips), from;
 
 	for (int i = 0; i < n; i++) /* a caller's frame holds a return address: the call is before it */
-		pf_symbols_user(s->syms, (pid_t)pid, i ? ips[i] - 1 : ips[i], &names[i]);
+		pf_symbols_user(s->syms, (pid_t)k->tgid, k->image, i ? ips[i] - 1 : ips[i], &names[i]);
 	if (!n)
 		return;
 	row->native_func = strdup(names[0].func);
@@ -406,7 +406,7 @@ static void add_row(struct pf_sampler *s, struct pf_trace *tr, const struct pf_s
 	if (!m)
 		return;
 	py = python_frames(s, k->tgid, k->pystack, m, &row.py_func);
-	native_frames(s, k->tgid, k->ustack, py > 0, m, &row);
+	native_frames(s, k, py > 0, m, &row);
 	kernel_frames(s, k->kstack, m, &row);
 	fclose(m);
 	row.proc = proc_frame(tr, k->tgid);

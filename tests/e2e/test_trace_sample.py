@@ -127,6 +127,24 @@ def test_c_native_frame(tmp_path):
     assert re.search(r"native: spin_func \d+%", section) and "kernel: (user mode) " in section, section
 
 
+def test_exec_keeps_each_images_names(tmp_path):
+    """One pid, two images: Python spins, then execs the C spinner. Each
+    image's native frames are named from its own mappings (the samples are
+    told apart by the executable's inode), so both libraries show."""
+    code = ("import os, time\n"
+            "end = time.thread_time() + 0.4\n"
+            "while time.thread_time() < end: sum(range(2000))\n"
+            f"os.execv({workload('spin_func')!r}, ['spin_func', '400'])\n")
+    t = run_trace(["/usr/bin/python3", "-c", code], tmp_path, options=["-q", "--sample=499"])
+    assert t.rc == 0, t.stderr
+    proc = busiest(t.data["samples"])
+    libs = {l["library"]: l["share"] for l in proc["native_libraries"]}
+    funcs = {f["function"]: f["share"] for f in proc["native_functions"]}
+    assert funcs.get("pf_spin_here", 0) >= 0.3, funcs
+    # named from the other image's mappings they would be [unknown]
+    assert libs.get("python3.11", 0) >= 0.2, libs
+
+
 def sample_prog_ids(pid):
     """ids of the pf_sample programs pid holds (its fds: programs and links)."""
     ids = held_prog_ids(pid)

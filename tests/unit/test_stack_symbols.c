@@ -30,7 +30,7 @@ static void test_own_function(void **state)
 	assert_non_null(s);
 	assert_int_equal(pf_symbols_note_pid(s, getpid()), 0);
 	/* an address inside the function, as a sampled IP is */
-	assert_int_equal(pf_symbols_user(s, getpid(), addr + 2, &n), 0);
+	assert_int_equal(pf_symbols_user(s, getpid(), 0, addr + 2, &n), 0);
 	assert_string_equal(n.func, "pf_test_marker_function");
 	assert_string_equal(n.lib, "test_stack_symbols");
 	pf_symbols_free(s);
@@ -43,7 +43,7 @@ static void test_libc_function(void **state)
 
 	(void)state;
 	assert_int_equal(pf_symbols_note_pid(s, getpid()), 0);
-	assert_int_equal(pf_symbols_user(s, getpid(), (uint64_t)(uintptr_t)&getppid, &n), 0);
+	assert_int_equal(pf_symbols_user(s, getpid(), 0, (uint64_t)(uintptr_t)&getppid, &n), 0);
 	assert_string_equal(n.lib, "libc.so.6");
 	assert_non_null(strstr(n.func, "getppid"));
 	pf_symbols_free(s);
@@ -57,19 +57,28 @@ static void test_maps_text(void **state)
 	struct pf_frame_name n;
 
 	(void)state;
-	assert_int_equal(pf_symbols_set_maps(s, 999999,
+	assert_int_equal(pf_symbols_set_maps(s, 999999, 7,
 					     "7fff0000-7fff2000 r-xp 00000000 00:00 0                          [vdso]\n"
 					     "10000000-10001000 rw-p 00000000 00:00 0 \n"),
 			 0);
-	assert_int_not_equal(pf_symbols_user(s, 999999, 0x7fff0010, &n), 0);
+	assert_int_not_equal(pf_symbols_user(s, 999999, 7, 0x7fff0010, &n), 0);
 	assert_string_equal(n.lib, "[vdso]");
-	assert_int_not_equal(pf_symbols_user(s, 999999, 0x10000010, &n), 0);
+	assert_int_not_equal(pf_symbols_user(s, 999999, 7, 0x10000010, &n), 0);
 	assert_string_equal(n.lib, "[anon]");
-	assert_int_not_equal(pf_symbols_user(s, 999999, 0x20000000, &n), 0);
+	assert_int_not_equal(pf_symbols_user(s, 999999, 7, 0x20000000, &n), 0);
 	assert_string_equal(n.func, "[unknown]");
 	/* a pid never noted */
-	assert_int_not_equal(pf_symbols_user(s, 1234567, 0x7fff0010, &n), 0);
+	assert_int_not_equal(pf_symbols_user(s, 1234567, 7, 0x7fff0010, &n), 0);
 	assert_string_equal(n.lib, "[unknown]");
+	/* another image of the pid (after an exec): its own mappings, kept apart */
+	assert_int_equal(pf_symbols_set_maps(s, 999999, 8, "7fff0000-7fff2000 r-xp 00000000 00:00 0 [vvar]\n"), 0);
+	pf_symbols_user(s, 999999, 8, 0x7fff0010, &n);
+	assert_string_equal(n.lib, "[vvar]");
+	pf_symbols_user(s, 999999, 7, 0x7fff0010, &n);
+	assert_string_equal(n.lib, "[vdso]");
+	/* an image never seen: the pid's last mappings */
+	pf_symbols_user(s, 999999, 9, 0x7fff0010, &n);
+	assert_string_equal(n.lib, "[vvar]");
 	pf_symbols_free(s);
 }
 
