@@ -163,7 +163,8 @@ static json_t *tally_json(struct tally *t, const char *a_key, const char *b_key,
 {
 	json_t *arr = json_array();
 
-	qsort(t->rows, t->n, sizeof(*t->rows), tally_cmp);
+	if (t->n) /* rows is NULL when there are none */
+		qsort(t->rows, t->n, sizeof(*t->rows), tally_cmp);
 	for (size_t i = 0; i < t->n && (int)i < top; i++) {
 		json_t *o = json_pack("{s:s, s:I, s:f}", a_key, t->rows[i].a, "samples", (json_int_t)t->rows[i].n,
 				      "share", total ? (double)t->rows[i].n / (double)total : 0.0);

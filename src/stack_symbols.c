@@ -294,7 +294,8 @@ void pf_symbols_read_kernel(struct pf_symbols *s)
 		ksym_line(s, p, &cap);
 		p = nl ? nl + 1 : p + strlen(p);
 	}
-	qsort(s->ksyms, s->nksyms, sizeof(*s->ksyms), ksym_cmp);
+	if (s->nksyms) /* none (no kallsyms, not root): ksyms is NULL */
+		qsort(s->ksyms, s->nksyms, sizeof(*s->ksyms), ksym_cmp);
 }
 
 int pf_symbols_kernel(struct pf_symbols *s, uint64_t addr, char *out, size_t n)
