@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "stack_symbols.h"
+#include "u64map.h"
 
 struct proc_syms {
 	pid_t pid;
@@ -27,7 +28,20 @@ struct ksym {
 	const char *name; /* in kallsyms */
 };
 
+/* A name found, by file and offset from where the file is mapped: the
+ * processes of one program (pex re-execs, pants' workers) share them, and
+ * each file's symbols are then read once, not once per process. */
+struct named {
+	char *path;
+	uint64_t rel;
+	int rc;
+	struct pf_frame_name name;
+};
+
 struct pf_symbols {
+	struct named *names;
+	size_t nnames, capnames;
+	struct u64map name_index; /* hash of (path, rel) -> names index + 1 */
 	struct proc_syms *procs;
 	size_t nprocs, cap;
 	char *kallsyms; /* /proc/kallsyms's text, the names point into it */
@@ -45,7 +59,11 @@ static const Dwfl_Callbacks callbacks = {
 
 struct pf_symbols *pf_symbols_new(void)
 {
-	return calloc(1, sizeof(struct pf_symbols));
+	struct pf_symbols *s = calloc(1, sizeof(struct pf_symbols));
+
+	if (s)
+		u64map_init(&s->name_index);
+	return s;
 }
 
 void pf_symbols_free(struct pf_symbols *s)
@@ -57,6 +75,10 @@ void pf_symbols_free(struct pf_symbols *s)
 		if (s->procs[i].dwfl)
 			dwfl_end(s->procs[i].dwfl);
 	}
+	for (size_t i = 0; i < s->nnames; i++)
+		free(s->names[i].path);
+	free(s->names);
+	u64map_free(&s->name_index);
 	free(s->kallsyms);
 	free(s->ksyms);
 	free(s->procs);
@@ -191,15 +213,59 @@ static void mapping_name(const char *maps, uint64_t addr, struct pf_frame_name *
 	}
 }
 
+static uint64_t name_key(const char *path, uint64_t rel)
+{
+	uint64_t h = 14695981039346656037ULL ^ rel;
+
+	for (const char *c = path; *c; c++) {
+		h ^= (unsigned char)*c;
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+static const struct named *cached(const struct pf_symbols *s, const char *path, uint64_t rel, uint64_t key)
+{
+	uint64_t i;
+
+	if (!u64map_get(&s->name_index, key, &i) || !i || i > s->nnames)
+		return NULL;
+	return s->names[i - 1].rel == rel && !strcmp(s->names[i - 1].path, path) ? &s->names[i - 1] : NULL;
+}
+
+/* Remembered if memory allows (else only named again next time). */
+static void remember(struct pf_symbols *s, const char *path, uint64_t rel, uint64_t key, int rc,
+		     const struct pf_frame_name *n)
+{
+	if (s->nnames == s->capnames) {
+		size_t cap = s->capnames ? 2 * s->capnames : 256;
+		struct named *more = realloc(s->names, cap * sizeof(*more));
+
+		if (!more)
+			return;
+		s->names = more;
+		s->capnames = cap;
+	}
+	s->names[s->nnames] = (struct named){ .path = strdup(path), .rel = rel, .rc = rc, .name = *n };
+	if (!s->names[s->nnames].path)
+		return;
+	s->nnames++;
+	if (!u64map_get(&s->name_index, key, &(uint64_t){ 0 }))
+		u64map_put(&s->name_index, key, s->nnames);
+}
+
 int pf_symbols_user(struct pf_symbols *s, pid_t pid, uint64_t image, uint64_t addr, struct pf_frame_name *out)
 {
 	struct proc_syms *p = proc_of(s, pid, image, 0);
 	Dwfl *d = p ? proc_dwfl(p) : NULL;
 	Dwfl_Module *m = d ? dwfl_addrmodule(d, addr) : NULL;
 	const char *mod, *name;
+	const struct named *c;
 	Dwarf_Addr start = 0;
 	GElf_Off off = 0;
 	GElf_Sym sym;
+	uint64_t key;
+	int rc = 0;
 
 	snprintf(out->lib, sizeof(out->lib), "[unknown]");
 	snprintf(out->func, sizeof(out->func), "[unknown]");
@@ -209,14 +275,23 @@ int pf_symbols_user(struct pf_symbols *s, pid_t pid, uint64_t image, uint64_t ad
 		return -ENOENT;
 	}
 	mod = dwfl_module_info(m, NULL, &start, NULL, NULL, NULL, NULL, NULL);
-	snprintf(out->lib, sizeof(out->lib), "%s", mod ? base_name(mod) : "[unknown]");
-	name = dwfl_module_addrinfo(m, addr, &off, &sym, NULL, NULL, NULL);
-	if (!name) {
-		snprintf(out->func, sizeof(out->func), "[%s+0x%" PRIx64 "]", out->lib, (uint64_t)(addr - start));
-		return -ENOENT;
+	if (!mod)
+		mod = "[unknown]";
+	key = name_key(mod, addr - start);
+	if ((c = cached(s, mod, addr - start, key))) {
+		*out = c->name;
+		return c->rc;
 	}
-	snprintf(out->func, sizeof(out->func), "%s", name);
-	return 0;
+	snprintf(out->lib, sizeof(out->lib), "%s", base_name(mod));
+	name = dwfl_module_addrinfo(m, addr, &off, &sym, NULL, NULL, NULL);
+	if (name) {
+		snprintf(out->func, sizeof(out->func), "%s", name);
+	} else {
+		snprintf(out->func, sizeof(out->func), "[%s+0x%" PRIx64 "]", out->lib, (uint64_t)(addr - start));
+		rc = -ENOENT;
+	}
+	remember(s, mod, addr - start, key, rc, out);
+	return rc;
 }
 
 static int ksym_cmp(const void *a, const void *b)

@@ -33,6 +33,11 @@ static void test_own_function(void **state)
 	assert_int_equal(pf_symbols_user(s, getpid(), 0, addr + 2, &n), 0);
 	assert_string_equal(n.func, "pf_test_marker_function");
 	assert_string_equal(n.lib, "test_stack_symbols");
+	/* named again from what was remembered: the same */
+	memset(&n, 0, sizeof(n));
+	assert_int_equal(pf_symbols_user(s, getpid(), 0, addr + 2, &n), 0);
+	assert_string_equal(n.func, "pf_test_marker_function");
+	assert_string_equal(n.lib, "test_stack_symbols");
 	pf_symbols_free(s);
 }
 
