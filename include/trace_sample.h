@@ -12,7 +12,8 @@
 struct pf_sampler;
 
 /* A sampler: the kernel's symbols start being read (in a thread: reading
- * /proc/kallsyms takes 0.1-0.2 s, done meanwhile). NULL after one line. */
+ * /proc/kallsyms takes 0.1-0.2 s, done meanwhile; pf_sampler_attach waits
+ * for it, so that it never runs beside the command). NULL after one line. */
 struct pf_sampler *pf_sampler_new(unsigned hz, bool verbose);
 /* Load the sampling program, sharing the main object's map of traced
  * processes (its fd). 0, or -1 after one line saying why: the trace goes

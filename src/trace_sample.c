@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
-#include <sys/resource.h>
 #include <linux/perf_event.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,8 +46,6 @@ struct pf_sampler {
 
 static void *read_kallsyms(void *arg)
 {
-	/* behind the traced command: it gets the CPU first */
-	setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 10);
 	pf_symbols_read_kernel(arg);
 	return NULL;
 }
@@ -117,6 +114,9 @@ int pf_sampler_attach(struct pf_sampler *s)
 	int n = libbpf_num_possible_cpus(), attached = 0;
 	double t = pf_now_s();
 
+	/* before the command runs, not beside it: the reading would take a CPU
+	 * from it (begun before the main object's load, it is mostly done) */
+	kallsyms_done(s);
 	if (n <= 0 || !(s->perf_fds = calloc((size_t)n, sizeof(int))) ||
 	    !(s->links = calloc((size_t)n, sizeof(*s->links)))) {
 		pf_err("--sample: %s; tracing without samples", strerror(n < 0 ? -n : ENOMEM));
