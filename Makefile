@@ -93,7 +93,7 @@ asan-unit:
 asan-e2e: asan workloads
 	cd tests/e2e && PERFANITY=$(CURDIR)/build/asan/perfanity WORKLOADS=$(CURDIR)/$(BUILD)/workloads \
 		/usr/bin/python3 -m pytest -q -p no:cacheprovider -k "not pex_configuration and not bench_pants_preset and not pex_phases" \
-		test_trace_core.py test_trace_process.py test_trace_python.py test_report.py test_trace_attach.py test_trace_sched.py test_trace_cgroup.py test_trace_faults.py \
+		test_trace_core.py test_trace_process.py test_trace_python.py test_report.py test_trace_attach.py test_trace_sched.py test_trace_cgroup.py test_trace_faults.py test_trace_sample.py \
 		test_pants.py test_pictures.py
 
 # Fuzzing (libFuzzer, clang, ASan+UBSan): the trace JSON loader of `report`, the bench

@@ -165,7 +165,7 @@ def main():
                     help="run only these workloads (e.g. 'a' for the small reads)")
     ap.add_argument("--tracers", metavar="NAMES", default="",
                     help="run only these tracers besides the untraced run, comma-separated "
-                         "(perfanity, strace, seccomp, strace_seccomp, perf, before)")
+                         "(perfanity, sample, strace, seccomp, strace_seccomp, perf, before)")
     ap.add_argument("--pants", action="store_true",
                     help="only (e), a cold `pants package`, untraced and under perfanity (about 35 s a run)")
     args = ap.parse_args()
@@ -199,6 +199,8 @@ def main():
         # filtering in the kernel the same way, on the syscalls of files, fds,
         # sockets and processes (about what perfanity's filter stops).
         "seccomp": [args.perfanity, "trace", "--quiet", "--backend", "seccomp", "-o", "/dev/null", "--"],
+        # CPU samples with stacks at the default 99 Hz (issue 10)
+        "sample": [args.perfanity, "trace", "--quiet", "--sample", "-o", "/dev/null", "--"],
         "strace_seccomp": ["strace", "-f", "-c", "--seccomp-bpf", "-e", "trace=%file,%desc,%network,%process",
                            "-o", "/dev/null"],
     }
@@ -253,7 +255,7 @@ def main():
     traced = [n for n in names if n != "none"]
     labels = {"perfanity": "perfanity", "strace": "strace -f -c", "perf": "perf trace -s",
               "before": "perfanity before", "seccomp": "perfanity seccomp",
-              "strace_seccomp": "strace --seccomp-bpf"}
+              "strace_seccomp": "strace --seccomp-bpf", "sample": "perfanity --sample"}
 
     def table(title, stat, metric):
         print(f"\n{title}")

@@ -59,7 +59,7 @@ _perfanity()
 		return 0
 	fi
 	case $cmd:$prev in
-	trace:-o|trace:--output|trace:--perfetto|trace:--flame|trace:--folded-time|report:-H|report:--html|\
+	trace:-o|trace:--output|trace:--perfetto|trace:--flame|trace:--folded-time|trace:--folded|report:-H|report:--html|\
 	bench:--json|bench:--csv|bench:--markdown)
 		compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur")); return 0 ;;
 	trace:-p|trace:--pid)

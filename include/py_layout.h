@@ -5,13 +5,22 @@
  * version from Py_Version (3.11+) or the file's name. */
 #ifndef PF_PY_LAYOUT_H
 #define PF_PY_LAYOUT_H
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct pf_py_layout {
 	int major, minor;
 	unsigned co_filename; /* offset of co_filename in a code object */
 	unsigned ascii_hdr;   /* where an ASCII str's characters start (sizeof(PyASCIIObject)) */
 	unsigned compact_hdr; /* and a compact non-ASCII one's (sizeof(PyCompactUnicodeObject)) */
+	/* for the CPU samples' stack walk (src/py_frames.c); 0: not found */
+	unsigned co_name, co_firstlineno; /* from tp_members too */
+	uint64_t runtime;     /* _PyRuntime's address in the file (before relocation) */
+	uint64_t load_va;     /* the address the file's offset 0 is linked at (0 but for non-PIE) */
+	uint64_t interp_head_va; /* or, when it is not exported, its interpreters.head's */
+	bool has_debug_offsets; /* 3.13+: _PyRuntime starts with _Py_DebugOffsets */
+	uint64_t debug_offsets[46]; /* its first fields, as the file has them */
 };
 
 /* The layout of the CPython in the ELF file at path (an interpreter or a

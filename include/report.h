@@ -156,6 +156,9 @@ const char *pf_report_sched_cause(const struct pf_rtrace *t, const char *cat, do
 				  size_t len);
 /* The same, short, after a category's name: " (CPU-starved on 2 CPUs)". */
 const char *pf_report_sched_note(const struct pf_rtrace *t, const char *cat, char *buf, size_t len);
+/* The CPU samples' split of the busiest processes (report_samples.c), if
+ * the trace has them (--sample). */
+void pf_report_samples(FILE *f, const struct pf_rtrace *t, int md);
 /* The single report's "Waiting, not working" section (report_sched.c). */
 void pf_report_sched(FILE *f, const struct pf_rtrace *t, const struct pf_rcats *cats, int md);
 /* pex's phases as a tree of images, inclusive and exclusive (report_phase_tree.c). */

@@ -24,8 +24,10 @@ struct pf_trace_opts {
 	const char *user;     /* --user NAME or UID; NULL: the invoking user under sudo */
 	const char *perfetto; /* --perfetto FILE.json: Chrome trace-event JSON */
 	const char *flame;    /* --flame FILE.svg */
-	const char *folded;   /* --folded-time FILE: the flame graph's stacks */
+	const char *folded_time; /* --folded-time FILE: the flame graph's stacks */
 	int run_min_us;       /* --run-min-us: shorter runs are counted, not slices */
+	unsigned sample_hz;   /* --sample[=HZ], --folded: CPU samples per second per CPU; 0: none */
+	const char *folded;   /* --folded FILE: the samples' folded stacks */
 	char **command;       /* NULL-terminated, points into argv; NULL with --pid alone */
 };
 

@@ -69,6 +69,8 @@ struct pf_probe_rec {
 	char *path;
 };
 
+struct pf_samples;
+
 struct pf_trace {
 	char **command;               /* NULL-terminated argv of the traced command */
 	const char *backend;
@@ -76,6 +78,8 @@ struct pf_trace {
 	uint64_t t0, t_end;
 	int cpus;                     /* CPUs online: what runqueue time is measured against */
 	uint32_t max_files;           /* rows the kernel's file map holds (--max-files) */
+	unsigned sample_hz;           /* --sample: CPU samples per second per CPU, 0: none */
+	struct pf_samples *samples;   /* what they found (samples.h), NULL without */
 	struct pf_cg_target cg;       /* --cgroup, --container(s): processes taken in where they exec */
 	struct pf_syscall_stat syscalls[PF_SC_NR_MAX]; /* by number, the whole tree */
 	uint32_t no_bytecode_writes_pid; /* a Python run with PYTHONDONTWRITEBYTECODE, 0 if none */

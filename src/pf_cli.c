@@ -50,12 +50,15 @@ int pf_cli_next(struct pf_cli *cli, int argc, char **argv)
 	return PF_EXIT_USAGE;
 }
 
-/* "-r, --repetitions N" (short name or its room first); returns its length. */
+/* "-r, --repetitions N" (short name or its room first), "--sample[=HZ]";
+ * returns its length. */
 static int term(char *buf, size_t len, const struct pf_opt *o)
 {
 	char shrt[8] = "    ";
 	if (o->val < PF_OPT_LONG)
 		snprintf(shrt, sizeof(shrt), "-%c, ", o->val);
+	if (o->has_arg == optional_argument) /* "--sample[=HZ]": the value only after '=' */
+		return snprintf(buf, len, "%s--%s[=%s]", shrt, o->name, o->metavar ? o->metavar : "ARG");
 	return snprintf(buf, len, "%s--%s%s%s", shrt, o->name, o->metavar ? " " : "", o->metavar ? o->metavar : "");
 }
 

@@ -141,8 +141,8 @@ static int read_ptr(struct elf_file *ef, GElf_Addr va, uint64_t *out)
 	return *out ? 0 : reloc_value(ef, va, out);
 }
 
-/* co_filename's offset: the "co_filename" entry of PyCode_Type.tp_members. */
-static int co_filename_offset(struct elf_file *ef, unsigned *off)
+/* A code object field's offset: its entry in PyCode_Type.tp_members. */
+static int code_member_offset(struct elf_file *ef, const char *field, unsigned *off)
 {
 	GElf_Addr type;
 	uint64_t members, name;
@@ -151,12 +151,12 @@ static int co_filename_offset(struct elf_file *ef, unsigned *off)
 		return -ENOENT;
 	for (int i = 0; i < MAX_MEMBERS; i++) {
 		GElf_Addr m = members + (GElf_Addr)i * MEMBERDEF_SIZE;
-		char n[16] = { 0 };
+		char n[20] = { 0 };
 		int64_t o;
 
 		if (read_ptr(ef, m, &name) || !name)
 			break;
-		if (read_at(ef, name, n, sizeof(n) - 1) || strcmp(n, "co_filename"))
+		if (read_at(ef, name, n, sizeof(n) - 1) || strcmp(n, field))
 			continue;
 		if (read_at(ef, m + 16, &o, sizeof(o)) || o <= 0 || o > 0xffff)
 			return -ENOENT;
@@ -164,6 +164,62 @@ static int co_filename_offset(struct elf_file *ef, unsigned *off)
 		return 0;
 	}
 	return -ENOENT;
+}
+
+/* Where PyInterpreterState_Head() loads _PyRuntime.interpreters.head
+ * from, when it does so directly: an interpreter built without -fPIC that
+ * does not export _PyRuntime (Debian's python3.11) still exports this
+ * function, which is `mov disp32(%rip),%rax; ret` (x86-64; endbr64 first
+ * with -fcf-protection). A PIC build loads a GOT slot instead (then it
+ * exports _PyRuntime, found by name). 0, or -ENOENT. */
+static int interp_head_from_code(struct elf_file *ef, GElf_Addr *head)
+{
+	unsigned char c[12];
+	GElf_Addr f;
+	size_t i = 0;
+	int32_t disp;
+
+	if (sym_value(ef, "PyInterpreterState_Head", &f) || read_at(ef, f, c, sizeof(c)))
+		return -ENOENT;
+	if (c[0] == 0xf3 && c[1] == 0x0f && c[2] == 0x1e && c[3] == 0xfa)
+		i = 4;
+	if (i + 8 > sizeof(c) || c[i] != 0x48 || c[i + 1] != 0x8b || c[i + 2] != 0x05 || c[i + 7] != 0xc3)
+		return -ENOENT;
+	memcpy(&disp, c + i + 3, sizeof(disp));
+	*head = f + i + 7 + (GElf_Addr)(int64_t)disp;
+	return 0;
+}
+
+/* What the stack walk needs beyond co_filename (no error if absent: the
+ * imports need only co_filename): the other code fields, where _PyRuntime
+ * is, and 3.13's _Py_DebugOffsets, which _PyRuntime starts with. */
+static void frame_fields(struct elf_file *ef, struct pf_py_layout *l)
+{
+	GElf_Addr rt;
+
+	size_t nph;
+
+	/* the first loadable segment's page: what is mapped at file offset 0 */
+	if (!elf_getphdrnum(ef->elf, &nph))
+		for (size_t i = 0; i < nph; i++) {
+			GElf_Phdr ph;
+
+			if (gelf_getphdr(ef->elf, (int)i, &ph) && ph.p_type == PT_LOAD) {
+				l->load_va = (ph.p_vaddr - ph.p_offset) & ~(GElf_Addr)0xfff;
+				break;
+			}
+		}
+	code_member_offset(ef, "co_name", &l->co_name);
+	code_member_offset(ef, "co_firstlineno", &l->co_firstlineno);
+	if (!sym_value(ef, "_PyRuntime", &rt))
+		l->runtime = rt;
+	else if (!interp_head_from_code(ef, &rt))
+		l->interp_head_va = rt;
+	else
+		return;
+	if (l->runtime && l->minor >= 13 && !read_at(ef, rt, l->debug_offsets, sizeof(l->debug_offsets)) &&
+	    !memcmp(l->debug_offsets, "xdebugpy", 8))
+		l->has_debug_offsets = true;
 }
 
 int pf_py_version_from_name(const char *path, int *major, int *minor)
@@ -203,7 +259,9 @@ int pf_py_layout_read(const char *path, struct pf_py_layout *l)
 	if (!rc && (l->major != 3 || l->minor < 8 || l->minor > 13))
 		rc = -ENOENT;
 	if (!rc)
-		rc = co_filename_offset(&ef, &l->co_filename);
+		rc = code_member_offset(&ef, "co_filename", &l->co_filename);
+	if (!rc)
+		frame_fields(&ef, l);
 	elf_file_close(&ef);
 	/* PyASCIIObject lost its wstr pointer in 3.12 (PEP 623) */
 	l->ascii_hdr = l->minor >= 12 ? 40 : 48;

@@ -382,6 +382,7 @@ void pf_report_single(FILE *f, const struct pf_rtrace *t, const struct pf_rcats 
 	header(f, t, md);
 	categories(f, t, cats, md);
 	pf_report_sched(f, t, cats, md);
+	pf_report_samples(f, t, md);
 	tree(f, t, cats, md);
 	pf_report_pants(f, t, md);
 	pf_report_install(f, t, cats, md);

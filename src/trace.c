@@ -29,6 +29,8 @@
 #include "trace_cmd.h"
 #include "trace_partial.h"
 #include "trace_pictures.h"
+#include "trace_sample.h"
+#include "samples.h"
 #include "trace_syscalls.h"
 
 /* getopt_long's values of the long-only options. */
@@ -45,6 +47,8 @@ enum {
 	OPT_FLAME,
 	OPT_FOLDED_TIME,
 	OPT_RUN_MIN,
+	OPT_SAMPLE,
+	OPT_FOLDED,
 };
 
 /* The options, in --help's order; getopt_long's table is made from this one. */
@@ -95,6 +99,18 @@ static const struct pf_opt trace_opts[] = {
 	  "queue, page faults, imports and inflates are not seen\n"
 	  "(listed as \"unseen\"). auto: bpf where it can load,\n"
 	  "else seccomp, said in one line" },
+	{ "sample", OPT_SAMPLE, optional_argument, "HZ",
+	  "CPU samples with stacks (kernel, native, Python) of\n"
+	  "the traced threads, HZ a second on each CPU (1 to\n"
+	  "10000; default 99: off the kernel's 100/250/1000 Hz\n"
+	  "ticks, so periodic work is not sampled in lockstep,\n"
+	  "and a 10 s command still gets ~1000 samples). The\n"
+	  "JSON gets `samples`: per process, its samples split\n"
+	  "by Python function, native library and function and\n"
+	  "kernel path" },
+	{ "folded", OPT_FOLDED, required_argument, "FILE",
+	  "write the samples as folded stacks (FlameGraph,\n"
+	  "speedscope): \"proc (pid);frame;... count\"; implies --sample" },
 	{ "user", 'u', required_argument, "NAME",
 	  "run CMD as this user (a name or a uid), with their\n"
 	  "groups, HOME, USER and LOGNAME, as strace -u does;\n"
@@ -110,6 +126,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: perfanity trace [-o FILE.json] [-q] [-v] [--top N] [--syscalls] [--pid PID[,PID...]] [--backend B] [--user NAME]\n"
 		"                       [--perfetto FILE.json] [--flame FILE.svg] [--folded-time FILE] [--run-min-us N]\n"
+		"                       [--sample[=HZ]] [--folded FILE]\n"
 		"                       [--container NAME | --containers | --cgroup DIR] [-- CMD [ARGS...]]\n"
 		"Run CMD and attribute the time of its whole process tree to categories\n"
 		"(file_io, net, exec, child_wait, sleep, cpu, other, ...).\n\n");
@@ -125,6 +142,7 @@ static void usage(FILE *f)
 		"  perfanity trace -- pants package src/app:bin\n"
 		"  sudo perfanity trace -- make       (make runs as you, not as root)\n"
 		"  perfanity trace --pid 4242 -o server.json\n"
+		"  perfanity trace --sample --folded app.folded -o run.json -- python3 app.py\n"
 		"  perfanity trace --containers -o start.json -- docker run --rm app:latest\n"
 		"\n"
 		"Exit status: CMD's (128+N if a signal N killed it); 1 the trace failed, 2 bad input.\n");
@@ -169,7 +187,7 @@ int pf_trace_parse_args(int argc, char **argv, struct pf_trace_opts *o)
 			o->flame = optarg;
 			break;
 		case OPT_FOLDED_TIME:
-			o->folded = optarg;
+			o->folded_time = optarg;
 			break;
 		case OPT_RUN_MIN:
 			if (parse_count("--run-min-us", optarg, 0, 1000000000, &o->run_min_us))
@@ -219,6 +237,17 @@ int pf_trace_parse_args(int argc, char **argv, struct pf_trace_opts *o)
 		case OPT_SYSCALLS:
 			o->syscalls = true;
 			break;
+		case OPT_SAMPLE: {
+			int hz = PF_SAMPLE_HZ_DEFAULT;
+
+			if (optarg && parse_count("--sample", optarg, 1, 10000, &hz))
+				return PF_EXIT_USAGE;
+			o->sample_hz = (unsigned)hz;
+			break;
+		}
+		case OPT_FOLDED:
+			o->folded = optarg;
+			break;
 		case OPT_MAX_FILES:
 			if (parse_count("--max-files", optarg, 1024, 4194304, &o->max_files))
 				return PF_EXIT_USAGE;
@@ -230,6 +259,8 @@ int pf_trace_parse_args(int argc, char **argv, struct pf_trace_opts *o)
 			return PF_EXIT_USAGE;
 		}
 	}
+	if (o->folded && !o->sample_hz)
+		o->sample_hz = PF_SAMPLE_HZ_DEFAULT;
 	/* getopt_long consumed a "--": what follows, even another "--", is the command */
 	if (optind >= argc && !o->npids && !o->cg_option) {
 		pf_err("no command to trace (usage: perfanity trace [-o FILE.json] [--pid PID] [-- CMD [ARGS...]])");
@@ -356,6 +387,30 @@ static void write_elsewhere(json_t *j, const char *output)
 		pf_err("the trace was written to %s instead", path);
 }
 
+/* --folded FILE: the samples' stacks; one line if there are none or the
+ * file cannot be written (the JSON and the summary are written anyway). */
+static int write_folded(const struct pf_trace *tr, const char *path)
+{
+	FILE *f;
+	int n;
+
+	if (!tr->samples) {
+		pf_err("--folded %s: no samples were taken (see above): not written", path);
+		return -1;
+	}
+	f = strcmp(path, "-") ? fopen(path, "we") : stdout;
+	if (!f) {
+		pf_err("--folded %s: %s", path, strerror(errno));
+		return -1;
+	}
+	n = pf_samples_folded(tr->samples, f);
+	if ((f != stdout && fclose(f)) || n < 0) {
+		pf_err("--folded %s: cannot write: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 /* The JSON and the summary, from what was collected; then, whatever -q says, one
  * line when the trace does not cover the whole run. */
 static int write_outputs(const struct pf_trace_opts *o, struct pf_trace *tr, int rc)
@@ -372,7 +427,9 @@ static int write_outputs(const struct pf_trace_opts *o, struct pf_trace *tr, int
 		}
 		json_decref(j);
 	}
-	if (pf_trace_write_pictures(tr, o->perfetto, o->flame, o->folded) && rc == 0)
+	if (pf_trace_write_pictures(tr, o->perfetto, o->flame, o->folded_time) && rc == 0)
+		rc = PF_EXIT_FAIL;
+	if (o->folded && write_folded(tr, o->folded) && rc == 0)
 		rc = PF_EXIT_FAIL;
 	if (!o->quiet)
 		pf_trace_print_summary(tr, stderr, o->top_files);
@@ -462,8 +519,9 @@ static int run_traced(const struct pf_trace_opts *o, const struct pf_run_as *ra)
 
 	pf_trace_init(&tr, o->command, ops->name);
 	tr.max_files = (uint32_t)o->max_files;
-	tr.tl.on = o->perfetto || o->flame || o->folded;
+	tr.tl.on = o->perfetto || o->flame || o->folded_time;
 	tr.tl.min_ns = (uint64_t)o->run_min_us * 1000;
+	tr.sample_hz = o->sample_hz;
 	e = resolve_cgroup_option(o, &tr.cg, cg_pids, &n_cg_pids);
 	if (e) {
 		pf_trace_free(&tr);
@@ -480,6 +538,8 @@ static int run_traced(const struct pf_trace_opts *o, const struct pf_run_as *ra)
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		return priv ? PF_EXIT_USAGE : PF_EXIT_FAIL;
 	}
+	if (o->sample_hz && ops != &pf_backend_bpf)
+		pf_err("--sample needs the bpf backend (perf events and BPF): tracing without samples");
 	if (o->command && pf_child_spawn(&child, o->command, &old, ra,
 					     ops->child_filter ? ops->child_filter(b) : NULL))
 		goto out;

@@ -20,6 +20,7 @@
 #include "syscall_class.h"
 #include "trace_backend.h"
 #include "trace_probes.h"
+#include "trace_sample.h"
 #include "uprobe_multi.h"
 #include "trace_compile.h"
 #include "trace_verifier_log.h"
@@ -31,6 +32,7 @@ struct pf_backend {
 	struct ring_buffer *rb;
 	struct pf_trace *tr;
 	struct pf_probes probes;
+	struct pf_sampler *sampler; /* --sample, NULL without (or when it could not load) */
 	uint64_t last_scan;     /* when the live processes' maps were last read */
 	/* the live threads' per-file sums, added once the file rows are read */
 	struct pf_thread_state *live;
@@ -194,6 +196,8 @@ static int on_event(void *ctx, void *data, size_t size)
 			      is_python(exe));
 		if (is_python(exe))
 			attach_system_libz(b);
+		if (b->sampler) /* a static interpreter is mapped already: its stacks from now on */
+			pf_sampler_scan_pid(b->sampler, tr, (pid_t)h->pid);
 		break;
 	}
 	case PF_EV_EXIT: {
@@ -378,6 +382,9 @@ static int open_and_load(struct pf_backend *b, struct pf_trace *tr, bool verbose
 	int err;
 
 	b->cost.open = pf_now_s() - t;
+	/* the sampler's slow start (the kernel's symbols) runs beside the load */
+	if (tr->sample_hz)
+		b->sampler = pf_sampler_new(tr->sample_hz, verbose);
 	for (;;) {
 		t = pf_now_s();
 		b->skel = open_skeleton(tr, verbose, btf);
@@ -438,10 +445,15 @@ static struct pf_backend *bpf_open(struct pf_trace *tr, bool verbose, bool *priv
 			       strerror(err), last_libbpf_msg[0] ? last_libbpf_msg : "no detail");
 		}
 		trace_bpf__destroy(b->skel);
+		pf_sampler_close(b->sampler);
 		free(b);
 		return NULL;
 	}
 	pf_probes_init(&b->probes, b->skel, verbose);
+	if (b->sampler && pf_sampler_load(b->sampler, bpf_map__fd(b->skel->maps.traced))) {
+		pf_sampler_close(b->sampler);
+		b->sampler = NULL;
+	}
 	b->rb = ring_buffer__new(bpf_map__fd(b->skel->maps.events), on_event, b, NULL);
 	if (b->rb && tr->tl.on && ring_buffer__add(b->rb, bpf_map__fd(b->skel->maps.runs), on_run, b)) {
 		ring_buffer__free(b->rb);
@@ -450,6 +462,7 @@ static struct pf_backend *bpf_open(struct pf_trace *tr, bool verbose, bool *priv
 	if (!b->rb) {
 		pf_err("cannot set up the BPF ring buffer: %s", strerror(errno));
 		trace_bpf__destroy(b->skel);
+		pf_sampler_close(b->sampler);
 		free(b);
 		return NULL;
 	}
@@ -498,6 +511,10 @@ static int bpf_attach(struct pf_backend *b, const char *cmd_path, char *const *a
 		pf_err("cannot attach the BPF programs: %s (%s)", strerror(-err),
 		       last_libbpf_msg[0] ? last_libbpf_msg : "no detail");
 		return -1;
+	}
+	if (b->sampler && pf_sampler_attach(b->sampler)) {
+		pf_sampler_close(b->sampler);
+		b->sampler = NULL;
 	}
 	b->cost.attach_tp = pf_now_s() - t;
 	t = pf_now_s();
@@ -576,6 +593,8 @@ static int bpf_consume(struct pf_backend *b)
 		for (size_t i = 0; i < b->tr->nprocs; i++)
 			if (!b->tr->procs[i].exited)
 				pf_probes_scan_pid(&b->probes, b->tr->procs[i].pid);
+		if (b->sampler)
+			pf_sampler_scan(b->sampler, b->tr);
 	}
 	return n < 0 ? -1 : 0;
 }
@@ -743,6 +762,12 @@ static int bpf_collect(struct pf_backend *b, uint64_t now)
 	struct pf_trace *tr = b->tr;
 	double t = pf_now_s(), t_detach;
 
+	/* the tree has ended: no more samples (the live processes' mappings
+	 * noted first, for naming their frames) */
+	if (b->sampler) {
+		pf_sampler_scan(b->sampler, tr);
+		pf_sampler_stop(b->sampler);
+	}
 	/* the live threads first (claimed, so they change no more), then
 	 * detach: nothing changes under us while we read the rest */
 	collect_live_threads(b, now);
@@ -772,6 +797,8 @@ static int bpf_collect(struct pf_backend *b, uint64_t now)
 	tr->lost_events = b->skel->bss->lost_events;
 	tr->map_full = b->skel->bss->map_full;
 	tr->missed_switch_ins = b->skel->bss->missed_switch_ins;
+	if (b->sampler)
+		pf_sampler_collect(b->sampler, tr);
 	b->cost.collect = pf_now_s() - t - b->cost.detach_tp;
 	return 0;
 }
@@ -794,6 +821,7 @@ static void bpf_close(struct pf_backend *b)
 	if (!b)
 		return;
 	pf_probes_free(&b->probes);
+	pf_sampler_close(b->sampler);
 	b->cost.detach_up = pf_now_s() - t;
 	u64map_free(&b->given);
 	free(b->live);

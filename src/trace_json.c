@@ -8,6 +8,7 @@
 #include "trace_folded.h"
 #include "trace_partial.h"
 #include "trace_python.h"
+#include "samples.h"
 #include "trace_syscalls.h"
 #include "dir_group.h"
 
@@ -96,6 +97,14 @@ static json_t *partial_json(const struct pf_trace *tr)
 	return a;
 }
 
+/* A process's cpu category, for the samples' split of it. */
+static uint64_t proc_cpu_ns(void *arg, uint32_t pid)
+{
+	struct pf_proc *p = pf_trace_proc(arg, pid);
+
+	return p ? p->cat_ns[PF_CAT_CPU] : 0;
+}
+
 json_t *pf_trace_to_json(struct pf_trace *tr)
 {
 	json_t *root = json_object(), *cats = json_array(), *procs = json_array(), *files = json_array();
@@ -170,5 +179,7 @@ json_t *pf_trace_to_json(struct pf_trace *tr)
 	/* with a timeline (--flame, --perfetto), the flame graph's stacks, for report --html */
 	if (tr->tl.on)
 		json_object_set_new(root, "folded_time", pf_model_folded_json(tr));
+	if (tr->samples)
+		json_object_set_new(root, "samples", pf_samples_to_json(tr->samples, proc_cpu_ns, tr, 10));
 	return root;
 }

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include "dir_group.h"
 #include "pf_util.h"
+#include "samples.h"
 #include "trace_model.h"
 
 static void *xrealloc(void *p, size_t n)
@@ -130,6 +131,9 @@ void pf_trace_free(struct pf_trace *tr)
 		free(tr->attach_roots[i].how);
 	free(tr->attach_roots);
 	free(tr->peers);
+	if (tr->samples)
+		pf_samples_free(tr->samples);
+	free(tr->samples);
 	argv_free(tr->command);
 	memset(tr, 0, sizeof(*tr));
 }

@@ -322,6 +322,23 @@ static void test_cli(void **state)
 	assert_int_equal(o.max_files, 4096);
 	assert_true(o.syscalls);
 	assert_int_equal(pf_trace_parse_args(4, a8, &o), PF_EXIT_USAGE);
+	/* --sample[=HZ]: off by default, 99 Hz bare, --folded implies it */
+	char *s1[] = { "trace", "--sample", "ls", NULL };
+	char *s2[] = { "trace", "--sample=499", "ls", NULL };
+	char *s3[] = { "trace", "--folded", "f.txt", "ls", NULL };
+	char *s4[] = { "trace", "--sample=0", "ls", NULL };
+	char *s5[] = { "trace", "--sample=9x", "ls", NULL };
+	assert_int_equal(o.sample_hz, 0);
+	assert_int_equal(pf_trace_parse_args(3, s1, &o), 0);
+	assert_int_equal(o.sample_hz, 99);
+	assert_string_equal(o.command[0], "ls"); /* not taken for HZ */
+	assert_int_equal(pf_trace_parse_args(3, s2, &o), 0);
+	assert_int_equal(o.sample_hz, 499);
+	assert_int_equal(pf_trace_parse_args(4, s3, &o), 0);
+	assert_int_equal(o.sample_hz, 99);
+	assert_string_equal(o.folded, "f.txt");
+	assert_int_equal(pf_trace_parse_args(3, s4, &o), PF_EXIT_USAGE);
+	assert_int_equal(pf_trace_parse_args(3, s5, &o), PF_EXIT_USAGE);
 }
 
 /* The category of a thread found at attach time: the rule of syscall entry. */
