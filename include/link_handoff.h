@@ -4,7 +4,8 @@
  * last reference to a link it holds is dropped. The user waits for none of
  * it if a child takes the links over: it holds its own references, waits for
  * perfanity to exit, then drops them and pays the wait, while perfanity is
- * already done. The probes stay attached those few tens of milliseconds,
+ * already done (a process per link: their waits run side by side). The
+ * probes stay attached those few tens of milliseconds,
  * firing in no traced process (the tree is over) and counting nothing. */
 #ifndef PF_LINK_HANDOFF_H
 #define PF_LINK_HANDOFF_H

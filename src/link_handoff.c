@@ -32,18 +32,34 @@ static void close_all_but(const int *keep, size_t n)
 	syscall(SYS_close_range, lo, ~0U, 0);
 }
 
-static _Noreturn void child(const int *keep, size_t nkeep, int wait_fd, const int *fds, size_t n)
+/* Wait for end of file on fd: perfanity has exited (its end of the pipe closed). */
+static void wait_for_exit(int fd)
 {
 	char c;
+
+	while (read(fd, &c, 1) < 0 && errno == EINTR)
+		;
+}
+
+/* The child: one process per link, each the last holder of its own link, so
+ * that the links' grace periods run side by side, not one after another. */
+static _Noreturn void child(const int *keep, size_t nkeep, int wait_fd, const int *fds, size_t n)
+{
+	size_t own = 0;
 
 	close_all_but(keep, nkeep);
 	/* not the terminal's: a ^C meant for the traced command is not for us */
 	setsid();
-	/* end of file once perfanity has exited (its end of the pipe closes) */
-	while (read(wait_fd, &c, 1) < 0 && errno == EINTR)
-		;
-	for (size_t i = 0; i < n; i++)
-		close(fds[i]);
+	for (size_t k = 1; k < n; k++)
+		if (fork() == 0) {
+			own = k;
+			break;
+		}
+	for (size_t k = 0; k < n; k++)
+		if (k != own)
+			close(fds[k]);
+	wait_for_exit(wait_fd);
+	close(fds[own]);
 	_exit(0);
 }
 
