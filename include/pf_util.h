@@ -23,6 +23,12 @@ size_t pf_text_width(const char *s);
  * escaped), newlines and tabs made spaces; cut to fit len. Returns buf. */
 char *pf_md_escape(char *buf, size_t len, const char *s, int markdown);
 
+/* Room for element n of the growable array *(T **)arrayp of capacity *cap: the
+ * capacity doubled (from first) when full. 0, or -1 out of memory, the array as it
+ * was. PF_GROW(a, cap, n, first) is the typed call. */
+int pf_grow(void *arrayp, size_t *cap, size_t n, size_t elem, size_t first);
+#define PF_GROW(a, cap, n, first) pf_grow(&(a), &(cap), (n), sizeof(*(a)), (first))
+
 /* How a byte count is written: each is what one output has always printed. */
 enum pf_bytes_style {
 	PF_BYTES_IEC,   /* "999 B", "1.0 KiB", "5.3 MiB" ... TiB (report) */

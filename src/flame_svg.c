@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "flame_svg.h"
+#include "pf_util.h"
 
 #define PAD 10
 #define TOP 40 /* room for the title and the search line */
@@ -27,15 +28,8 @@ static struct node *child(struct node *n, const char *name, size_t len)
 	for (size_t i = 0; i < n->nkids; i++)
 		if (strlen(n->kids[i].name) == len && !memcmp(n->kids[i].name, name, len))
 			return &n->kids[i];
-	if (n->nkids == n->cap) {
-		size_t cap = n->cap ? n->cap * 2 : 4;
-		struct node *v = realloc(n->kids, cap * sizeof(*v));
-
-		if (!v)
-			return NULL;
-		n->kids = v;
-		n->cap = cap;
-	}
+	if (PF_GROW(n->kids, n->cap, n->nkids, 4))
+		return NULL;
 	k = &n->kids[n->nkids];
 	*k = (struct node){ .name = strndup(name, len) };
 	if (!k->name)

@@ -112,14 +112,8 @@ static int strset_add(struct strset *s, const char *str)
 	for (size_t i = 0; i < s->n; i++)
 		if (!strcmp(s->v[i], str))
 			return 0;
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 8;
-		char **v = realloc(s->v, cap * sizeof(*v));
-		if (!v)
-			return -1;
-		s->v = v;
-		s->cap = cap;
-	}
+	if (PF_GROW(s->v, s->cap, s->n, 8))
+		return -1;
 	if (!(s->v[s->n] = strdup(str)))
 		return -1;
 	s->n++;
@@ -151,14 +145,8 @@ struct area_agg {
 
 static struct pf_pex_phase *phase_add(struct pf_pex_phases *ph)
 {
-	if (ph->n == ph->cap) {
-		size_t cap = ph->cap ? ph->cap * 2 : 8;
-		struct pf_pex_phase *v = realloc(ph->v, cap * sizeof(*v));
-		if (!v)
-			return NULL;
-		ph->v = v;
-		ph->cap = cap;
-	}
+	if (PF_GROW(ph->v, ph->cap, ph->n, 8))
+		return NULL;
 	struct pf_pex_phase *p = &ph->v[ph->n++];
 	memset(p, 0, sizeof(*p));
 	return p;

@@ -88,3 +88,20 @@ char *pf_md_escape(char *buf, size_t len, const char *s, int markdown)
 	buf[o] = 0;
 	return buf;
 }
+
+int pf_grow(void *arrayp, size_t *cap, size_t n, size_t elem, size_t first)
+{
+	size_t want = *cap ? *cap * 2 : first;
+	void *a, *grown;
+
+	if (n < *cap)
+		return 0;
+	/* the pointer copied in and out as bytes: arrayp points at a T *, not a void * */
+	memcpy(&a, arrayp, sizeof(a));
+	grown = realloc(a, want * elem);
+	if (!grown)
+		return -1;
+	memcpy(arrayp, &grown, sizeof(grown));
+	*cap = want;
+	return 0;
+}

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "samples.h"
+#include "pf_util.h"
 
 void pf_samples_init(struct pf_samples *s, unsigned hz)
 {
@@ -82,14 +83,8 @@ int pf_samples_add(struct pf_samples *s, const struct pf_sample_row *row)
 		return 0;
 	}
 
-	if (s->nrows == s->cap) {
-		size_t cap = s->cap ? 2 * s->cap : 64;
-
-		if (!(r = realloc(s->rows, cap * sizeof(*r))))
-			return -ENOMEM;
-		s->rows = r;
-		s->cap = cap;
-	}
+	if (PF_GROW(s->rows, s->cap, s->nrows, 64))
+		return -ENOMEM;
 	r = &s->rows[s->nrows];
 	r->pid = row->pid;
 	r->count = row->count;
@@ -139,15 +134,8 @@ static void tally_add(struct tally *t, const char *a, const char *b, uint64_t n)
 			t->rows[i].n += n;
 			return;
 		}
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? 2 * t->cap : 16;
-		struct tally_row *r = realloc(t->rows, cap * sizeof(*r));
-
-		if (!r)
-			return; /* only a top list shortened */
-		t->rows = r;
-		t->cap = cap;
-	}
+	if (PF_GROW(t->rows, t->cap, t->n, 16))
+		return; /* only a top list shortened */
 	t->rows[t->n++] = (struct tally_row){ a, b, n };
 }
 

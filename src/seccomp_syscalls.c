@@ -15,15 +15,12 @@
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include "perfanity.h"
+#include "pf_util.h"
 #include "seccomp_backend.h"
 
 void *pf_sc_grow(void *v, size_t *cap, size_t n, size_t elem)
 {
-	if (n < *cap)
-		return v;
-	*cap = *cap ? *cap * 2 : 64;
-	v = realloc(v, *cap * elem);
-	if (!v)
+	if (pf_grow(&v, cap, n, elem, 64))
 		abort();
 	return v;
 }

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "stack_symbols.h"
+#include "pf_util.h"
 #include "u64map.h"
 
 struct proc_syms {
@@ -100,15 +101,8 @@ static struct proc_syms *proc_of(struct pf_symbols *s, pid_t pid, uint64_t image
 	}
 	if (!create)
 		return last;
-	if (s->nprocs == s->cap) {
-		size_t cap = s->cap ? 2 * s->cap : 16;
-		struct proc_syms *p = realloc(s->procs, cap * sizeof(*p));
-
-		if (!p)
-			return NULL;
-		s->procs = p;
-		s->cap = cap;
-	}
+	if (PF_GROW(s->procs, s->cap, s->nprocs, 16))
+		return NULL;
 	memset(&s->procs[s->nprocs], 0, sizeof(s->procs[0]));
 	s->procs[s->nprocs].pid = pid;
 	s->procs[s->nprocs].image = image;

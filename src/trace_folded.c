@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "categories.h"
+#include "pf_util.h"
 #include "py_module_name.h"
 #include "trace_folded.h"
 #include "u64map.h"
@@ -45,16 +46,9 @@ static void add_stack(struct stacks *st, const char *text, uint64_t ns)
 		st->v[i - 1].ns += ns;
 		return;
 	}
-	if (st->n == st->cap) {
-		size_t cap = st->cap ? st->cap * 2 : 256;
-		struct stack *v = realloc(st->v, cap * sizeof(*v));
-
-		if (!v) {
-			st->oom = 1;
-			return;
-		}
-		st->v = v;
-		st->cap = cap;
+	if (PF_GROW(st->v, st->cap, st->n, 256)) {
+		st->oom = 1;
+		return;
 	}
 	st->v[st->n] = (struct stack){ strdup(text), ns };
 	if (!st->v[st->n++].text || (!known && u64map_put(&st->index, h, st->n)))

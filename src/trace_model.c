@@ -17,13 +17,11 @@ static void *xrealloc(void *p, size_t n)
 	return p;
 }
 
-/* Room for one more element in a growable array. */
-static void *grow(void *v, size_t *cap, size_t n, size_t elem)
+/* Room for one more element in a growable array; out of memory ends here, as xrealloc. */
+static void room(void *arrayp, size_t *cap, size_t n, size_t elem)
 {
-	if (n < *cap)
-		return v;
-	*cap = *cap ? *cap * 2 : 16;
-	return xrealloc(v, *cap * elem);
+	if (pf_grow(arrayp, cap, n, elem, 16))
+		abort();
 }
 
 static void free_strmap(struct u64map *m)
@@ -149,7 +147,7 @@ static struct pf_proc *new_proc(struct pf_trace *tr, uint32_t pid, uint32_t ppid
 {
 	struct pf_proc *p;
 
-	tr->procs = grow(tr->procs, &tr->cap_procs, tr->nprocs, sizeof(*tr->procs));
+	room(&tr->procs, &tr->cap_procs, tr->nprocs, sizeof(*tr->procs));
 	p = &tr->procs[tr->nprocs];
 	memset(p, 0, sizeof(*p));
 	p->pid = pid;
@@ -188,7 +186,7 @@ struct pf_proc *pf_trace_add_attached(struct pf_trace *tr, uint32_t pid, uint32_
 
 void pf_trace_add_attach_root(struct pf_trace *tr, uint32_t pid, const char *how)
 {
-	tr->attach_roots = grow(tr->attach_roots, &tr->cap_attach_roots, tr->nattach_roots, sizeof(*tr->attach_roots));
+	room(&tr->attach_roots, &tr->cap_attach_roots, tr->nattach_roots, sizeof(*tr->attach_roots));
 	tr->attach_roots[tr->nattach_roots++] = (struct pf_attach_root){ .pid = pid, .how = pf_xstrdup(how) };
 }
 
@@ -305,7 +303,7 @@ void pf_trace_close_thread(struct pf_trace *tr, uint32_t pid, uint64_t start_ts,
 
 void pf_trace_add_file(struct pf_trace *tr, uint64_t hash, const struct pf_file_stat *st)
 {
-	tr->files = grow(tr->files, &tr->cap_files, tr->nfiles, sizeof(*tr->files));
+	room(&tr->files, &tr->cap_files, tr->nfiles, sizeof(*tr->files));
 	tr->files[tr->nfiles++] = (struct pf_file_row){ .hash = hash, .st = *st };
 }
 
@@ -329,19 +327,19 @@ void pf_trace_add_file_sums(struct pf_trace *tr, uint64_t hash, uint64_t ns, uin
 
 void pf_trace_add_archive(struct pf_trace *tr, uint64_t hash, const struct pf_archive_stat *st)
 {
-	tr->archives = grow(tr->archives, &tr->cap_archives, tr->narchives, sizeof(*tr->archives));
+	room(&tr->archives, &tr->cap_archives, tr->narchives, sizeof(*tr->archives));
 	tr->archives[tr->narchives++] = (struct pf_archive_row){ .hash = hash, .st = *st };
 }
 
 void pf_trace_add_import(struct pf_trace *tr, uint64_t hash, const struct pf_import_stat *st)
 {
-	tr->imports = grow(tr->imports, &tr->cap_imports, tr->nimports, sizeof(*tr->imports));
+	room(&tr->imports, &tr->cap_imports, tr->nimports, sizeof(*tr->imports));
 	tr->imports[tr->nimports++] = (struct pf_import_row){ .hash = hash, .st = *st };
 }
 
 void pf_trace_add_interpreter(struct pf_trace *tr, const char *exe, const char *imports, const char *file)
 {
-	tr->interps = grow(tr->interps, &tr->cap_interps, tr->ninterps, sizeof(*tr->interps));
+	room(&tr->interps, &tr->cap_interps, tr->ninterps, sizeof(*tr->interps));
 	tr->interps[tr->ninterps++] = (struct pf_interp){ .exe = pf_xstrdup(exe), .usdt = !strcmp(imports, "usdt"),
 							  .imports = pf_xstrdup(imports),
 							  .imports_file = pf_xstrdup(file) };
@@ -349,7 +347,7 @@ void pf_trace_add_interpreter(struct pf_trace *tr, const char *exe, const char *
 
 void pf_trace_add_probe(struct pf_trace *tr, const char *kind, const char *path)
 {
-	tr->probes = grow(tr->probes, &tr->cap_probes, tr->nprobes, sizeof(*tr->probes));
+	room(&tr->probes, &tr->cap_probes, tr->nprobes, sizeof(*tr->probes));
 	tr->probes[tr->nprobes++] = (struct pf_probe_rec){ .kind = pf_xstrdup(kind), .path = pf_xstrdup(path) };
 }
 

@@ -15,6 +15,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "perfanity.h"
+#include "pf_util.h"
 #include "py_frames.h"
 #include "py_layout.h"
 #include "samples.h"
@@ -182,15 +183,8 @@ static struct py_proc *py_proc_of(struct pf_sampler *s, uint32_t pid)
 	for (size_t i = 0; i < s->npy; i++)
 		if (s->py[i].pid == pid)
 			return &s->py[i];
-	if (s->npy == s->cappy) {
-		size_t cap = s->cappy ? 2 * s->cappy : 32;
-		struct py_proc *p = realloc(s->py, cap * sizeof(*p));
-
-		if (!p)
-			return NULL;
-		s->py = p;
-		s->cappy = cap;
-	}
+	if (PF_GROW(s->py, s->cappy, s->npy, 32))
+		return NULL;
 	s->py[s->npy] = (struct py_proc){ .pid = pid, .nexecs = (size_t)-1 };
 	return &s->py[s->npy++];
 }

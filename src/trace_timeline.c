@@ -3,21 +3,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include "perfanity.h"
+#include "pf_util.h"
 #include "trace_timeline.h"
 
-static void *grow(void *p, size_t *cap, size_t n, size_t size)
+static void room(void *arrayp, size_t *cap, size_t n, size_t size)
 {
-	void *q;
-
-	if (n < *cap)
-		return p;
-	*cap = *cap ? *cap * 2 : 1024;
-	q = realloc(p, *cap * size);
-	if (!q) {
+	if (pf_grow(arrayp, cap, n, size, 1024)) {
 		pf_err("out of memory for the timeline");
 		exit(PF_EXIT_FAIL);
 	}
-	return q;
 }
 
 void pf_timeline_free(struct pf_timeline *tl)
@@ -30,13 +24,13 @@ void pf_timeline_free(struct pf_timeline *tl)
 
 void pf_timeline_add_run(struct pf_timeline *tl, const struct pf_run *r)
 {
-	tl->runs = grow(tl->runs, &tl->cap_runs, tl->nruns, sizeof(*tl->runs));
+	room(&tl->runs, &tl->cap_runs, tl->nruns, sizeof(*tl->runs));
 	tl->runs[tl->nruns++] = *r;
 }
 
 void pf_timeline_add_span(struct pf_timeline *tl, const struct pf_span *s)
 {
-	tl->spans = grow(tl->spans, &tl->cap_spans, tl->nspans, sizeof(*tl->spans));
+	room(&tl->spans, &tl->cap_spans, tl->nspans, sizeof(*tl->spans));
 	tl->spans[tl->nspans++] = *s;
 }
 
@@ -53,7 +47,7 @@ void pf_timeline_add_drops(struct pf_timeline *tl, uint32_t pid, uint32_t cat, c
 		o->lost_runs += d->lost_runs;
 		return;
 	}
-	tl->drops = grow(tl->drops, &tl->cap_drops, tl->ndrops, sizeof(*tl->drops));
+	room(&tl->drops, &tl->cap_drops, tl->ndrops, sizeof(*tl->drops));
 	tl->drops[tl->ndrops++] = (struct pf_run_drop_row){ .pid = pid, .cat = cat, .d = *d };
 }
 
