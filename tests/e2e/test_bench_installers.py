@@ -6,6 +6,8 @@ local index, driven by `perfanity bench`.
   sockets received are at least the wheels' total size, and the venv imports them;
 - pip-accel and curdling install the sdist set (C extensions built) on Python 2.7, from
   the index only;
+- uv installs today's django-cms set (djangocms5) through the index: the pinned versions,
+  and cms.utils imports (it needs packaging, which django-cms does not declare);
 - the index the bench started stops cleanly: no namespace, no veth, nothing listening.
 
 Needs root, network namespaces and set-up's .installers (scripts/setup.d/55-installers.sh):
@@ -166,6 +168,16 @@ def test_pip_accel_and_curdling_install_the_sdist_set_on_python27(index_env, tmp
                       "sys.stdout.write('%d.%d %d' % (sys.version_info[:2] + (pfcext.checksum(b'ab'),)))")
         # Python 2.7, and the C extension built and working: 97 + 98
         assert out == "2.7 195", out
+
+
+def test_uv_installs_todays_django_cms_set(index_env, tmp_path):
+    doc, _ = bench(index_env, tmp_path, ["installer=uv-cold,set=djangocms5,profile=lan*"])
+    c, cell = config(doc, "uv-cold")
+    assert cell["status"] == "ok", (c["label"], cell.get("stderr_tail"))
+    pins = dict(r.split("==") for r in requirements("djangocms5"))
+    out = imports(venv_of(tmp_path, doc, "uv-cold") / "bin" / "python", ["cms.utils", "importlib.metadata"],
+                  f"print(sorted((n, importlib.metadata.version(n)) for n in {sorted(pins)!r}))")
+    assert out.strip() == repr(sorted(pins.items())), out
 
 
 def test_a_tool_that_cannot_run_keeps_its_row_with_the_reason(index_env, tmp_path):
