@@ -268,6 +268,18 @@ def unprivileged_user():
     return pwd.getpwnam("pf-e2e")
 
 
+def as_unprivileged_user():
+    """runuser's prefix for running as the unprivileged user; the test is skipped,
+    with the reason, when that user cannot reach PERFANITY and the workloads (a
+    directory on their path not searchable by others, as `mktemp -d`'s 0700)."""
+    name = unprivileged_user().pw_name
+    for path in (PERFANITY, workload("exit_code")):
+        if subprocess.run(["runuser", "-u", name, "--", "test", "-x", path]).returncode:
+            pytest.skip(f"{path} is out of reach of the unprivileged user {name} (a directory on its "
+                        "path is not searchable by others): clone the project where others can read it")
+    return ("runuser", "-u", name, "--")
+
+
 @pytest.fixture
 def shared_dir():
     """A directory any user may write in (tmp_path's parents are root's alone)."""

@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from conftest import MS, PERFANITY, run_trace, unprivileged_user, workload
+from conftest import MS, PERFANITY, as_unprivileged_user, run_trace, workload
 
 SECCOMP = ("--backend", "seccomp")
 UNSEEN = ["runqueue", "fault_io", "untraced_syscalls", "import", "compile", "zip_extract"]
@@ -25,7 +25,7 @@ def seccomp(request, shared_dir):
     unprivileged user (runuser), the JSON in a directory both can write."""
     prefix = ()
     if request.param == "user":
-        prefix = ("runuser", "-u", unprivileged_user().pw_name, "--")
+        prefix = as_unprivileged_user()
 
     def run(cmd, options=(), **kw):
         t = run_trace(cmd, shared_dir, options=(*SECCOMP, *options), prefix=prefix, **kw)
@@ -120,7 +120,7 @@ def test_exit_code_and_signal(seccomp):
 
 
 def test_missing_command(shared_dir):
-    for prefix in ((), ("runuser", "-u", unprivileged_user().pw_name, "--")):
+    for prefix in ((), as_unprivileged_user()):
         p = subprocess.run([*prefix, PERFANITY, "trace", *SECCOMP, "--", "/no/such-command-pf"],
                            capture_output=True, text=True, timeout=60, cwd=shared_dir)
         assert p.returncode == 127, p.stderr
@@ -128,9 +128,8 @@ def test_missing_command(shared_dir):
 
 
 def test_auto_without_root_says_seccomp_in_one_line(shared_dir):
-    user = unprivileged_user().pw_name
     t = run_trace([workload("exit_code"), "0"], shared_dir, options=("-q",),
-                  prefix=("runuser", "-u", user, "--"), expect_json=False)
+                  prefix=as_unprivileged_user(), expect_json=False)
     assert t.rc == 0
     lines = t.stderr.splitlines()
     assert len(lines) == 1 and "seccomp" in lines[0] and "root" in lines[0], t.stderr
@@ -259,7 +258,7 @@ def test_bench_trace_as_a_user(shared_dir):
         'preset = "none"\ntarget = "t"\nsteps = ["noop"]\nrepetitions = 1\n'
         f'[goals]\nwrite = "{workload("write_file")} {{tmp}}/out.bin 100000"\n')
     result = shared_dir / "r.json"
-    p = subprocess.run(("runuser", "-u", unprivileged_user().pw_name, "--", PERFANITY, "bench", str(shared_dir / "p"),
+    p = subprocess.run((*as_unprivileged_user(), PERFANITY, "bench", str(shared_dir / "p"),
                         "--trace", "--workdir", str(shared_dir / "w"), "--json", str(result)),
                        capture_output=True, text=True, timeout=120)
     assert p.returncode == 0, p.stderr
