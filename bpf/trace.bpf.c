@@ -37,6 +37,13 @@ char LICENSE[] SEC("license") = "GPL";
 #include "exec.bpf.h"
 #include "cgroup.bpf.h"
 
+/* bench/overhead.py --floor (PERFANITY_BENCH_FLOOR): the syscall programs
+ * stop at once (PF_FLOOR_EMPTY), or once they have the thread's state and
+ * the time (PF_FLOOR_STATE): what the tracepoints, and then the lookups every
+ * design needs, cost before any of the work. 0 in a trace: the verifier
+ * removes the tests. */
+const volatile __u8 bench_floor = 0;
+
 SEC("tp_btf/sys_enter")
 int BPF_PROG(pf_sys_enter, struct pt_regs *regs, long nr)
 {
@@ -45,14 +52,26 @@ int BPF_PROG(pf_sys_enter, struct pt_regs *regs, long nr)
 	unsigned long a0 = PT_REGS_PARM1_SYSCALL(regs), a1 = PT_REGS_PARM2_SYSCALL(regs),
 		      a2 = PT_REGS_PARM3_SYSCALL(regs), ip = PT_REGS_IP(regs);
 	__u64 now = 0;
-	struct pf_thread_state *st = current_state_at(&now);
+	struct pf_thread_state *st;
 	__u32 base, mode = 0;
 	int socket_polled = 0;
 	__u16 sc;
 
-	if (!st)
+	if (bench_floor == PF_FLOOR_EMPTY)
+		return 0;
+	st = current_state_at(&now);
+	if (!st || bench_floor)
 		return 0;
 	close_interval(st, now);
+	st->sc_start = now;
+	st->in_syscall = 1;
+	if (repeats_plain_call(st, nr, (int)a0)) {
+		st->cat = st->rep_cat;
+		st->file_key = st->rep_key;
+		st->plain_exit = 2;
+		return 0;
+	}
+	st->rep = 0;
 	sc = (unsigned long)nr < PF_SC_NR_MAX ? syscall_class[nr & (PF_SC_NR_MAX - 1)] : PF_SC_OTHER;
 	if (st->ctx & PF_CTX_LOADER) {
 		/* the loader's phase ends with the first syscall made from
@@ -63,8 +82,6 @@ int BPF_PROG(pf_sys_enter, struct pt_regs *regs, long nr)
 
 	st->sc = sc;
 	st->nr = (__u32)nr;
-	st->in_syscall = 1;
-	st->sc_start = now;
 	st->mutates = !!(sc & PF_SC_MUTATES);
 	st->file_key = 0;
 	st->path_arg = 0;
@@ -155,9 +172,12 @@ SEC("tp_btf/sys_exit")
 int BPF_PROG(pf_sys_exit, struct pt_regs *regs, long ret)
 {
 	__u64 now = 0, delta;
-	struct pf_thread_state *st = current_state_at(&now);
+	struct pf_thread_state *st;
 
-	if (!st)
+	if (bench_floor == PF_FLOOR_EMPTY)
+		return 0;
+	st = current_state_at(&now);
+	if (!st || bench_floor)
 		return 0;
 	if (!st->in_syscall) {
 		close_interval(st, now); /* e.g. a new child returning from fork */
@@ -167,16 +187,22 @@ int BPF_PROG(pf_sys_exit, struct pt_regs *regs, long ret)
 		if (st->file_key)
 			count_file_call(st, st->file_key, true, ret, delta);
 		count_syscall(st, ret, delta);
+		if (st->plain_exit == 2) {
+			st->cat = st->rep_cpu_cat;
+			goto done;
+		}
+		remember_plain_call(st);
 	} else {
 		pf_sys_exit_full(st, ret, now);
 	}
+	st->base = PF_CAT_CPU;
+	st->cat = pf_cat_resolve(PF_CAT_CPU, st->ctx);
+done:
 	/* the syscall may have changed the mappings: look the next fault up */
 	st->fault_lo = st->fault_hi = 0;
 	st->in_syscall = 0;
 	st->plain_exit = 0;
 	st->file_key = 0;
-	st->base = PF_CAT_CPU;
-	st->cat = pf_cat_resolve(PF_CAT_CPU, st->ctx);
 	return 0;
 }
 

@@ -342,6 +342,7 @@ static struct trace_bpf *open_skeleton(struct pf_trace *tr, bool verbose, const 
 		bpf_map__set_max_entries(skel->maps.files, tr->max_files);
 	allocate_rows_on_demand(skel);
 	size_runs(skel, tr);
+	skel->rodata->bench_floor = (__u8)tr->bench_floor;
 	skel->rodata->cg_mode = tr->cg.mode;
 	skel->rodata->cg_id = tr->cg.id;
 	memcpy((char *)skel->rodata->cg_target, tr->cg.container, sizeof(tr->cg.container));
@@ -651,7 +652,7 @@ static void close_thread(struct pf_trace *tr, const struct pf_thread_state *st, 
 {
 	unsigned cat = pf_sched_category(st->cat, st->sched, st->in_syscall);
 
-	pf_trace_close_thread(tr, st->tgid, st->start_ts, st->last_ts, cat, now, (const uint64_t *)st->cat_ns);
+	pf_trace_close_thread(tr, st->tgid, st->start_ts, cat, now, (const uint64_t *)st->cat_ns);
 	pf_timeline_close_thread(&tr->tl, st->tgid, st->tid, st->iv_cat, st->iv_start, st->iv_key, st->last_ts,
 				 cat, now);
 }
