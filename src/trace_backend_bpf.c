@@ -329,6 +329,15 @@ static const char *core_btf(char *buf, size_t len)
 	return ok ? NULL : buf;
 }
 
+/* The syscall tracepoints' programs: perfanity's, or for bench/overhead.py
+ * --floor the ones that stop early (enum pf_bench_floor). */
+static void choose_syscall_programs(struct trace_bpf *skel, int floor)
+{
+	skel->rodata->bench_floor = (__u8)floor;
+	bpf_program__set_autoload(floor ? skel->progs.pf_sys_enter : skel->progs.pf_floor_sys_enter, false);
+	bpf_program__set_autoload(floor ? skel->progs.pf_sys_exit : skel->progs.pf_floor_sys_exit, false);
+}
+
 /* Open the object, relocating against btf_path (NULL: the kernel's BTF), and
  * set what is known before loading: sizes, knobs, which programs load. */
 static struct trace_bpf *open_skeleton(struct pf_trace *tr, bool verbose, const char *btf_path)
@@ -342,8 +351,8 @@ static struct trace_bpf *open_skeleton(struct pf_trace *tr, bool verbose, const 
 		bpf_map__set_max_entries(skel->maps.files, tr->max_files);
 	allocate_rows_on_demand(skel);
 	size_runs(skel, tr);
-	skel->rodata->bench_floor = (__u8)tr->bench_floor;
 	skel->rodata->cg_mode = tr->cg.mode;
+	choose_syscall_programs(skel, tr->bench_floor);
 	skel->rodata->cg_id = tr->cg.id;
 	memcpy((char *)skel->rodata->cg_target, tr->cg.container, sizeof(tr->cg.container));
 	if (verbose)
