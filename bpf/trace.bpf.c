@@ -37,31 +37,19 @@ char LICENSE[] SEC("license") = "GPL";
 #include "exec.bpf.h"
 #include "cgroup.bpf.h"
 
-SEC("tp_btf/sys_enter")
-int BPF_PROG(pf_sys_enter, struct pt_regs *regs, long nr)
+/* The entry of a syscall that does not repeat the last one: what it is
+ * and works on, its category, and whether its exit will be plain. Apart
+ * from the hot path, so that path's frame stays small (no private stack). */
+static __noinline void classify_syscall(struct pf_thread_state *st, struct pt_regs *regs, long nr, __u64 now)
 {
 	/* the arguments, read once and first: each load from regs costs the
 	 * verifier a search of the kernel's BTF, per path it checks */
 	unsigned long a0 = PT_REGS_PARM1_SYSCALL(regs), a1 = PT_REGS_PARM2_SYSCALL(regs),
 		      a2 = PT_REGS_PARM3_SYSCALL(regs), ip = PT_REGS_IP(regs);
-	__u64 now = 0;
-	struct pf_thread_state *st;
 	__u32 base, mode = 0;
 	int socket_polled = 0;
 	__u16 sc;
 
-	st = current_state_at(&now);
-	if (!st)
-		return 0;
-	close_interval(st, now);
-	st->sc_start = now;
-	st->in_syscall = 1;
-	if (repeats_plain_call(st, nr, (int)a0)) {
-		st->cat = st->rep_cat;
-		st->file_key = st->rep_key;
-		st->plain_exit = 2;
-		return 0;
-	}
 	st->rep = 0;
 	sc = (unsigned long)nr < PF_SC_NR_MAX ? syscall_class[nr & (PF_SC_NR_MAX - 1)] : PF_SC_OTHER;
 	if (st->ctx & PF_CTX_LOADER) {
@@ -114,6 +102,27 @@ int BPF_PROG(pf_sys_enter, struct pt_regs *regs, long nr)
 	st->base = base;
 	st->cat = pf_cat_resolve(base, st->ctx);
 	st->plain_exit = exit_is_plain(st, sc, now);
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(pf_sys_enter, struct pt_regs *regs, long nr)
+{
+	int fd = (int)PT_REGS_PARM1_SYSCALL(regs);
+	__u64 now = 0;
+	struct pf_thread_state *st = current_state_at(&now);
+
+	if (!st)
+		return 0;
+	close_interval(st, now);
+	st->sc_start = now;
+	st->in_syscall = 1;
+	if (repeats_plain_call(st, nr, fd)) {
+		st->cat = st->rep_cat;
+		st->file_key = st->rep_key;
+		st->plain_exit = 2;
+	} else {
+		classify_syscall(st, regs, nr, now);
+	}
 	return 0;
 }
 
