@@ -31,7 +31,7 @@ HEADERS   := $(wildcard include/*.h)
 WORKLOAD_SRCS := $(wildcard tests/workloads/*.c)
 WORKLOADS := $(patsubst tests/workloads/%.c,$(BUILD)/workloads/%,$(WORKLOAD_SRCS))
 # Linked statically: no dynamic loader, so their syscalls are only their own.
-STATIC_WORKLOADS := syscall_mix
+STATIC_WORKLOADS := syscall_mix fd_reuse
 
 .PHONY: workloads all setup test unit asan asan-unit asan-e2e e2e demo bench clean fuzz fuzz-build fuzz-bins fuzz-short soak \
 	man install uninstall deb install-test format format-check

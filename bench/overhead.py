@@ -166,6 +166,9 @@ def main():
     ap.add_argument("--tracers", metavar="NAMES", default="",
                     help="run only these tracers besides the untraced run, comma-separated "
                          "(perfanity, sample, strace, seccomp, strace_seccomp, perf, before)")
+    ap.add_argument("--floor", action="store_true",
+                    help="also perfanity with its syscall programs stopping at once, and once they have the "
+                         "thread's state and the time (PERFANITY_BENCH_FLOOR): what (a) costs before any work")
     ap.add_argument("--pants", action="store_true",
                     help="only (e), a cold `pants package`, untraced and under perfanity (about 35 s a run)")
     args = ap.parse_args()
@@ -209,6 +212,10 @@ def main():
         tracers["perf"] = ["perf", "trace", "-s", "-o", "/dev/null", "--"]
     if args.before:
         tracers["before"] = [args.before, "trace", "--quiet", "-o", "/dev/null", "--"]
+    if args.floor:
+        for floor in ("empty", "state"):
+            tracers["floor_" + floor] = ["env", "PERFANITY_BENCH_FLOOR=" + floor, args.perfanity, "trace",
+                                         "--quiet", "-o", "/dev/null", "--"]
     if args.tracers:
         wanted = args.tracers.split(",")
         unknown = [n for n in wanted if n not in tracers]
@@ -255,7 +262,8 @@ def main():
     traced = [n for n in names if n != "none"]
     labels = {"perfanity": "perfanity", "strace": "strace -f -c", "perf": "perf trace -s",
               "before": "perfanity before", "seccomp": "perfanity seccomp",
-              "strace_seccomp": "strace --seccomp-bpf", "sample": "perfanity --sample"}
+              "strace_seccomp": "strace --seccomp-bpf", "sample": "perfanity --sample",
+              "floor_empty": "floor: empty", "floor_state": "floor: state, clock"}
 
     def table(title, stat, metric):
         print(f"\n{title}")
@@ -303,6 +311,14 @@ def main():
         print(f"  (a) perfanity's added cost per syscall, after / before: {r:.2f} "
               f"{'PASS' if r <= 1 / 3 else 'FAIL'} (target <= 0.33; minimums: {r_low:.2f}); whole command "
               f"{med[('a', 'perfanity')]['inner'] / med[('a', 'none')]['inner']:.2f}x untraced (target <= 1.5x)")
+    if {"floor_empty", "floor_state", "perfanity"} <= per_call.keys():
+        empty, state, full = (per_call[n] for n in ("floor_empty", "floor_state", "perfanity"))
+        print(f"  (a) where perfanity's {full:.0f} ns per read go (medians): the two syscall tracepoints with "
+              f"empty programs {empty:.0f}, finding the thread's state and reading the clock at both "
+              f"{state - empty:.0f}, the work {full - state:.0f}")
+        if "before" in per_call and per_call["before"] > 0:
+            print(f"  (a) the floor before any work ({state:.0f} ns) is {state / per_call['before']:.2f} "
+                  f"of the cost before")
     for key in ("b", "c"):
         if (key, "perfanity") not in med:
             continue

@@ -194,6 +194,39 @@ static __always_inline bool exit_is_plain(struct pf_thread_state *st, __u16 sc, 
 	       (!(sc & PF_SC_READS) || !st->buf || st->acc_seen + st->acc_ops >= 8);
 }
 
+/* A plain exit (exit_is_plain) of a call that the next one may repeat:
+ * an fd call, or one whose category its number alone decides. Not while
+ * the loader runs: each of its syscalls' addresses is looked at. */
+static __always_inline void remember_plain_call(struct pf_thread_state *st)
+{
+	__u8 cls = st->sc & PF_SC_CLASS_MASK;
+
+	st->rep = 0;
+	if (st->ctx & PF_CTX_LOADER)
+		return;
+	if (cls != PF_SC_FD && cls != PF_SC_OTHER && cls != PF_SC_SLEEP && cls != PF_SC_CHILD_WAIT)
+		return;
+	st->rep = st->nr + 1;
+	st->rep_cat = st->cat;
+	st->rep_ctx = st->ctx;
+	st->rep_cpu_cat = pf_cat_resolve(PF_CAT_CPU, st->ctx);
+	st->rep_key = st->file_key;
+	st->rep_extract_ts = st->last_extract_ts;
+	st->rep_fd = cls == PF_SC_FD;
+}
+
+/* Whether the syscall entered repeats the last one, whose exit was plain:
+ * the same number, fd and file (the fd cache still valid), context and
+ * extraction window. Then everything exit_is_plain looked at is as it was
+ * (a file row's first reads are looked at once: its count only grows), and
+ * the entry only starts the interval. */
+static __always_inline bool repeats_plain_call(struct pf_thread_state *st, long nr, int fd)
+{
+	if (st->rep != (__u64)nr + 1 || st->ctx != st->rep_ctx || st->last_extract_ts != st->rep_extract_ts)
+		return false;
+	return !st->rep_fd || (fd == st->fc_fd && fd_gen == st->fc_gen);
+}
+
 /* The syscall table: this CPU's row of the syscall's number. */
 static __always_inline void count_syscall(struct pf_thread_state *st, long ret, __u64 delta)
 {

@@ -52,7 +52,7 @@ static __always_inline void flush_thread(struct pf_thread_state *st)
 			add_cat(st->tgid, c, st->cat_ns[c]);
 }
 
-static __always_inline struct pf_thread_state *new_thread(struct task_struct *t, __u32 tgid, __u64 now)
+static __noinline struct pf_thread_state *new_thread(struct task_struct *t, __u32 tgid, __u64 now)
 {
 	struct pf_thread_state *st;
 	struct pf_proc_stat *ps, zero = {};
@@ -94,7 +94,7 @@ static __always_inline void mark_off_cpu(struct pf_thread_state *st, struct task
  * that, if it had blocked, its sleep. The caller closes the rest on CPU.
  * Exact at a switch-out; from the thread's own context, CPU time may lag
  * by a tick, so a runnable thread's wait is taken from run_delay alone. */
-static __always_inline void missed_switch_in(struct pf_thread_state *st, struct task_struct *t, __u64 now)
+static __noinline void missed_switch_in(struct pf_thread_state *st, struct task_struct *t, __u64 now)
 {
 	__u64 span = now - st->last_ts;
 	__u64 waited = BPF_CORE_READ(t, sched_info.run_delay) - st->run_delay_mark;

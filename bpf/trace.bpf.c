@@ -37,22 +37,20 @@ char LICENSE[] SEC("license") = "GPL";
 #include "exec.bpf.h"
 #include "cgroup.bpf.h"
 
-SEC("tp_btf/sys_enter")
-int BPF_PROG(pf_sys_enter, struct pt_regs *regs, long nr)
+/* The entry of a syscall that does not repeat the last one: what it is
+ * and works on, its category, and whether its exit will be plain. Apart
+ * from the hot path, so that path's frame stays small (no private stack). */
+static __noinline void classify_syscall(struct pf_thread_state *st, struct pt_regs *regs, long nr, __u64 now)
 {
 	/* the arguments, read once and first: each load from regs costs the
 	 * verifier a search of the kernel's BTF, per path it checks */
 	unsigned long a0 = PT_REGS_PARM1_SYSCALL(regs), a1 = PT_REGS_PARM2_SYSCALL(regs),
 		      a2 = PT_REGS_PARM3_SYSCALL(regs), ip = PT_REGS_IP(regs);
-	__u64 now = 0;
-	struct pf_thread_state *st = current_state_at(&now);
 	__u32 base, mode = 0;
 	int socket_polled = 0;
 	__u16 sc;
 
-	if (!st)
-		return 0;
-	close_interval(st, now);
+	st->rep = 0;
 	sc = (unsigned long)nr < PF_SC_NR_MAX ? syscall_class[nr & (PF_SC_NR_MAX - 1)] : PF_SC_OTHER;
 	if (st->ctx & PF_CTX_LOADER) {
 		/* the loader's phase ends with the first syscall made from
@@ -63,8 +61,6 @@ int BPF_PROG(pf_sys_enter, struct pt_regs *regs, long nr)
 
 	st->sc = sc;
 	st->nr = (__u32)nr;
-	st->in_syscall = 1;
-	st->sc_start = now;
 	st->mutates = !!(sc & PF_SC_MUTATES);
 	st->file_key = 0;
 	st->path_arg = 0;
@@ -106,6 +102,27 @@ int BPF_PROG(pf_sys_enter, struct pt_regs *regs, long nr)
 	st->base = base;
 	st->cat = pf_cat_resolve(base, st->ctx);
 	st->plain_exit = exit_is_plain(st, sc, now);
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(pf_sys_enter, struct pt_regs *regs, long nr)
+{
+	int fd = (int)PT_REGS_PARM1_SYSCALL(regs);
+	__u64 now = 0;
+	struct pf_thread_state *st = current_state_at(&now);
+
+	if (!st)
+		return 0;
+	close_interval(st, now);
+	st->sc_start = now;
+	st->in_syscall = 1;
+	if (repeats_plain_call(st, nr, fd)) {
+		st->cat = st->rep_cat;
+		st->file_key = st->rep_key;
+		st->plain_exit = 2;
+	} else {
+		classify_syscall(st, regs, nr, now);
+	}
 	return 0;
 }
 
@@ -155,8 +172,9 @@ SEC("tp_btf/sys_exit")
 int BPF_PROG(pf_sys_exit, struct pt_regs *regs, long ret)
 {
 	__u64 now = 0, delta;
-	struct pf_thread_state *st = current_state_at(&now);
+	struct pf_thread_state *st;
 
+	st = current_state_at(&now);
 	if (!st)
 		return 0;
 	if (!st->in_syscall) {
@@ -167,17 +185,51 @@ int BPF_PROG(pf_sys_exit, struct pt_regs *regs, long ret)
 		if (st->file_key)
 			count_file_call(st, st->file_key, true, ret, delta);
 		count_syscall(st, ret, delta);
+		if (st->plain_exit == 2) {
+			st->cat = st->rep_cpu_cat;
+			goto done;
+		}
+		remember_plain_call(st);
 	} else {
 		pf_sys_exit_full(st, ret, now);
 	}
+	st->base = PF_CAT_CPU;
+	st->cat = pf_cat_resolve(PF_CAT_CPU, st->ctx);
+done:
 	/* the syscall may have changed the mappings: look the next fault up */
 	st->fault_lo = st->fault_hi = 0;
 	st->in_syscall = 0;
 	st->plain_exit = 0;
 	st->file_key = 0;
-	st->base = PF_CAT_CPU;
-	st->cat = pf_cat_resolve(PF_CAT_CPU, st->ctx);
 	return 0;
+}
+
+/* bench/overhead.py --floor (PERFANITY_BENCH_FLOOR): in place of the two
+ * above, programs that stop at once (PF_FLOOR_EMPTY), or once they have
+ * the thread's state and the time (PF_FLOOR_STATE): what the tracepoints,
+ * and then the lookups every design needs, cost before any of the work.
+ * Loaded only then: the programs above hold no test of it. */
+const volatile __u8 bench_floor = 0;
+
+static __always_inline int floor_only(void)
+{
+	__u64 now = 0;
+
+	if (bench_floor == PF_FLOOR_STATE)
+		current_state_at(&now);
+	return 0;
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(pf_floor_sys_enter)
+{
+	return floor_only();
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(pf_floor_sys_exit)
+{
+	return floor_only();
 }
 
 /* Perf-event uprobes, one program each (kernels without uprobe_multi). */

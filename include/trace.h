@@ -352,6 +352,18 @@ struct pf_thread_state {
 	__u64 fc_gen;
 	__u32 fc_mode;
 	__s32 fc_fd;     /* the fd it was read for */
+	/* The last syscall's exit was plain (exit_is_plain): the same call
+	 * again, on the same fd (fc_*, still valid) in the same context, is
+	 * plain too, and is entered without being classified again (see
+	 * repeats_plain_call). */
+	__u32 rep;         /* its number + 1; 0: the last exit was not plain */
+	__u32 rep_cat;     /* its category */
+	__u32 rep_ctx;     /* ctx then */
+	__u32 rep_cpu_cat; /* the category after its exit */
+	__u64 rep_key;     /* its file_key */
+	__u64 rep_extract_ts; /* last_extract_ts then */
+	__u8 rep_fd;       /* an fd call: the fd must match too */
+	__u8 pad1[7];
 	/* Sums of the fd calls on one file (acc_key), kept here while the
 	 * thread stays on it and added to the file's row when it moves to
 	 * another, exits, or by user space at the end. */
@@ -382,6 +394,14 @@ struct pf_thread_state {
 };
 #define PF_CLAIM_DUMPED 1 /* written out by the end-of-trace iterator */
 #define PF_CLAIM_EXITED 2 /* flushed by the thread's exit */
+
+/* PERFANITY_BENCH_FLOOR (bench/overhead.py --floor): where the syscall
+ * programs stop, to measure what the tracer costs before its work. */
+enum pf_bench_floor {
+	PF_FLOOR_OFF = 0,
+	PF_FLOOR_EMPTY, /* at once */
+	PF_FLOOR_STATE, /* with the thread's state and the time */
+};
 
 /* Per syscall number, summed over the traced tree (a per-CPU array: no
  * atomics on the hot path; user space adds the CPUs up): strace -c's table. */

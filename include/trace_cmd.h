@@ -14,6 +14,7 @@ struct pf_trace_opts {
 	bool verbose;         /* libbpf's messages */
 	int top_files;        /* rows of the summary's file table */
 	bool syscalls;        /* --syscalls: the syscall table after the summary */
+	int bench_floor;      /* PERFANITY_BENCH_FLOOR: enum pf_bench_floor (bench/overhead.py --floor) */
 	int max_files;        /* --max-files: rows of the kernel's file map */
 	bool no_pantsd;       /* --no-follow-pantsd: a pants command's pantsd is not attached to */
 	pid_t pids[PF_TRACE_MAX_PIDS]; /* --pid: running trees to attach to */

@@ -87,6 +87,7 @@ struct pf_trace {
 	bool root_reaped;
 	uint64_t lost_events;         /* events that could not be delivered */
 	uint64_t map_full;            /* aggregation entries that could not be stored */
+	int bench_floor;              /* PERFANITY_BENCH_FLOOR: syscalls not followed (enum pf_bench_floor) */
 	uint64_t reuse_splits;        /* processes of a reused pid whose categories were split by estimate */
 	uint64_t missed_switch_ins;   /* switch-ins sched_switch did not show, recovered from the kernel's totals */
 	struct pf_proc *procs;
@@ -137,10 +138,14 @@ void pf_trace_on_module(struct pf_trace *tr, uint64_t hash, const char *name);
 void pf_trace_add_cat(struct pf_trace *tr, uint32_t pid, unsigned cat, uint64_t ns);
 void pf_trace_set_threads(struct pf_trace *tr, uint32_t pid, uint32_t threads, uint64_t thread_ns);
 /* A thread still alive at `now`: what it summed per category (cat_ns,
- * PF_CAT_MAX entries) plus its open interval [last_ts, now) in cat go to its
- * process, and its lifetime so far too. Keeps the identity exact. */
-void pf_trace_close_thread(struct pf_trace *tr, uint32_t pid, uint64_t start_ts,
-			   uint64_t last_ts, unsigned cat, uint64_t now, const uint64_t *cat_ns);
+ * PF_CAT_MAX entries) plus its open interval in cat go to its process, and
+ * its lifetime so far too. The open interval is what the lifetime leaves
+ * after the closed ones (for a state read whole, [last_ts, now)): the
+ * state is read while the thread may still run on another CPU, and one of
+ * its intervals closing between the reads of last_ts and of cat_ns must not
+ * count twice. Keeps the identity exact. */
+void pf_trace_close_thread(struct pf_trace *tr, uint32_t pid, uint64_t start_ts, unsigned cat,
+			   uint64_t now, const uint64_t *cat_ns);
 void pf_trace_add_file(struct pf_trace *tr, uint64_t hash, const struct pf_file_stat *st);
 void pf_trace_add_file_sums(struct pf_trace *tr, uint64_t hash, uint64_t ns, uint64_t ops,
 			    uint64_t bytes_read, uint64_t bytes_written);

@@ -162,6 +162,25 @@ static int parse_count(const char *option, const char *arg, int min, int max, in
 	return 0;
 }
 
+/* PERFANITY_BENCH_FLOOR=empty|state, for bench/overhead.py --floor only:
+ * the syscall programs stop early, so the trace follows no syscall. */
+static int parse_bench_floor(struct pf_trace_opts *o)
+{
+	const char *v = getenv("PERFANITY_BENCH_FLOOR");
+
+	if (!v || !v[0])
+		return 0;
+	if (!strcmp(v, "empty"))
+		o->bench_floor = PF_FLOOR_EMPTY;
+	else if (!strcmp(v, "state"))
+		o->bench_floor = PF_FLOOR_STATE;
+	else {
+		pf_err("PERFANITY_BENCH_FLOOR=%s: not empty or state (it is for bench/overhead.py --floor)", v);
+		return PF_EXIT_USAGE;
+	}
+	return 0;
+}
+
 int pf_trace_parse_args(int argc, char **argv, struct pf_trace_opts *o)
 {
 	struct pf_cli cli;
@@ -271,7 +290,7 @@ int pf_trace_parse_args(int argc, char **argv, struct pf_trace_opts *o)
 		pf_err("--user says who runs CMD: give one (-- CMD [ARGS...])");
 		return PF_EXIT_USAGE;
 	}
-	return 0;
+	return parse_bench_floor(o);
 }
 
 /* Send sig to every process of the command's tree still alive; never to
@@ -522,6 +541,7 @@ static int run_traced(const struct pf_trace_opts *o, const struct pf_run_as *ra)
 	tr.tl.on = o->perfetto || o->flame || o->folded_time;
 	tr.tl.min_ns = (uint64_t)o->run_min_us * 1000;
 	tr.sample_hz = o->sample_hz;
+	tr.bench_floor = o->bench_floor;
 	e = resolve_cgroup_option(o, &tr.cg, cg_pids, &n_cg_pids);
 	if (e) {
 		pf_trace_free(&tr);

@@ -329,6 +329,15 @@ static const char *core_btf(char *buf, size_t len)
 	return ok ? NULL : buf;
 }
 
+/* The syscall tracepoints' programs: perfanity's, or for bench/overhead.py
+ * --floor the ones that stop early (enum pf_bench_floor). */
+static void choose_syscall_programs(struct trace_bpf *skel, int floor)
+{
+	skel->rodata->bench_floor = (__u8)floor;
+	bpf_program__set_autoload(floor ? skel->progs.pf_sys_enter : skel->progs.pf_floor_sys_enter, false);
+	bpf_program__set_autoload(floor ? skel->progs.pf_sys_exit : skel->progs.pf_floor_sys_exit, false);
+}
+
 /* Open the object, relocating against btf_path (NULL: the kernel's BTF), and
  * set what is known before loading: sizes, knobs, which programs load. */
 static struct trace_bpf *open_skeleton(struct pf_trace *tr, bool verbose, const char *btf_path)
@@ -343,6 +352,7 @@ static struct trace_bpf *open_skeleton(struct pf_trace *tr, bool verbose, const 
 	allocate_rows_on_demand(skel);
 	size_runs(skel, tr);
 	skel->rodata->cg_mode = tr->cg.mode;
+	choose_syscall_programs(skel, tr->bench_floor);
 	skel->rodata->cg_id = tr->cg.id;
 	memcpy((char *)skel->rodata->cg_target, tr->cg.container, sizeof(tr->cg.container));
 	if (verbose)
@@ -651,7 +661,7 @@ static void close_thread(struct pf_trace *tr, const struct pf_thread_state *st, 
 {
 	unsigned cat = pf_sched_category(st->cat, st->sched, st->in_syscall);
 
-	pf_trace_close_thread(tr, st->tgid, st->start_ts, st->last_ts, cat, now, (const uint64_t *)st->cat_ns);
+	pf_trace_close_thread(tr, st->tgid, st->start_ts, cat, now, (const uint64_t *)st->cat_ns);
 	pf_timeline_close_thread(&tr->tl, st->tgid, st->tid, st->iv_cat, st->iv_start, st->iv_key, st->last_ts,
 				 cat, now);
 }

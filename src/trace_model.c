@@ -285,20 +285,23 @@ void pf_trace_set_threads(struct pf_trace *tr, uint32_t pid, uint32_t threads, u
 	}
 }
 
-void pf_trace_close_thread(struct pf_trace *tr, uint32_t pid, uint64_t start_ts,
-			   uint64_t last_ts, unsigned cat, uint64_t now, const uint64_t *cat_ns)
+void pf_trace_close_thread(struct pf_trace *tr, uint32_t pid, uint64_t start_ts, unsigned cat,
+			   uint64_t now, const uint64_t *cat_ns)
 {
 	struct pf_proc *p = pf_trace_proc(tr, pid);
+	uint64_t closed = 0, life = now > start_ts ? now - start_ts : 0;
 
 	if (!p || cat >= PF_CAT_MAX)
 		return;
-	for (int c = 0; c < PF_CAT_MAX; c++)
+	for (int c = 0; c < PF_CAT_MAX; c++) {
 		p->cat_ns[c] += cat_ns[c];
-	/* clamp: an interval may have begun a hair after `now` was read */
-	if (last_ts > now)
-		now = last_ts;
-	p->cat_ns[cat] += now - last_ts;
-	p->thread_ns += now - start_ts;
+		closed += cat_ns[c];
+	}
+	/* clamp: an interval may have closed a hair after `now` was read */
+	if (life < closed)
+		life = closed;
+	p->cat_ns[cat] += life - closed;
+	p->thread_ns += life;
 }
 
 void pf_trace_add_file(struct pf_trace *tr, uint64_t hash, const struct pf_file_stat *st)

@@ -17,6 +17,9 @@ size_t pf_trace_partial(const struct pf_trace *tr, char why[PF_PARTIAL_MAX][PF_P
 	if (tr->map_full)
 		snprintf(why[n++], PF_PARTIAL_LEN, "%llu aggregation entries not stored (map full)",
 			 (unsigned long long)tr->map_full);
+	if (tr->bench_floor)
+		snprintf(why[n++], PF_PARTIAL_LEN, "PERFANITY_BENCH_FLOOR=%s: syscalls not followed",
+			 tr->bench_floor == PF_FLOOR_EMPTY ? "empty" : "state");
 	if (tr->reuse_splits)
 		snprintf(why[n++], PF_PARTIAL_LEN, "%llu processes of a reused pid: categories split by estimate",
 			 (unsigned long long)tr->reuse_splits);

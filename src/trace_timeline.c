@@ -71,7 +71,7 @@ void pf_timeline_close_thread(struct pf_timeline *tl, uint32_t pid, uint32_t tid
 {
 	if (!tl->on || cat >= PF_CAT_MAX)
 		return;
-	if (now < last_ts) /* as pf_trace_close_thread() clamps it */
+	if (now < last_ts) /* the interval began a hair after now was read */
 		now = last_ts;
 	if (!iv_start) {
 		end_run(tl, pid, tid, cat, last_ts, now, 0);

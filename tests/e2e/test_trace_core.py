@@ -175,14 +175,16 @@ def test_reads_of_a_thread_still_running_at_the_end(trace, tmp_path):
     the trace ends has those sums added by the end-of-trace iterator, ops and
     bytes from the same instant (every pread returns 16 bytes)."""
     path = make_file(tmp_path / "small.bin", 4096)
-    t = trace(["/bin/sh", "-c", f"{workload('small_reads')} {path} 50000000 16 >/dev/null 2>&1 & sleep 0.3"])
+    try:
+        t = trace(["/bin/sh", "-c", f"{workload('small_reads')} {path} 50000000 16 >/dev/null 2>&1 & sleep 0.3"])
+    finally:
+        subprocess.run(["pkill", "-f", f"small_reads {path}"])
     assert t.rc == 0, t.stderr
     reader = [p for p in t.data["processes"] if p["argv"][:1] == [workload("small_reads")]]
     assert reader and reader[0]["exit_code"] is None, t.data["processes"]
     row = t.file(path)
     assert row["ops"] > 10_000, row
     assert row["bytes_read"] in (16 * (row["ops"] - 1), 16 * (row["ops"] - 2)), row  # minus open (and close)
-    subprocess.run(["pkill", "-f", f"small_reads {path}"])
 
 
 def test_fd_syscalls_do_not_invent_paths(trace, tmp_path):

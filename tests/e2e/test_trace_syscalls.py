@@ -63,3 +63,38 @@ def test_file_map_full_is_said_with_the_remedy(trace):
     assert t.data["lost_events"] > 0
     assert len(t.data["files"]) <= 1024
     assert "run again with --max-files 4096" in t.stderr, t.stderr
+
+
+def test_repeated_calls_follow_the_fd_to_its_file(trace, tmp_path):
+    """A run of one call on one fd is entered without being classified
+    again (repeats_plain_call): the fd's number then names another file
+    (close and open, dup2 over it), and two fds take turns. Every read
+    still goes to its own file's row and to the syscall table, exactly."""
+    n = 3000
+    a, b = make_file(tmp_path / "a.bin", 4096), make_file(tmp_path / "b.bin", 4096)
+    t = trace([workload("fd_reuse"), a, b, str(n)], options=["--syscalls"])
+    assert t.rc == 0, t.stderr
+    # A: n reads of 16 bytes, then n more in turns with B; 3 opens, 2 closes
+    assert (t.file(a)["bytes_read"], t.file(a)["ops"]) == (32 * n, 2 * n + 5), t.file(a)
+    # B: n reads of 32 bytes on A's old fd number, n through dup2's, n in turns
+    assert (t.file(b)["bytes_read"], t.file(b)["ops"]) == (96 * n, 3 * n + 5), t.file(b)
+    r = rows(t)
+    assert (r["pread64"]["calls"], r["pread64"]["bytes"]) == (5 * n, 128 * n), r["pread64"]
+    # (not close: the child perfanity holds before exec closes its pipes)
+    assert (r["openat"]["calls"], r["dup2"]["calls"]) == (5, 1), r
+
+
+def test_bench_floor_follows_no_syscall(trace, tmp_path):
+    """PERFANITY_BENCH_FLOOR (bench/overhead.py --floor) stops the syscall
+    programs early: such a trace says it is partial and has no syscall in
+    it; any other value is refused in one line."""
+    path = make_file(tmp_path / "mix.bin", 4096)
+    for floor in ("empty", "state"):
+        t = trace([workload("syscall_mix"), path], prefix=("env", f"PERFANITY_BENCH_FLOOR={floor}"))
+        assert t.rc == 0, t.stderr
+        assert f"PERFANITY_BENCH_FLOOR={floor}: syscalls not followed" in t.data["partial"], t.data["partial"]
+        assert t.data["syscalls"] == [] and all(f["ops"] == 0 for f in t.data["files"]), t.data["files"]
+    t = trace([workload("syscall_mix"), path], prefix=("env", "PERFANITY_BENCH_FLOOR=some"), expect_json=False)
+    assert t.rc == 2 and t.stderr.strip().splitlines() == \
+        ["perfanity: trace: PERFANITY_BENCH_FLOOR=some: not empty or state (it is for bench/overhead.py --floor)"], \
+        (t.rc, t.stderr)

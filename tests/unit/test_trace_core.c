@@ -177,9 +177,36 @@ static void build_tree(struct pf_trace *tr)
 	/* root: still running at the end; its thread summed 1000 cpu + 6000
 	 * child_wait, then [8000, 10000) is open */
 	pf_trace_set_threads(tr, 100, 1, 0);
-	pf_trace_close_thread(tr, 100, 1000, 8000, PF_CAT_CHILD_WAIT, 10000,
+	pf_trace_close_thread(tr, 100, 1000, PF_CAT_CHILD_WAIT, 10000,
 			      (const uint64_t[PF_CAT_MAX]){ [PF_CAT_CPU] = 1000, [PF_CAT_CHILD_WAIT] = 6000 });
 	pf_trace_finish(tr, 10000);
+}
+
+/* A thread still running, read while it runs on another CPU: its open
+ * interval is what its life leaves after the intervals it closed, so a
+ * close between the reads of last_ts and of cat_ns counts once. */
+static void test_close_thread_from_its_lifetime(void **state)
+{
+	const uint64_t closed[PF_CAT_MAX] = { [PF_CAT_CPU] = 3000, [PF_CAT_FILE_IO] = 2000 };
+	struct pf_trace tr;
+	struct pf_proc *p;
+
+	(void)state;
+	pf_trace_init(&tr, cmd_sh, "bpf");
+	pf_trace_add_root(&tr, 100, 1, 1000);
+	p = pf_trace_proc(&tr, 100);
+	assert_non_null(p);
+	/* started at 1000, closed 5000 ns of intervals, now 7000: 1000 open */
+	pf_trace_close_thread(&tr, 100, 1000, PF_CAT_FILE_IO, 7000, closed);
+	assert_int_equal(p->cat_ns[PF_CAT_CPU], 3000);
+	assert_int_equal(p->cat_ns[PF_CAT_FILE_IO], 3000);
+	assert_int_equal(p->thread_ns, 6000);
+	/* now read a hair before its last close: nothing open, life = closed */
+	pf_trace_close_thread(&tr, 100, 1000, PF_CAT_CPU, 5500, closed);
+	assert_int_equal(p->cat_ns[PF_CAT_CPU], 6000);
+	assert_int_equal(p->thread_ns, 11000);
+	assert_int_equal(pf_proc_cat_sum(p), p->thread_ns);
+	pf_trace_free(&tr);
 }
 
 static void test_model_accounting(void **state)
@@ -592,6 +619,7 @@ int main(void)
 		cmocka_unit_test(test_syscall_flags_distinct),
 		cmocka_unit_test(test_u64map),
 		cmocka_unit_test(test_model_accounting),
+		cmocka_unit_test(test_close_thread_from_its_lifetime),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_json_write_to_fifo),
 		cmocka_unit_test(test_cli),
