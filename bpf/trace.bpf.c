@@ -117,6 +117,8 @@ int BPF_PROG(pf_sys_enter, struct pt_regs *regs, long nr)
 	st->sc_start = now;
 	st->in_syscall = 1;
 	if (repeats_plain_call(st, nr, fd)) {
+		/* (base stays the last exit's PF_CAT_CPU: only a context
+		 * change reads it, and a thread in a syscall makes none) */
 		st->cat = st->rep_cat;
 		st->file_key = st->rep_key;
 		st->plain_exit = 2;
