@@ -45,6 +45,13 @@ def children(pid):
         return []
 
 
+def exe_of(pid):
+    try:
+        return os.readlink(f"/proc/{pid}/exe")
+    except OSError:
+        return ""
+
+
 class Traced:
     """perfanity trace started in the background, with its BPF programs and links by id."""
 
@@ -139,6 +146,9 @@ def test_ring_buffer_overflow(tmp_path):
             f"open({str(done)!r}, 'w').close()\n")
     cmd = ["/usr/bin/python3", "-c", code]
     t = Traced(out, cmd)
+    # perfanity holds its child until it is set to follow it: stopped before
+    # letting it go, it would hold it for good
+    wait_for(lambda: os.path.basename(exe_of(t.root)).startswith("python3"), "the command's exec")
     os.kill(t.proc.pid, signal.SIGSTOP)
     try:
         go.touch()
